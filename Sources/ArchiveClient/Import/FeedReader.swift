@@ -1,0 +1,215 @@
+import Foundation
+
+/// The file formats a feed can come in.
+public enum FeedFormat: String, Sendable, CaseIterable {
+    /// One JSON object per line.
+    case ndjson
+    /// A JSON array of objects.
+    case json
+    /// Comma-separated, a header row naming the fields; UTF-8 (with or without BOM) or GB18030.
+    case csv
+
+    /// From the file extension, else from the first non-blank byte (`[` array, `{` NDJSON, else CSV).
+    static func detect(url: URL, firstBytes: ArraySlice<UInt8>) -> FeedFormat {
+        switch url.pathExtension.lowercased() {
+        case "ndjson", "jsonl": return .ndjson
+        case "json": return .json
+        case "csv": return .csv
+        default: break
+        }
+        let bytes = firstBytes.starts(with: [0xEF, 0xBB, 0xBF]) ? firstBytes.dropFirst(3) : firstBytes
+        switch bytes.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) {
+        case UInt8(ascii: "["): return .json
+        case UInt8(ascii: "{"): return .ndjson
+        default: return .csv
+        }
+    }
+}
+
+/// One item read from a feed: a row of fields, or a line that could not be read.
+enum FeedItem {
+    case row(FieldRow)
+    case bad(line: Int, reason: String)
+}
+
+/// Reads any ``FeedFormat`` into rows of a ``FieldSchema``, streaming (except a JSON array, which is
+/// read whole: use NDJSON for large feeds).
+struct FeedReader {
+    let format: FeedFormat
+    private let lines: LineReader
+    private let schema: FieldSchema
+    private var csvEncoding = CSV.Encoding.utf8
+    private var csvColumns: [Int?] = []
+    private var jsonArray: (bytes: [UInt8], position: Int, line: Int, lineCountedTo: Int)?
+    private(set) var csvEncodingUsed: CSV.Encoding?
+
+    init(url: URL, schema: FieldSchema, format: FeedFormat? = nil) throws {
+        let lines = try LineReader(url: url)
+        let head = try lines.peek(64 << 10)
+        let format = format ?? FeedFormat.detect(url: url, firstBytes: head)
+        if head.starts(with: [0xEF, 0xBB, 0xBF]) { try lines.skip(3) }
+        self.format = format
+        self.schema = schema
+        switch format {
+        case .csv:
+            csvEncoding = CSV.Encoding.sniff(try lines.peek(64 << 10))
+            csvEncodingUsed = csvEncoding
+        case .json:
+            jsonArray = (try lines.readRest(), 0, 1, 0)
+        case .ndjson:
+            break
+        }
+        self.lines = lines
+        if format == .csv { try readHeader() }
+    }
+
+    /// The SHA-256 (hex) of the whole file.
+    func finish() throws -> String { try lines.finish() }
+
+    mutating func next() throws -> FeedItem? {
+        switch format {
+        case .ndjson: return try nextNDJSON()
+        case .json: return nextArrayElement()
+        case .csv: return try nextCSV()
+        }
+    }
+
+    // MARK: NDJSON
+
+    private mutating func nextNDJSON() throws -> FeedItem? {
+        var item: FeedItem?
+        let schema = self.schema
+        while item == nil {
+            let lineNumber = lines.lineNumber + 1
+            let more = try lines.nextLine { line in
+                let start = FlatJSON.skipWhitespace(line, 0)
+                guard start < line.count else { return }
+                var values = [String?](repeating: nil, count: schema.fields.count)
+                do {
+                    let end = try FlatJSON.parseObject(line, from: start, schema: schema, into: &values)
+                    guard FlatJSON.skipWhitespace(line, end) == line.count else {
+                        item = .bad(line: lineNumber, reason: "text after the JSON object")
+                        return
+                    }
+                    item = .row(FieldRow(line: lineNumber, values: values))
+                } catch let error as FlatJSON.SyntaxError {
+                    item = .bad(line: lineNumber, reason: "malformed JSON: \(error.reason)")
+                } catch {
+                    item = .bad(line: lineNumber, reason: "malformed JSON")
+                }
+            }
+            if !more { return item }
+        }
+        return item
+    }
+
+    // MARK: JSON array
+
+    private mutating func nextArrayElement() -> FeedItem? {
+        guard var state = jsonArray else { return nil }
+        defer { jsonArray = state }
+        return state.bytes.withUnsafeBufferPointer { bytes -> FeedItem? in
+            var i = FlatJSON.skipWhitespace(bytes, state.position)
+            if state.position == 0 {
+                guard i < bytes.count, bytes[i] == UInt8(ascii: "[") else {
+                    state.position = bytes.count
+                    return .bad(line: 1, reason: "malformed JSON: expected an array")
+                }
+                i = FlatJSON.skipWhitespace(bytes, i + 1)
+            } else if i < bytes.count, bytes[i] == UInt8(ascii: ",") {
+                i = FlatJSON.skipWhitespace(bytes, i + 1)
+            }
+            guard i < bytes.count, bytes[i] != UInt8(ascii: "]") else {
+                state.position = bytes.count
+                return nil
+            }
+            // Line numbers are counted lazily, only as far as the current element.
+            for k in state.lineCountedTo..<i where bytes[k] == 0x0A { state.line += 1 }
+            state.lineCountedTo = i
+            var values = [String?](repeating: nil, count: schema.fields.count)
+            do {
+                state.position = try FlatJSON.parseObject(bytes, from: i, schema: schema, into: &values)
+                return .row(FieldRow(line: state.line, values: values))
+            } catch let error as FlatJSON.SyntaxError {
+                // A broken element leaves no reliable place to resume: report it and stop.
+                state.position = bytes.count
+                return .bad(line: state.line, reason: "malformed JSON: \(error.reason); the rest of the array was not read")
+            } catch {
+                state.position = bytes.count
+                return .bad(line: state.line, reason: "malformed JSON; the rest of the array was not read")
+            }
+        }
+    }
+
+    // MARK: CSV
+
+    private mutating func readHeader() throws {
+        guard let header = try nextCSVRecord() else { return }
+        guard case .success(let names) = header.fields else {
+            throw FeedError(reason: "line 1: the CSV header is not readable as \(csvEncoding.rawValue)")
+        }
+        csvColumns = names.map { schema.index(of: $0.trimmingCharacters(in: .whitespaces)) }
+    }
+
+    private mutating func nextCSV() throws -> FeedItem? {
+        while let record = try nextCSVRecord() {
+            switch record.fields {
+            case .failure(let failure):
+                return .bad(line: record.line, reason: failure.reason)
+            case .success(let texts):
+                if texts.count == 1, texts[0].isEmpty { continue }
+                var values = [String?](repeating: nil, count: schema.fields.count)
+                for (column, text) in texts.enumerated() where column < csvColumns.count {
+                    if let field = csvColumns[column] { values[field] = text }
+                }
+                return .row(FieldRow(line: record.line, values: values))
+            }
+        }
+        return nil
+    }
+
+    /// The next record's decoded fields; a quoted field may span lines.
+    private mutating func nextCSVRecord() throws -> (line: Int, fields: Result<[String], CSVFailure>)? {
+        var pending: [UInt8] = []
+        var firstLine = 0
+        while true {
+            var fields: [[UInt8]]?
+            let more = try lines.nextLine { line in
+                if pending.isEmpty, firstLine == 0 {
+                    fields = CSV.split(line)
+                    if fields == nil { pending.append(contentsOf: line) }
+                } else {
+                    pending.append(0x0A)
+                    pending.append(contentsOf: line)
+                    fields = pending.withUnsafeBufferPointer { CSV.split($0) }
+                }
+            }
+            if firstLine == 0 { firstLine = lines.lineNumber }
+            if !more {
+                guard !pending.isEmpty else { return nil }
+                return (firstLine, .failure(CSVFailure("a quoted field is never closed")))
+            }
+            guard let fields else { continue }
+            var texts: [String] = []
+            texts.reserveCapacity(fields.count)
+            for (column, bytes) in fields.enumerated() {
+                guard let text = csvEncoding.decode(bytes) else {
+                    return (firstLine, .failure(CSVFailure("column \(column + 1) is not valid \(csvEncoding.rawValue)")))
+                }
+                texts.append(text)
+            }
+            return (firstLine, .success(texts))
+        }
+    }
+}
+
+struct CSVFailure: Error {
+    var reason: String
+    init(_ reason: String) { self.reason = reason }
+}
+
+/// A feed that cannot be read at all (as opposed to a bad line, which is reported and skipped).
+public struct FeedError: Error, Hashable, Sendable, CustomStringConvertible {
+    public var reason: String
+    public var description: String { reason }
+}

@@ -1,0 +1,176 @@
+import Foundation
+
+/// A parser for the flat JSON objects that defaulter and record feeds carry, one per NDJSON line.
+///
+/// Feed objects hold strings, numbers, booleans and nulls; nested values are skipped when their key
+/// is unknown and refused when it names a field. Written by hand because Foundation's
+/// `JSONDecoder` costs several microseconds per object, and an import parses ten million.
+enum FlatJSON {
+    struct SyntaxError: Error {
+        var reason: String
+    }
+
+    /// Parses one object starting at `position` (leading whitespace allowed); fills `values` by the
+    /// schema's field index and returns the index after the closing brace.
+    static func parseObject(
+        _ bytes: UnsafeBufferPointer<UInt8>, from position: Int, schema: FieldSchema, into values: inout [String?]
+    ) throws(SyntaxError) -> Int {
+        var i = skipWhitespace(bytes, position)
+        guard i < bytes.count, bytes[i] == UInt8(ascii: "{") else { throw SyntaxError(reason: "expected a JSON object") }
+        i = skipWhitespace(bytes, i + 1)
+        if i < bytes.count, bytes[i] == UInt8(ascii: "}") { return i + 1 }
+        while true {
+            guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw SyntaxError(reason: "expected a field name") }
+            let keyEnd = try endOfString(bytes, i)
+            let field: Int?
+            if !bytes[(i + 1)..<keyEnd].contains(0x5C) {
+                field = schema.index(of: UnsafeBufferPointer(rebasing: bytes[(i + 1)..<keyEnd]))
+            } else {
+                field = schema.index(of: try decodeString(bytes, from: i, to: keyEnd))
+            }
+            i = skipWhitespace(bytes, keyEnd + 1)
+            guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw SyntaxError(reason: "expected ':'") }
+            i = skipWhitespace(bytes, i + 1)
+            guard i < bytes.count else { throw SyntaxError(reason: "unexpected end of line") }
+            switch bytes[i] {
+            case UInt8(ascii: "\""):
+                let end = try endOfString(bytes, i)
+                if let field { values[field] = try decodeString(bytes, from: i, to: end) }
+                i = end + 1
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                if let field { throw SyntaxError(reason: "field \(schema.fields[field]) holds a nested value") }
+                i = try skipNested(bytes, i)
+            default:
+                var end = i
+                while end < bytes.count, !isDelimiter(bytes[end]) { end += 1 }
+                let token = UnsafeBufferPointer(rebasing: bytes[i..<end])
+                guard !token.isEmpty else { throw SyntaxError(reason: "expected a value") }
+                if let field {
+                    let text = String(decoding: token, as: UTF8.self)
+                    switch text {
+                    case "null": values[field] = nil
+                    case "true", "false": values[field] = text
+                    default:
+                        guard Double(text) != nil else { throw SyntaxError(reason: "field \(schema.fields[field]): not a JSON value") }
+                        values[field] = text
+                    }
+                }
+                i = end
+            }
+            i = skipWhitespace(bytes, i)
+            guard i < bytes.count else { throw SyntaxError(reason: "unexpected end of object") }
+            if bytes[i] == UInt8(ascii: ",") {
+                i = skipWhitespace(bytes, i + 1)
+                continue
+            }
+            guard bytes[i] == UInt8(ascii: "}") else { throw SyntaxError(reason: "expected ',' or '}'") }
+            return i + 1
+        }
+    }
+
+    @inline(__always) static func skipWhitespace(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int) -> Int {
+        var i = start
+        while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x09 || bytes[i] == 0x0A || bytes[i] == 0x0D { i += 1 }
+        return i
+    }
+
+    @inline(__always) private static func isDelimiter(_ b: UInt8) -> Bool {
+        b == UInt8(ascii: ",") || b == UInt8(ascii: "}") || b == UInt8(ascii: "]") || b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D
+    }
+
+    /// Index of the closing quote of the string opening at `start`.
+    private static func endOfString(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int) throws(SyntaxError) -> Int {
+        var i = start + 1
+        while i < bytes.count {
+            switch bytes[i] {
+            case UInt8(ascii: "\""): return i
+            case UInt8(ascii: "\\"): i += 2
+            default: i += 1
+            }
+        }
+        throw SyntaxError(reason: "unterminated string")
+    }
+
+    private static func decodeString(_ bytes: UnsafeBufferPointer<UInt8>, from open: Int, to close: Int) throws(SyntaxError) -> String {
+        let body = UnsafeBufferPointer(rebasing: bytes[(open + 1)..<close])
+        if !body.contains(0x5C) {
+            guard let text = String(validating: body, as: UTF8.self) else { throw SyntaxError(reason: "a string is not valid UTF-8") }
+            return text
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(body.count)
+        var i = 0
+        while i < body.count {
+            let b = body[i]
+            guard b == UInt8(ascii: "\\") else {
+                out.append(b)
+                i += 1
+                continue
+            }
+            guard i + 1 < body.count else { throw SyntaxError(reason: "bad escape") }
+            let e = body[i + 1]
+            i += 2
+            switch e {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(e)
+            case UInt8(ascii: "b"): out.append(0x08)
+            case UInt8(ascii: "f"): out.append(0x0C)
+            case UInt8(ascii: "n"): out.append(0x0A)
+            case UInt8(ascii: "r"): out.append(0x0D)
+            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "u"):
+                var scalar = try hex4(body, i)
+                i += 4
+                if (0xD800...0xDBFF).contains(scalar) {
+                    guard i + 6 <= body.count, body[i] == UInt8(ascii: "\\"), body[i + 1] == UInt8(ascii: "u") else {
+                        throw SyntaxError(reason: "lone surrogate in \\u escape")
+                    }
+                    let low = try hex4(body, i + 2)
+                    guard (0xDC00...0xDFFF).contains(low) else { throw SyntaxError(reason: "bad surrogate pair") }
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                    i += 6
+                }
+                guard let u = Unicode.Scalar(scalar) else { throw SyntaxError(reason: "bad \\u escape") }
+                out.append(contentsOf: Array(String(Character(u)).utf8))
+            default:
+                throw SyntaxError(reason: "bad escape")
+            }
+        }
+        guard let text = String(validating: out, as: UTF8.self) else { throw SyntaxError(reason: "a string is not valid UTF-8") }
+        return text
+    }
+
+    private static func hex4(_ body: UnsafeBufferPointer<UInt8>, _ at: Int) throws(SyntaxError) -> UInt32 {
+        guard at + 4 <= body.count else { throw SyntaxError(reason: "short \\u escape") }
+        var value: UInt32 = 0
+        for k in at..<(at + 4) {
+            let c = body[k]
+            let digit: UInt32
+            switch c {
+            case 0x30...0x39: digit = UInt32(c - 0x30)
+            case 0x41...0x46: digit = UInt32(c - 0x41 + 10)
+            case 0x61...0x66: digit = UInt32(c - 0x61 + 10)
+            default: throw SyntaxError(reason: "bad \\u escape")
+            }
+            value = value << 4 | digit
+        }
+        return value
+    }
+
+    private static func skipNested(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int) throws(SyntaxError) -> Int {
+        var depth = 0
+        var i = start
+        while i < bytes.count {
+            switch bytes[i] {
+            case UInt8(ascii: "\""): i = try endOfString(bytes, i)
+            case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                depth -= 1
+                if depth == 0 { return i + 1 }
+            default: break
+            }
+            i += 1
+        }
+        throw SyntaxError(reason: "unterminated nested value")
+    }
+}
+

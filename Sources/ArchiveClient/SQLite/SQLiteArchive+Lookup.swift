@@ -1,0 +1,169 @@
+import CreditCore
+import Foundation
+import GRDB
+
+extension SQLiteArchive {
+    /// One read transaction for all candidates: a consistent snapshot and one archive version.
+    ///
+    /// Per candidate: an index probe on `id_key` (exact), one probe on `probable_key` per mask shape
+    /// in the archive (probable), one on `record_events.id_key`; then, only for listings or records
+    /// found, their full event histories, folded as of the day asked.
+    public func lookup(_ candidates: [Candidate], asOf: AsOf) async throws -> ArchiveLookup {
+        try await pool.read { db in
+            let version = try Self.version(db)
+            var reader = try LookupReader(db: db, asOf: asOf)
+            let findings = try candidates.map { try reader.find($0) }
+            return ArchiveLookup(version: version, findings: findings)
+        }
+    }
+
+    /// The same lookup without an async hop, for callers already on a thread of their own (batch
+    /// workers, benchmarks).
+    public func lookupSync(_ candidates: [Candidate], asOf: AsOf) throws -> ArchiveLookup {
+        try pool.read { db in
+            let version = try Self.version(db)
+            var reader = try LookupReader(db: db, asOf: asOf)
+            let findings = try candidates.map { try reader.find($0) }
+            return ArchiveLookup(version: version, findings: findings)
+        }
+    }
+}
+
+/// Prepared statements and state for lookups inside one read transaction.
+struct LookupReader {
+    let db: Database
+    let day: CalendarDay
+    let sequenceLimit: Int64
+    let shapes: [UInt32]
+    let exact: RawStatement
+    let probable: RawStatement
+    let entryEvents: RawStatement
+    let recordKeys: RawStatement
+    let recordEventsByKey: RawStatement
+
+    init(db: Database, asOf: AsOf) throws {
+        self.db = db
+        self.day = asOf.day
+        self.sequenceLimit = asOf.archiveSequence ?? Int64.max
+        self.shapes = try Int64.fetchAll(db, sql: "SELECT shape FROM mask_shapes ORDER BY shape").map { UInt32(truncatingIfNeeded: $0) }
+        exact = RawStatement(try db.cachedStatement(sql: "SELECT DISTINCT entry_key FROM defaulter_events WHERE id_key = ?1"))
+        probable = RawStatement(try db.cachedStatement(sql: "SELECT DISTINCT entry_key FROM defaulter_events WHERE probable_key = ?1"))
+        entryEvents = RawStatement(try db.cachedStatement(sql: """
+            SELECT id, import_seq, op, effective_day, name, id_key, card_num, sex, age, area, case_code, court, gist_id,
+                gist_unit, duty, performance, performed_part, unperformed_part, situation, filed_day, published_day
+            FROM defaulter_events WHERE entry_key = ?1
+            """))
+        recordKeys = RawStatement(try db.cachedStatement(sql: "SELECT DISTINCT record_key FROM record_events WHERE id_key = ?1"))
+        recordEventsByKey = RawStatement(try db.cachedStatement(sql: """
+            SELECT id, import_seq, op, effective_day, record_id, id_key, name, category, kind, sanction, severity,
+                decided_day, effective_until_day, permanent, issuer, document_number, summary
+            FROM record_events WHERE record_key = ?1
+            """))
+    }
+
+    mutating func find(_ candidate: Candidate) throws -> Findings {
+        var hits: [Hit] = []
+        var entryKeys: [Int64] = []
+        exact.bind(1, candidate.id.integerKey)
+        try exact.forEachRow(db) { row in entryKeys.append(row.int64(0) ?? 0) }
+        for shape in shapes {
+            probable.bind(1, ProbableMatchKey.make(name: candidate.name, candidate: candidate.id, shape: shape))
+            try probable.forEachRow(db) { row in
+                let key = row.int64(0) ?? 0
+                if !entryKeys.contains(key) { entryKeys.append(key) }
+            }
+        }
+        for key in entryKeys {
+            guard let state = try defaulterHistory(entryKey: key).state(asOf: day, knownAt: sequenceLimit) else { continue }
+            // The fields in force decide: a correction may have moved the listing to another ID.
+            switch state.entry.publishedID {
+            case .full(let id) where id == candidate.id:
+                hits.append(.defaulter(match: .exact, state: state))
+            case .masked(let mask) where mask.matches(candidate.id) && state.entry.normalisedName == candidate.name:
+                hits.append(.defaulter(match: .probable, state: state))
+            default:
+                break
+            }
+        }
+        var recordKeyList: [Int64] = []
+        recordKeys.bind(1, candidate.id.integerKey)
+        try recordKeys.forEachRow(db) { row in recordKeyList.append(row.int64(0) ?? 0) }
+        for key in recordKeyList {
+            guard let state = try recordHistory(recordKey: key).state(asOf: day, knownAt: sequenceLimit),
+                  state.record.residentID == candidate.id else { continue }
+            hits.append(.record(state))
+        }
+        return Findings(hits: hits)
+    }
+
+    private func defaulterHistory(entryKey: Int64) throws -> DefaulterHistory {
+        var events: [DefaulterEvent] = []
+        entryEvents.bind(1, entryKey)
+        try entryEvents.forEachRow(db) { row in
+            if let event = DefaulterRowDecoder.event(row) { events.append(event) }
+        }
+        // entry_key is a 64-bit hash: keep only the events of the listing the first one names.
+        guard let first = events.first else { return DefaulterHistory(events: []) }
+        let caseNumber = first.entry.caseNumber
+        let name = first.entry.normalisedName
+        return DefaulterHistory(events: events.filter { $0.entry.caseNumber == caseNumber && $0.entry.normalisedName == name })
+    }
+
+    private func recordHistory(recordKey: Int64) throws -> RecordHistory {
+        var events: [RecordEvent] = []
+        var recordID: String?
+        recordEventsByKey.bind(1, recordKey)
+        try recordEventsByKey.forEachRow(db) { row in
+            guard let event = RecordRowDecoder.event(row) else { return }
+            let id = row.string(4)
+            if recordID == nil { recordID = id }
+            if id == recordID { events.append(event) }
+        }
+        return RecordHistory(events: events)
+    }
+}
+
+/// Rebuilds stored defaulter events. Rows were validated on import; one that no longer parses
+/// (a hand-edited file) is skipped rather than trusted.
+enum DefaulterRowDecoder {
+    static func event(_ row: RawRow) -> DefaulterEvent? {
+        guard let opIndex = row.int(2), DefaulterOperation.allCases.indices.contains(opIndex),
+              let name = row.string(4), let caseText = row.string(10),
+              let caseNumber = try? CaseNumber(caseText), let effective = row.int(3) else { return nil }
+        var publishedID: PublishedID?
+        if let card = row.string(6) {
+            publishedID = try? PublishedID(card)
+        } else if let key = row.int64(5), let id = ResidentID(integerKey: key) {
+            publishedID = .full(id)
+        }
+        let entry = DefaulterEntry(
+            name: name, publishedID: publishedID, caseNumber: caseNumber, sex: row.string(7), age: row.int(8),
+            area: row.string(9), court: row.string(11), basisDocument: row.string(12), basisUnit: row.string(13),
+            duty: row.string(14), performance: row.string(15), performedPart: row.string(16),
+            unperformedPart: row.string(17), situation: row.string(18),
+            filedOn: row.int(19).map(CalendarDay.init(dayNumber:)), publishedOn: row.int(20).map(CalendarDay.init(dayNumber:)))
+        return DefaulterEvent(
+            eventID: row.int64(0) ?? 0, importSequence: row.int64(1) ?? 0, operation: DefaulterOperation.allCases[opIndex],
+            effectiveOn: CalendarDay(dayNumber: effective), entry: entry)
+    }
+}
+
+enum RecordRowDecoder {
+    static func event(_ row: RawRow) -> RecordEvent? {
+        guard let opIndex = row.int(2), RecordOperation.allCases.indices.contains(opIndex), let effective = row.int(3),
+              let recordID = row.string(4) else { return nil }
+        var record: DishonestyRecord?
+        if let key = row.int64(5), let id = ResidentID(integerKey: key), let name = row.string(6), let category = row.string(7),
+           let kind = row.string(8).flatMap(RecordKind.init(rawValue:)), let severity = row.string(10).flatMap(Severity.init(rawValue:)),
+           let decided = row.int(11) {
+            record = DishonestyRecord(
+                recordID: recordID, name: name, residentID: id, category: category, kind: kind,
+                sanction: row.string(9).flatMap(SanctionLevel.init(rawValue:)), severity: severity,
+                decidedOn: CalendarDay(dayNumber: decided), effectiveUntil: row.int(12).map(CalendarDay.init(dayNumber:)),
+                permanent: row.int(13) == 1, issuer: row.string(14), documentNumber: row.string(15), summary: row.string(16))
+        }
+        return RecordEvent(
+            eventID: row.int64(0) ?? 0, importSequence: row.int64(1) ?? 0, operation: RecordOperation.allCases[opIndex],
+            effectiveOn: CalendarDay(dayNumber: effective), record: record)
+    }
+}

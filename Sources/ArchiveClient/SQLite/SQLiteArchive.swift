@@ -1,0 +1,79 @@
+import CreditCore
+import Foundation
+import GRDB
+
+/// The embedded archive: one SQLite file in WAL mode, through GRDB.
+///
+/// Many readers run alongside one writer; a lookup reads one snapshot. Imports run in a single
+/// transaction with `synchronous = FULL`, so a crash or kill mid-import leaves the archive exactly as
+/// it was, and a finished import survives power loss.
+///
+/// ```swift
+/// let archive = try SQLiteArchive(path: "/var/lib/creditgate/archive.sqlite")
+/// let stats = try await archive.statistics()
+/// ```
+public struct SQLiteArchive: ArchiveStore {
+    let pool: DatabasePool
+    /// The taxonomy record categories are checked against.
+    public let taxonomy: Taxonomy
+
+    /// Opens (creating if needed) the archive at `path`.
+    /// - Parameter importCacheMiB: page cache of the writing connection; index maintenance during a
+    ///   large import is bound by it.
+    public init(path: String, taxonomy: Taxonomy? = nil, importCacheMiB: Int = 256, readOnly: Bool = false) throws {
+        var configuration = Configuration()
+        configuration.readonly = readOnly
+        configuration.busyMode = .timeout(30)
+        configuration.label = "archive"
+        let writerCache = importCacheMiB
+        configuration.prepareDatabase { db in
+            if db.configuration.readonly {
+                try db.execute(sql: "PRAGMA cache_size = -65536")
+            } else {
+                try db.execute(sql: "PRAGMA cache_size = -\(writerCache * 1024); PRAGMA temp_store = FILE")
+            }
+        }
+        self.pool = try DatabasePool(path: path, configuration: configuration)
+        if !readOnly {
+            try pool.writeWithoutTransaction { db in
+                // DatabasePool sets NORMAL after prepareDatabase: imports must be durable when reported.
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+            }
+            try Schema.migrator.migrate(pool)
+        }
+        self.taxonomy = try taxonomy ?? Taxonomy.bundled()
+    }
+
+    public func version() async throws -> ArchiveVersion {
+        try await pool.read { db in try Self.version(db) }
+    }
+
+    static func version(_ db: Database) throws -> ArchiveVersion {
+        guard let row = try Row.fetchOne(db, sql: "SELECT seq, content_hash FROM imports ORDER BY seq DESC LIMIT 1") else {
+            return .empty
+        }
+        return ArchiveVersion(sequence: row[0], contentHash: row[1])
+    }
+
+    public func statistics() async throws -> ArchiveStatistics {
+        try await pool.read { db in
+            func count(_ sql: String) throws -> Int { try Int.fetchOne(db, sql: sql) ?? 0 }
+            let last = try Row.fetchOne(db, sql: "SELECT seq, kind, source, content_hash, imported_at, accepted, rejected FROM imports ORDER BY seq DESC LIMIT 1")
+            return ArchiveStatistics(
+                version: try Self.version(db),
+                defaulterEvents: try count("SELECT COUNT(*) FROM defaulter_events"),
+                defaulterEntries: try count("SELECT COUNT(*) FROM (SELECT DISTINCT entry_key FROM defaulter_events)"),
+                maskedEvents: try count("SELECT COUNT(*) FROM defaulter_events WHERE probable_key IS NOT NULL"),
+                recordEvents: try count("SELECT COUNT(*) FROM record_events"),
+                records: try count("SELECT COUNT(*) FROM (SELECT DISTINCT record_key FROM record_events)"),
+                imports: try count("SELECT COUNT(*) FROM imports"),
+                maskShapes: try count("SELECT COUNT(*) FROM mask_shapes"),
+                lastImport: last.map {
+                    ImportSummary(
+                        sequence: $0[0], kind: $0[1], source: $0[2], contentHash: $0[3],
+                        importedAt: Date(timeIntervalSince1970: $0[4]), accepted: $0[5], rejected: $0[6])
+                }
+            )
+        }
+    }
+}

@@ -1,0 +1,122 @@
+/// A resident ID as the public defaulter list shows it: some characters hidden by `*`.
+///
+/// The list's usual mask shows 10 characters, hides 4, shows 4 (`3423011964****3224`), but any
+/// position may be hidden. A pattern *matches* a full ID when every visible character agrees.
+/// Probable matching also needs the same normalised name, and storage finds candidates through
+/// ``ProbableMatchKey``, so no masked entry is ever scanned.
+///
+/// ```swift
+/// let mask = try MaskedID("1101051949****002x")
+/// mask.matches(try ResidentID("11010519491231002X"))  // true
+/// ```
+public struct MaskedID: Hashable, Sendable, CustomStringConvertible {
+    /// 18 ASCII bytes; `*` where hidden, check character upper-case.
+    public let bytes: [UInt8]
+    /// Bit `i` set when character `i` is visible.
+    public let shape: UInt32
+
+    public static let star = UInt8(ascii: "*")
+
+    public init(_ text: some StringProtocol) throws(IdentifierError) {
+        var raw = Array(text.utf8)
+        guard raw.count == 18 else {
+            throw IdentifierError(.length, "a masked ID has 18 characters, not \(raw.count)")
+        }
+        var shape: UInt32 = 0
+        for i in 0..<18 {
+            let b = raw[i]
+            if b == MaskedID.star { continue }
+            if ResidentID.isDigit(b) {
+                shape |= 1 << UInt32(i)
+            } else if i == 17, b == UInt8(ascii: "x") || b == UInt8(ascii: "X") {
+                raw[17] = UInt8(ascii: "X")
+                shape |= 1 << 17
+            } else {
+                throw IdentifierError(.character, "character \(i + 1) is neither a digit nor *")
+            }
+        }
+        guard shape != (1 << 18) - 1 else {
+            throw IdentifierError(.mask, "the number hides nothing; parse it as a ResidentID")
+        }
+        guard shape.nonzeroBitCount >= 8 else {
+            // Fewer visible characters would make a "probable" match meaningless.
+            throw IdentifierError(.mask, "fewer than 8 visible characters")
+        }
+        self.bytes = raw
+        self.shape = shape
+    }
+
+    /// True when every visible character equals the ID's character at the same position.
+    public func matches(_ id: ResidentID) -> Bool {
+        for i in 0..<18 where shape & (1 << UInt32(i)) != 0 {
+            if bytes[i] != id.byte(at: i) { return false }
+        }
+        return true
+    }
+
+    public var description: String { String(decoding: bytes, as: UTF8.self) }
+}
+
+/// Either form a feed may carry in `cardNum`.
+public enum PublishedID: Hashable, Sendable {
+    case full(ResidentID)
+    case masked(MaskedID)
+
+    /// Full when the text has no `*`, masked otherwise.
+    public init(_ text: some StringProtocol, today: CalendarDay? = nil) throws(IdentifierError) {
+        if text.utf8.contains(MaskedID.star) {
+            self = .masked(try MaskedID(text))
+        } else {
+            self = .full(try ResidentID(text, today: today))
+        }
+    }
+
+    /// Safe to show: a full ID is masked, a masked one is shown as published.
+    public var display: String {
+        switch self {
+        case .full(let id): id.masked
+        case .masked(let mask): mask.description
+        }
+    }
+}
+
+/// The index key that finds masked entries for a candidate without scanning.
+///
+/// For a stored masked entry the key hashes its normalised name, its mask shape and its visible
+/// characters. For a candidate, the archive computes the same key once per mask shape present in
+/// the archive (a handful), taking the candidate's own characters at the visible positions. Equal
+/// keys mean "same name and consistent ID" up to hash collisions, which callers re-check with
+/// ``MaskedID/matches(_:)`` and a name comparison.
+public enum ProbableMatchKey {
+    public static func make(name: NormalisedName, shape: UInt32, characterAt: (Int) -> UInt8) -> Int64 {
+        var hash = FNV1a64()
+        hash.combine(name.value.utf8)
+        hash.combine(0xFF)
+        for shift in 0..<4 { hash.combine(UInt8(truncatingIfNeeded: shape >> (8 * UInt32(shift)))) }
+        for i in 0..<18 where shape & (1 << UInt32(i)) != 0 { hash.combine(characterAt(i)) }
+        return Int64(bitPattern: hash.value)
+    }
+
+    public static func make(name: NormalisedName, mask: MaskedID) -> Int64 {
+        make(name: name, shape: mask.shape) { mask.bytes[$0] }
+    }
+
+    public static func make(name: NormalisedName, candidate: ResidentID, shape: UInt32) -> Int64 {
+        make(name: name, shape: shape) { candidate.byte(at: $0) }
+    }
+}
+
+/// 64-bit FNV-1a: a stable (not per-process seeded) hash for index keys. Not for secrets.
+public struct FNV1a64: Sendable {
+    public private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    public init() {}
+
+    @inline(__always) public mutating func combine(_ byte: UInt8) {
+        value = (value ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+    }
+
+    public mutating func combine(_ bytes: some Sequence<UInt8>) {
+        for b in bytes { combine(b) }
+    }
+}

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct CreditGateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "creditgate",
+        abstract: "The CreditGate recruitment credit-check service and its archive tools.",
+        subcommands: [DemoCommand.self, ArchiveCommand.self]
+    )
+}
