@@ -14,6 +14,11 @@ public enum Outcome: String, Sendable, Hashable, Codable, CaseIterable, Comparab
 public struct PolicyReference: Sendable, Hashable, Codable {
     public var name: String
     public var version: String
+
+    public init(name: String, version: String) {
+        self.name = name
+        self.version = version
+    }
 }
 
 /// Why one hit counted: the rule, its legal basis, and what was found.

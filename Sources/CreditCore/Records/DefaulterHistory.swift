@@ -24,6 +24,14 @@ public struct DefaulterHistory: Sendable {
         public var deletedOn: CalendarDay?
         /// The event that set the fields in force, cited as evidence.
         public var evidenceEventID: Int64
+
+        public init(status: Status, entry: DefaulterEntry, listedOn: CalendarDay, deletedOn: CalendarDay?, evidenceEventID: Int64) {
+            self.status = status
+            self.entry = entry
+            self.listedOn = listedOn
+            self.deletedOn = deletedOn
+            self.evidenceEventID = evidenceEventID
+        }
     }
 
     public func state(asOf day: CalendarDay, knownAt archiveSequence: Int64? = nil) -> State? {

@@ -13,6 +13,13 @@ public struct RecordHistory: Sendable {
         public var recordedOn: CalendarDay
         public var repairedOn: CalendarDay?
         public var evidenceEventID: Int64
+
+        public init(record: DishonestyRecord, recordedOn: CalendarDay, repairedOn: CalendarDay?, evidenceEventID: Int64) {
+            self.record = record
+            self.recordedOn = recordedOn
+            self.repairedOn = repairedOn
+            self.evidenceEventID = evidenceEventID
+        }
     }
 
     public func state(asOf day: CalendarDay, knownAt archiveSequence: Int64? = nil) -> State? {

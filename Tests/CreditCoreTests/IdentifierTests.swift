@@ -1,0 +1,83 @@
+import CreditCore
+import Testing
+
+@Suite("Masked IDs, credit codes, names and case numbers")
+struct IdentifierTests {
+    @Test func publicMaskMatchesWhereVisibleCharactersAgree() throws {
+        let id = try ResidentID("342301196403153221")
+        let mask = try MaskedID("3423011964****3221")
+        #expect(mask.matches(id))
+        #expect(mask.shape.nonzeroBitCount == 14)
+        #expect(try !MaskedID("3423011965****3221").matches(id))
+        #expect(try MaskedID("342301********3221").matches(id))
+        #expect(try MaskedID("34230119640315****").matches(id))
+        // A lower-case x is normalised like the ID's own check character.
+        let lower = try MaskedID("1101051949****002x")
+        #expect(lower.description == "1101051949****002X")
+        #expect(lower.matches(try ResidentID("11010519491231002X")))
+    }
+
+    @Test func masksAreValidated() {
+        #expect(throws: IdentifierError.self) { try MaskedID("3423011964****32") }
+        #expect(throws: IdentifierError.self) { try MaskedID("3423011964**A*3221") }
+        #expect(throws: IdentifierError.self) { try MaskedID("342301196403153221") }
+        #expect(throws: IdentifierError.self) { try MaskedID("34****************") }
+    }
+
+    @Test func probableKeyOfAMaskEqualsTheCandidatesOwnKey() throws {
+        let id = try ResidentID("342301196403153221")
+        let mask = try MaskedID("3423011964****3221")
+        let name = NormalisedName("张 伟")
+        #expect(ProbableMatchKey.make(name: name, mask: mask) == ProbableMatchKey.make(name: name, candidate: id, shape: mask.shape))
+        #expect(ProbableMatchKey.make(name: NormalisedName("张伟伟"), mask: mask) != ProbableMatchKey.make(name: name, candidate: id, shape: mask.shape))
+    }
+
+    @Test func publishedIDIsFullOrMasked() throws {
+        #expect(try PublishedID("11010519491231002X") == .full(ResidentID("11010519491231002X")))
+        #expect(try PublishedID("110105491231002") == .full(ResidentID("11010519491231002X")))
+        #expect(try PublishedID("1101051949****002X").display == "1101051949****002X")
+        #expect(try PublishedID("11010519491231002X").display == "110105********002X")
+    }
+
+    @Test func unifiedSocialCreditCode() throws {
+        let code = try SocialCreditCode("91350100M000100Y43")
+        #expect(code.registrationAuthority == "9")
+        #expect(code.regionCode == "350100")
+        #expect(try SocialCreditCode("91350100m000100y43").value == "91350100M000100Y43")
+        #expect((try? SocialCreditCode("91350100M000100Y44")) == nil)
+        let bad = #expect(throws: IdentifierError.self) { try SocialCreditCode("91350100I000100Y43") }
+        #expect(bad?.code == .creditCodeCharacter)
+        #expect((try? SocialCreditCode("91350100M000100Y4")) == nil)
+    }
+
+    @Test(arguments: [
+        ("张三", "张三"), (" 张 三 ", "张三"), ("买买提 • 艾力", "买买提·艾力"), ("买买提・艾力", "买买提·艾力"),
+        ("买买提.艾力", "买买提·艾力"), ("买买提··艾力", "买买提·艾力"), ("ＡＢＣ", "ABC"), ("张\u{3000}伟", "张伟"),
+        ("𠀀明", "𠀀明"), ("阿依古丽．吐尔逊", "阿依古丽·吐尔逊"),
+    ])
+    func nameNormalisation(raw: String, expected: String) {
+        #expect(NormalisedName(raw).value == expected)
+    }
+
+    @Test(arguments: [
+        ("(2019)湘0102执1234号", "(2019)湘0102执1234号"), ("（2019）湘0102执1234号", "(2019)湘0102执1234号"),
+        ("〔2020〕京01执恢 88号", "(2020)京01执恢88号"), ("(２０２１)粤0304执保５号", "(2021)粤0304执保5号"),
+        ("(2022)最高法执监12号", "(2022)最高法执监12号"),
+    ])
+    func caseNumbersNormalise(raw: String, expected: String) throws {
+        #expect(try CaseNumber(raw).normalised == expected)
+    }
+
+    @Test func caseNumberParts() throws {
+        let number = try CaseNumber("（2019）湘0102执恢1234号")
+        #expect(number.year == 2019)
+        #expect(number.courtCode == "湘0102")
+        #expect(number.caseType == "执恢")
+        #expect(number.sequence == 1234)
+    }
+
+    @Test(arguments: ["2019湘0102执1234号", "(19)湘0102执1234号", "(2019)X0102执1234号", "(2019)湘0102民初1234号", "(2019)湘0102执1234", "(2019)湘012执1号"])
+    func badCaseNumbers(raw: String) {
+        #expect(throws: CaseNumberError.self) { try CaseNumber(raw) }
+    }
+}
