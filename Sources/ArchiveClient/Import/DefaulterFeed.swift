@@ -44,9 +44,12 @@ enum DefaulterFeed {
         func issue(_ field: Field?, _ code: String, _ reason: String) -> Result<Line, ImportIssue> {
             .failure(ImportIssue(line: row.line, field: field.map { "\($0)" }, code: code, reason: reason))
         }
-        let opText = row[Field.op.rawValue] ?? "add"
-        guard let operation = DefaulterOperation(rawValue: opText.lowercased()) else {
-            return issue(.op, "feed.value", "op must be add, delete, revoke or correct")
+        var operation = DefaulterOperation.add
+        if let opText = row[Field.op.rawValue] {
+            guard let parsed = DefaulterOperation(rawValue: opText.lowercased()) else {
+                return issue(.op, "feed.value", "op must be add, delete, revoke or correct")
+            }
+            operation = parsed
         }
         guard let name = row[Field.iname.rawValue], !NormalisedName(name).isEmpty else {
             return issue(.iname, "feed.missing", "the name is missing")

@@ -40,7 +40,9 @@ struct FieldRow {
     subscript(_ index: Int) -> String? {
         guard let value = values[index], !value.isEmpty else { return nil }
         // Trimming is rare work; checking the ends first keeps the common case allocation-free.
-        guard value.first?.isWhitespace == true || value.last?.isWhitespace == true else { return value }
+        let utf8 = value.utf8
+        guard let first = utf8.first, let last = utf8.last,
+              first <= 0x20 || last <= 0x20 || first == 0xE3 || last == 0x80 else { return value }
         let trimmed = value.trimmingCharacters(in: .whitespaces)
         return trimmed.isEmpty ? nil : trimmed
     }

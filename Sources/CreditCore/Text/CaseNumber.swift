@@ -18,70 +18,61 @@ public struct CaseNumber: Hashable, Sendable, CustomStringConvertible {
 
     /// The court-code prefixes of the 31 provincial divisions, plus 兵 (the Xinjiang Production and
     /// Construction Corps courts) and 最高法 (the Supreme People's Court).
-    public static let provinceAbbreviations: Set<Character> = Set("京津冀晋蒙辽吉黑沪苏浙皖闽赣鲁豫鄂湘粤桂琼渝川贵云藏陕甘青宁新兵")
+    public static let provinceAbbreviations: Set<Unicode.Scalar> = Set("京津冀晋蒙辽吉黑沪苏浙皖闽赣鲁豫鄂湘粤桂琼渝川贵云藏陕甘青宁新兵".unicodeScalars)
 
     public init(_ text: some StringProtocol) throws(CaseNumberError) {
-        var chars: [Character] = []
-        for ch in text {
-            switch ch {
-            case " ", "\u{3000}", "\t": continue
-            case "（", "〔", "[", "【", "(": chars.append("(")
-            case "）", "〕", "]", "】", ")": chars.append(")")
-            default:
-                // Full-width digits (０-９) are folded to ASCII.
-                if let ascii = ch.unicodeScalars.first, ch.unicodeScalars.count == 1,
-                   (0xFF10...0xFF19).contains(ascii.value),
-                   let folded = Unicode.Scalar(ascii.value - 0xFF10 + 0x30) {
-                    chars.append(Character(folded))
-                } else {
-                    chars.append(ch)
-                }
+        // Works on scalars, not Characters: importers parse one case number per feed line.
+        var scalars: [Unicode.Scalar] = []
+        scalars.reserveCapacity(24)
+        for scalar in text.unicodeScalars {
+            switch scalar.value {
+            case 0x20, 0x09, 0x3000: continue
+            case 0xFF08, 0x3014, 0x5B, 0x3010, 0x28: scalars.append("(")
+            case 0xFF09, 0x3015, 0x5D, 0x3011, 0x29: scalars.append(")")
+            case 0xFF10...0xFF19: scalars.append(Unicode.Scalar(UInt8(scalar.value - 0xFF10 + 0x30)))
+            default: scalars.append(scalar)
             }
         }
+        let failure = CaseNumberError(text: String(text))
         var i = 0
-        func digits() -> Int? {
+        func digits() -> (value: Int, count: Int) {
             var value = 0
             var count = 0
-            while i < chars.count, let d = chars[i].wholeNumberValue, chars[i].isASCII {
-                value = value * 10 + d
+            while i < scalars.count, (0x30...0x39).contains(scalars[i].value) {
+                value = value * 10 + Int(scalars[i].value - 0x30)
                 count += 1
                 i += 1
             }
-            return count > 0 ? value : nil
+            return (value, count)
         }
-        guard i < chars.count, chars[i] == "(" else { throw CaseNumberError(text: String(text)) }
+        guard i < scalars.count, scalars[i] == "(" else { throw failure }
         i += 1
-        let yearStart = i
-        guard let year = digits(), i - yearStart == 4, i < chars.count, chars[i] == ")" else {
-            throw CaseNumberError(text: String(text))
-        }
+        let year = digits()
+        guard year.count == 4, i < scalars.count, scalars[i] == ")" else { throw failure }
         i += 1
-        var court = ""
-        if i + 2 < chars.count, String(chars[i..<i + 3]) == "最高法" {
-            court = "最高法"
+        var court = String.UnicodeScalarView()
+        if i + 2 < scalars.count, scalars[i] == "最", scalars[i + 1] == "高", scalars[i + 2] == "法" {
+            court.append(contentsOf: scalars[i..<(i + 3)])
             i += 3
         } else {
-            guard i < chars.count, CaseNumber.provinceAbbreviations.contains(chars[i]) else {
-                throw CaseNumberError(text: String(text))
-            }
-            court.append(chars[i])
+            guard i < scalars.count, CaseNumber.provinceAbbreviations.contains(scalars[i]) else { throw failure }
+            court.append(scalars[i])
             i += 1
             let start = i
-            while i < chars.count, chars[i].isASCII, chars[i].isNumber { i += 1 }
-            guard [0, 2, 4].contains(i - start) else { throw CaseNumberError(text: String(text)) }
-            court += String(chars[start..<i])
+            while i < scalars.count, (0x30...0x39).contains(scalars[i].value) { i += 1 }
+            guard [0, 2, 4].contains(i - start) else { throw failure }
+            court.append(contentsOf: scalars[start..<i])
         }
         let typeStart = i
-        while i < chars.count, !(chars[i].isASCII && chars[i].isNumber) { i += 1 }
-        let type = String(chars[typeStart..<i])
-        guard type.hasPrefix("执"), type.count <= 4 else { throw CaseNumberError(text: String(text)) }
-        guard let sequence = digits(), i == chars.count - 1, chars[i] == "号" else {
-            throw CaseNumberError(text: String(text))
-        }
-        self.year = year
-        self.courtCode = court
+        while i < scalars.count, !(0x30...0x39).contains(scalars[i].value) { i += 1 }
+        guard i - typeStart >= 1, i - typeStart <= 4, scalars[typeStart] == "执" else { throw failure }
+        let type = String(String.UnicodeScalarView(scalars[typeStart..<i]))
+        let sequence = digits()
+        guard sequence.count > 0, i == scalars.count - 1, scalars[i] == "号" else { throw failure }
+        self.year = year.value
+        self.courtCode = String(court)
         self.caseType = type
-        self.sequence = sequence
+        self.sequence = sequence.value
     }
 
     public var normalised: String { "(\(year))\(courtCode)\(caseType)\(sequence)号" }

@@ -37,7 +37,9 @@ public struct NormalisedName: Hashable, Sendable, Codable, CustomStringConvertib
     static func normalise(_ raw: String) -> String {
         // Almost every name is plain CJK Unified Ideographs, which NFKC leaves unchanged; skipping
         // Foundation's normaliser for them is what lets an import normalise millions per second.
-        let composed = raw.unicodeScalars.allSatisfy(isNFKCStable) ? raw : raw.precomposedStringWithCompatibilityMapping
+        // Such names also hold no space or dot, so they are already normal.
+        if raw.unicodeScalars.allSatisfy(isNFKCStable) { return raw }
+        let composed = raw.precomposedStringWithCompatibilityMapping
         var out = String.UnicodeScalarView()
         var lastWasDot = false
         for scalar in composed.unicodeScalars {

@@ -104,7 +104,7 @@ public struct CalendarDay: Hashable, Comparable, Sendable, Codable, CustomString
             if scalar.value >= 0x30, scalar.value <= 0x39 {
                 current = current * 10 + Int(scalar.value - 0x30)
                 digits += 1
-            } else if ["-", "/", ".", "年", "月", "日"].contains(scalar) {
+            } else if CalendarDay.separators.contains(scalar.value) {
                 if digits > 0 { numbers.append(current) }
                 current = 0
                 digits = 0
@@ -122,6 +122,9 @@ public struct CalendarDay: Hashable, Comparable, Sendable, Codable, CustomString
         guard numbers.count == 3 else { throw CalendarDayError(text: String(text)) }
         try self.init(year: numbers[0], month: numbers[1], day: numbers[2])
     }
+
+    /// `-` `/` `.` 年 月 日
+    private static let separators: Set<UInt32> = [0x2D, 0x2F, 0x2E, 0x5E74, 0x6708, 0x65E5]
 
     // Codable as the ISO string, which is what the policy files and the API carry.
     public init(from decoder: any Decoder) throws {

@@ -1,0 +1,109 @@
+import ArchiveClient
+import CreditCore
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs the real `creditgate` executable (built next to the test bundle by `swift test`).
+enum CreditGateExecutable {
+    static var url: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("creditgate")
+    }
+
+    static func start(_ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = url
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+}
+
+@Suite("creditgate archive commands", .serialized)
+struct CrashSafeImportTests {
+    @Test func killedMidImportLeavesTheArchiveAsItWas() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: CreditGateExecutable.url.path), "build the creditgate product first")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("creditgate-crash-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let archivePath = folder.appendingPathComponent("archive.sqlite").path
+        var generator = try SyntheticArchive(seed: 99)
+        let small = folder.appendingPathComponent("small.ndjson")
+        let large = folder.appendingPathComponent("large.ndjson")
+        try generator.writeDefaulters(count: 500, to: small)
+        try generator.writeDefaulters(count: 80_000, to: large)
+
+        // A first, complete import: version 1.
+        let first = try CreditGateExecutable.start(["archive", "import", "--archive", archivePath, small.path])
+        first.waitUntilExit()
+        #expect(first.terminationStatus == 0)
+        let before = try await SQLiteArchive(path: archivePath).statistics()
+        #expect(before.version.sequence == 1)
+
+        for attempt in 0..<2 {
+            // Start the large import and kill it once it has written to the WAL, well before it ends.
+            let victim = try CreditGateExecutable.start(["archive", "import", "--archive", archivePath, large.path])
+            let wal = archivePath + "-wal"
+            let deadline = Date().addingTimeInterval(120)
+            var walSize = 0
+            while Date() < deadline, victim.isRunning {
+                walSize = (try? FileManager.default.attributesOfItem(atPath: wal)[.size] as? Int) ?? 0
+                if walSize > (4 + attempt * 8) << 20 { break }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(victim.isRunning, "the import finished before it could be killed")
+            kill(victim.processIdentifier, SIGKILL)
+            victim.waitUntilExit()
+            #expect(victim.terminationReason == .uncaughtSignal)
+            #expect(walSize > 0)
+
+            let after = try await SQLiteArchive(path: archivePath).statistics()
+            #expect(after == before, "attempt \(attempt): the archive changed")
+        }
+
+        // The archive still works: the next import lands as version 2.
+        let third = folder.appendingPathComponent("third.ndjson")
+        try generator.writeDefaulters(count: 100, to: third)
+        let report = try await SQLiteArchive(path: archivePath).importDefaulters(from: third, options: .init())
+        #expect(report.version.sequence == 2)
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    @Test func generateImportAndStatsCommands() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("creditgate-cli-\(UUID().uuidString)")
+        let archivePath = folder.appendingPathComponent("a.sqlite").path
+        let generate = try CreditGateExecutable.start(["archive", "generate", "--entries", "300", "--records", "50", "--out", folder.path])
+        generate.waitUntilExit()
+        #expect(generate.terminationStatus == 0)
+        for (kind, file) in [("defaulters", "defaulters.ndjson"), ("records", "records.ndjson")] {
+            let run = try CreditGateExecutable.start(["archive", "import", "--kind", kind, "--archive", archivePath, folder.appendingPathComponent(file).path])
+            run.waitUntilExit()
+            #expect(run.terminationStatus == 0)
+        }
+        let output = Pipe()
+        let stats = Process()
+        stats.executableURL = CreditGateExecutable.url
+        stats.arguments = ["archive", "stats", "--json", "--archive", archivePath]
+        stats.standardOutput = output
+        try stats.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        stats.waitUntilExit()
+        let decoded = try JSONDecoder.iso8601.decode(ArchiveStatistics.self, from: data)
+        #expect(decoded.imports == 2)
+        #expect(decoded.records == 50)
+        #expect(decoded.defaulterEntries == 300)
+        try? FileManager.default.removeItem(at: folder)
+    }
+}
+
+extension JSONDecoder {
+    static var iso8601: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
+}
