@@ -17,7 +17,7 @@ public struct MaskedID: Hashable, Sendable, CustomStringConvertible {
 
     public static let star = UInt8(ascii: "*")
 
-    public init(_ text: some StringProtocol) throws(IdentifierError) {
+    public init(_ text: String) throws(IdentifierError) {
         var raw = Array(text.utf8)
         guard raw.count == 18 else {
             throw IdentifierError(.length, "a masked ID has 18 characters, not \(raw.count)")
@@ -63,7 +63,7 @@ public enum PublishedID: Hashable, Sendable {
     case masked(MaskedID)
 
     /// Full when the text has no `*`, masked otherwise.
-    public init(_ text: some StringProtocol, today: CalendarDay? = nil) throws(IdentifierError) {
+    public init(_ text: String, today: CalendarDay? = nil) throws(IdentifierError) {
         if text.utf8.contains(MaskedID.star) {
             self = .masked(try MaskedID(text))
         } else {

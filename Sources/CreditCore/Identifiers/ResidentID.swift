@@ -23,7 +23,7 @@ public struct ResidentID: Hashable, Sendable, CustomStringConvertible, CustomDeb
     static let checkCharacters: [UInt8] = Array("10X98765432".utf8)
 
     /// Parses an 18-character or legacy 15-digit number. `today` bounds the birth date (China time).
-    public init(_ text: some StringProtocol, today: CalendarDay? = nil) throws(IdentifierError) {
+    public init(_ text: String, today: CalendarDay? = nil) throws(IdentifierError) {
         var raw = Array(text.utf8)
         // Tolerate surrounding whitespace, a common artefact of spreadsheets.
         while let last = raw.last, last == 0x20 || last == 0x09 { raw.removeLast() }

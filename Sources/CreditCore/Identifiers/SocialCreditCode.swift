@@ -13,7 +13,7 @@ public struct SocialCreditCode: Hashable, Sendable, CustomStringConvertible {
     static let alphabet: [UInt8] = Array("0123456789ABCDEFGHJKLMNPQRTUWXY".utf8)
     static let weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
 
-    public init(_ text: some StringProtocol) throws(IdentifierError) {
+    public init(_ text: String) throws(IdentifierError) {
         let raw = Array(text.uppercased().utf8)
         guard raw.count == 18 else {
             throw IdentifierError(.creditCodeLength, "a unified social credit code has 18 characters, not \(raw.count)")

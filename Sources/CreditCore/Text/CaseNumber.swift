@@ -20,7 +20,7 @@ public struct CaseNumber: Hashable, Sendable, CustomStringConvertible {
     /// Construction Corps courts) and 最高法 (the Supreme People's Court).
     public static let provinceAbbreviations: Set<Unicode.Scalar> = Set("京津冀晋蒙辽吉黑沪苏浙皖闽赣鲁豫鄂湘粤桂琼渝川贵云藏陕甘青宁新兵".unicodeScalars)
 
-    public init(_ text: some StringProtocol) throws(CaseNumberError) {
+    public init(_ text: String) throws(CaseNumberError) {
         // Works on scalars, not Characters: importers parse one case number per feed line.
         var scalars: [Unicode.Scalar] = []
         scalars.reserveCapacity(24)

@@ -12,8 +12,8 @@ import Foundation
 public struct NormalisedName: Hashable, Sendable, Codable, CustomStringConvertible {
     public let value: String
 
-    public init(_ raw: some StringProtocol) {
-        self.value = NormalisedName.normalise(String(raw))
+    public init(_ raw: String) {
+        self.value = NormalisedName.normalise(raw)
     }
 
     /// Wraps a value that is already normalised (read back from storage).

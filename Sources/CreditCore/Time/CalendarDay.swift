@@ -95,7 +95,7 @@ public struct CalendarDay: Hashable, Comparable, Sendable, Codable, CustomString
 
     /// Parses `YYYY-MM-DD`, `YYYYMMDD` (the defaulter list's `regDate`) or `YYYY年M月D日`
     /// (its `publishDate`).
-    public init(parsing text: some StringProtocol) throws(CalendarDayError) {
+    public init(parsing text: String) throws(CalendarDayError) {
         var numbers: [Int] = []
         var current = 0
         var digits = 0
