@@ -19,10 +19,16 @@ struct Arguments {
     var entries = 1_000_000
     var lookups = 200_000
     var dir = "/tmp/creditgate-bench"
+    /// Reuse an archive a previous run imported (to measure lookups alone).
+    var reuse = false
 
     init() {
         var it = CommandLine.arguments.dropFirst().makeIterator()
         while let flag = it.next() {
+            if flag == "--reuse" {
+                reuse = true
+                continue
+            }
             let value = it.next() ?? ""
             switch flag {
             case "--entries": entries = Int(value) ?? entries
@@ -59,12 +65,17 @@ if !FileManager.default.fileExists(atPath: feed.path) {
 }
 
 let archivePath = folder.appendingPathComponent("archive-\(arguments.entries).sqlite").path
-for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: archivePath + suffix) }
+let reusing = arguments.reuse && FileManager.default.fileExists(atPath: archivePath)
+if !reusing {
+    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: archivePath + suffix) }
+}
 let archive = try SQLiteArchive(path: archivePath)
-let rssBefore = peakRSSMiB()
-let report = try await archive.importDefaulters(from: feed, options: .init())
-print(String(format: "import: %d lines in %.1f s (%.0f lines/s), %d rejected; peak RSS %.0f MiB (before import %.0f MiB)",
-             report.accepted, report.seconds, Double(report.accepted) / report.seconds, report.rejected, peakRSSMiB(), rssBefore))
+if !reusing {
+    let rssBefore = peakRSSMiB()
+    let report = try await archive.importDefaulters(from: feed, options: .init())
+    print(String(format: "import: %d lines in %.1f s (%.0f lines/s), %d rejected; peak RSS %.0f MiB (before import %.0f MiB)",
+                 report.accepted, report.seconds, Double(report.accepted) / report.seconds, report.rejected, peakRSSMiB(), rssBefore))
+}
 
 // Candidates: regenerate the listings (same seed) and sort them by how they were published.
 var generator = try SyntheticArchive(seed: 2026)
