@@ -81,3 +81,24 @@ struct IdentifierTests {
         #expect(throws: CaseNumberError.self) { try CaseNumber(raw) }
     }
 }
+
+@Suite("Byte-level parsing agrees with string parsing")
+struct ByteParsingTests {
+    @Test func caseNumberHashEqualsTheHashOfItsNormalisedText() throws {
+        for text in ["(2019)湘0102执1234号", "（2020）京01执恢88号", "(2022)最高法执监12号", "(2014)新2801执5号"] {
+            let number = try CaseNumber(text)
+            var direct = FNV1a64()
+            number.hashNormalised(into: &direct)
+            var viaString = FNV1a64()
+            viaString.combine(number.normalised.utf8)
+            #expect(direct.value == viaString.value)
+        }
+    }
+
+    @Test func datesFromBytes() throws {
+        #expect(try CalendarDay(parsingUTF8: ArraySlice("2019年05月01日".utf8)).description == "2019-05-01")
+        #expect(try CalendarDay(parsingUTF8: ArraySlice("20190501".utf8)).description == "2019-05-01")
+        #expect(throws: CalendarDayError.self) { try CalendarDay(parsingUTF8: ArraySlice("2019年05月01號".utf8)) }
+        #expect(throws: CalendarDayError.self) { try CalendarDay(parsingUTF8: ArraySlice("201905011".utf8)) }
+    }
+}

@@ -33,15 +33,31 @@ enum DefaulterFeed {
         ]
     )
 
-    /// A validated feed line, ready to store.
-    struct Line {
+    /// The fields kept in an event's detail blob, in blob order, and how each is stored.
+    enum Storage { case text, interned, integer, day }
+    static let detailFields: [(Field, Storage)] = [
+        (.iname, .text), (.cardNum, .text), (.sexy, .interned), (.age, .integer), (.areaName, .interned),
+        (.caseCode, .text), (.courtName, .interned), (.gistId, .text), (.gistUnit, .interned), (.duty, .text),
+        (.performance, .interned), (.performedPart, .interned), (.unperformPart, .text),
+        (.disruptTypeName, .interned), (.regDate, .day), (.publishDate, .day),
+    ]
+
+    /// A validated feed line, encoded for storage.
+    struct Encoded: Sendable {
         var operation: DefaulterOperation
-        var effectiveOn: CalendarDay
-        var entry: DefaulterEntry
+        var effectiveDay: Int
+        var entryKey: Int64
+        /// The exact (positive) or probable (negative) index key, for additions and corrections.
+        var matchKey: Int64?
+        var maskShape: UInt32?
+        var detail: [UInt8]
+        /// Interned texts this line used first: stored before the line.
+        var newTexts: [(id: Int64, text: [UInt8])]
     }
 
-    static func validate(_ row: FieldRow, today: CalendarDay) -> Result<Line, ImportIssue> {
-        func issue(_ field: Field?, _ code: String, _ reason: String) -> Result<Line, ImportIssue> {
+    /// Validates a row and encodes it, reading bytes rather than building strings where it can.
+    static func encode(_ row: FieldRow, today: CalendarDay, interner: inout TextInterner) -> Result<Encoded, ImportIssue> {
+        func issue(_ field: Field?, _ code: String, _ reason: String) -> Result<Encoded, ImportIssue> {
             .failure(ImportIssue(line: row.line, field: field.map { "\($0)" }, code: code, reason: reason))
         }
         var operation = DefaulterOperation.add
@@ -51,60 +67,107 @@ enum DefaulterFeed {
             }
             operation = parsed
         }
-        guard let name = row[Field.iname.rawValue], !NormalisedName(name).isEmpty else {
-            return issue(.iname, "feed.missing", "the name is missing")
-        }
-        guard let caseText = row[Field.caseCode.rawValue] else {
+        guard let rawName = row[Field.iname.rawValue] else { return issue(.iname, "feed.missing", "the name is missing") }
+        let name = NormalisedName(rawName)
+        guard !name.isEmpty else { return issue(.iname, "feed.missing", "the name is missing") }
+        guard let caseBytes = row.bytes(Field.caseCode.rawValue) else {
             return issue(.caseCode, "feed.missing", "the case number is missing")
         }
-        guard let caseNumber = try? CaseNumber(caseText) else {
+        guard let caseNumber = try? CaseNumber(utf8: caseBytes) else {
             return issue(.caseCode, CaseNumberError.code, "not an enforcement case number like (2019)湘0102执1234号")
         }
+        let lists = operation == .add || operation == .correct
         var publishedID: PublishedID?
-        if let card = row[Field.cardNum.rawValue] {
+        if let card = row.bytes(Field.cardNum.rawValue) {
             do {
-                publishedID = try PublishedID(card, today: today)
+                publishedID = try PublishedID(utf8: card, today: today)
             } catch {
                 return issue(.cardNum, error.code.rawValue, error.reason)
             }
-        } else if operation == .add || operation == .correct {
+        } else if lists {
             return issue(.cardNum, "feed.missing", "cardNum is required to list or correct an entry")
         }
-        var dates: [Field: CalendarDay] = [:]
+        // Indexed by field: regDate, publishDate, opDate.
+        var days: (Int?, Int?, Int?) = (nil, nil, nil)
         for field in [Field.regDate, .publishDate, .opDate] {
-            guard let text = row[field.rawValue] else { continue }
-            guard let day = try? CalendarDay(parsing: text) else {
+            guard let bytes = row.bytes(field.rawValue) else { continue }
+            guard let day = try? CalendarDay(parsingUTF8: bytes) else {
                 return issue(field, "feed.value", "not a date (yyyymmdd, yyyy年MM月dd日 or yyyy-mm-dd)")
             }
-            dates[field] = day
+            switch field {
+            case .regDate: days.0 = day.dayNumber
+            case .publishDate: days.1 = day.dayNumber
+            default: days.2 = day.dayNumber
+            }
         }
         var age: Int?
-        if let text = row[Field.age.rawValue] {
-            guard let value = Int(text), (0...150).contains(value) else { return issue(.age, "feed.value", "age must be a whole number") }
-            age = value
+        if let bytes = row.bytes(Field.age.rawValue) {
+            guard bytes.count <= 3, bytes.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
+                return issue(.age, "feed.value", "age must be a whole number")
+            }
+            age = bytes.reduce(0) { $0 * 10 + Int($1 - 0x30) }
         }
-        let effective: CalendarDay
+        let effective: Int
         switch operation {
         case .add:
-            guard let published = dates[.publishDate] ?? dates[.opDate] else {
+            guard let published = days.1 ?? days.2 else {
                 return issue(.publishDate, "feed.missing", "a listing needs its publishDate: it takes effect from publication")
             }
             effective = published
         case .delete, .revoke, .correct:
-            guard let day = dates[.opDate] else {
+            guard let day = days.2 else {
                 return issue(.opDate, "feed.missing", "\(operation.rawValue) needs opDate: the day it takes effect")
             }
             effective = day
         }
-        let entry = DefaulterEntry(
-            name: name, publishedID: publishedID, caseNumber: caseNumber,
-            sex: row[Field.sexy.rawValue], age: age, area: row[Field.areaName.rawValue],
-            court: row[Field.courtName.rawValue], basisDocument: row[Field.gistId.rawValue],
-            basisUnit: row[Field.gistUnit.rawValue], duty: row[Field.duty.rawValue],
-            performance: row[Field.performance.rawValue], performedPart: row[Field.performedPart.rawValue],
-            unperformedPart: row[Field.unperformPart.rawValue], situation: row[Field.disruptTypeName.rawValue],
-            filedOn: dates[.regDate], publishedOn: dates[.publishDate]
-        )
-        return .success(Line(operation: operation, effectiveOn: effective, entry: entry))
+
+        var matchKey: Int64?
+        var maskShape: UInt32?
+        // The card text kept in the blob: masked and legacy 15-digit numbers as published; a full
+        // 18-digit number of a listing lives in the match key instead.
+        var cardText = row.bytes(Field.cardNum.rawValue)
+        switch publishedID {
+        case .full(let id):
+            if lists {
+                matchKey = MatchKey.exact(id)
+                if cardText?.count == 18 { cardText = nil }
+            }
+        case .masked(let mask):
+            if lists {
+                matchKey = MatchKey.probable(name: name, mask: mask)
+                maskShape = mask.shape
+            }
+            cardText = ArraySlice(mask.bytes)
+        case nil:
+            break
+        }
+
+        var writer = DetailCodec.Writer()
+        var newTexts: [(id: Int64, text: [UInt8])] = []
+        for (field, storage) in detailFields {
+            let value = field == .cardNum ? cardText : row.bytes(field.rawValue)
+            guard let value else {
+                writer.absent()
+                continue
+            }
+            switch storage {
+            case .text:
+                writer.text(value)
+            case .interned:
+                if let (id, isNew) = interner.id(for: value) {
+                    writer.interned(id)
+                    if isNew { newTexts.append((id, Array(value))) }
+                } else {
+                    writer.text(value)
+                }
+            case .integer:
+                writer.integer(Int64(age ?? 0))
+            case .day:
+                if let day = field == .regDate ? days.0 : days.1 { writer.integer(Int64(day)) } else { writer.absent() }
+            }
+        }
+        return .success(Encoded(
+            operation: operation, effectiveDay: effective, entryKey: DefaulterEntry.entryKey(caseNumber: caseNumber, name: name),
+            matchKey: matchKey, maskShape: maskShape, detail: writer.bytes, newTexts: newTexts))
     }
 }

@@ -26,9 +26,10 @@ public enum FeedFormat: String, Sendable, CaseIterable {
     }
 }
 
-/// One item read from a feed: a row of fields, or a line that could not be read.
+/// What reading the next item of a feed gave: a row (now in the caller's ``FieldRow``), or a line
+/// that could not be read.
 enum FeedItem {
-    case row(FieldRow)
+    case row
     case bad(line: Int, reason: String)
 }
 
@@ -66,17 +67,18 @@ struct FeedReader {
     /// The SHA-256 (hex) of the whole file.
     func finish() throws -> String { try lines.finish() }
 
-    mutating func next() throws -> FeedItem? {
+    /// Reads the next item into `row`; `nil` at the end of the feed.
+    mutating func next(into row: inout FieldRow) throws -> FeedItem? {
         switch format {
-        case .ndjson: return try nextNDJSON()
-        case .json: return nextArrayElement()
-        case .csv: return try nextCSV()
+        case .ndjson: return try nextNDJSON(into: &row)
+        case .json: return nextArrayElement(into: &row)
+        case .csv: return try nextCSV(into: &row)
         }
     }
 
     // MARK: NDJSON
 
-    private mutating func nextNDJSON() throws -> FeedItem? {
+    private mutating func nextNDJSON(into row: inout FieldRow) throws -> FeedItem? {
         var item: FeedItem?
         let schema = self.schema
         while item == nil {
@@ -84,14 +86,14 @@ struct FeedReader {
             let more = try lines.nextLine { line in
                 let start = FlatJSON.skipWhitespace(line, 0)
                 guard start < line.count else { return }
-                var values = [String?](repeating: nil, count: schema.fields.count)
+                row.reset(line: lineNumber)
                 do {
-                    let end = try FlatJSON.parseObject(line, from: start, schema: schema, into: &values)
+                    let end = try FlatJSON.parseObject(line, from: start, schema: schema, into: &row)
                     guard FlatJSON.skipWhitespace(line, end) == line.count else {
                         item = .bad(line: lineNumber, reason: "text after the JSON object")
                         return
                     }
-                    item = .row(FieldRow(line: lineNumber, values: values))
+                    item = .row
                 } catch let error as FlatJSON.SyntaxError {
                     item = .bad(line: lineNumber, reason: "malformed JSON: \(error.reason)")
                 } catch {
@@ -105,7 +107,7 @@ struct FeedReader {
 
     // MARK: JSON array
 
-    private mutating func nextArrayElement() -> FeedItem? {
+    private mutating func nextArrayElement(into row: inout FieldRow) -> FeedItem? {
         guard var state = jsonArray else { return nil }
         defer { jsonArray = state }
         return state.bytes.withUnsafeBufferPointer { bytes -> FeedItem? in
@@ -126,10 +128,10 @@ struct FeedReader {
             // Line numbers are counted lazily, only as far as the current element.
             for k in state.lineCountedTo..<i where bytes[k] == 0x0A { state.line += 1 }
             state.lineCountedTo = i
-            var values = [String?](repeating: nil, count: schema.fields.count)
+            row.reset(line: state.line)
             do {
-                state.position = try FlatJSON.parseObject(bytes, from: i, schema: schema, into: &values)
-                return .row(FieldRow(line: state.line, values: values))
+                state.position = try FlatJSON.parseObject(bytes, from: i, schema: schema, into: &row)
+                return .row
             } catch let error as FlatJSON.SyntaxError {
                 // A broken element leaves no reliable place to resume: report it and stop.
                 state.position = bytes.count
@@ -151,18 +153,18 @@ struct FeedReader {
         csvColumns = names.map { schema.index(of: $0.trimmingCharacters(in: .whitespaces)) }
     }
 
-    private mutating func nextCSV() throws -> FeedItem? {
+    private mutating func nextCSV(into row: inout FieldRow) throws -> FeedItem? {
         while let record = try nextCSVRecord() {
             switch record.fields {
             case .failure(let failure):
                 return .bad(line: record.line, reason: failure.reason)
             case .success(let texts):
                 if texts.count == 1, texts[0].isEmpty { continue }
-                var values = [String?](repeating: nil, count: schema.fields.count)
+                row.reset(line: record.line)
                 for (column, text) in texts.enumerated() where column < csvColumns.count {
-                    if let field = csvColumns[column] { values[field] = text }
+                    if let field = csvColumns[column] { row.set(field, text) }
                 }
-                return .row(FieldRow(line: record.line, values: values))
+                return .row
             }
         }
         return nil

@@ -31,19 +31,3 @@ struct FieldSchema: Sendable {
         return key.withUTF8 { index(of: $0) }
     }
 }
-
-/// One parsed line (or JSON object): the values by field index, and where it came from.
-struct FieldRow {
-    var line: Int
-    var values: [String?]
-
-    subscript(_ index: Int) -> String? {
-        guard let value = values[index], !value.isEmpty else { return nil }
-        // Trimming is rare work; checking the ends first keeps the common case allocation-free.
-        let utf8 = value.utf8
-        guard let first = utf8.first, let last = utf8.last,
-              first <= 0x20 || last <= 0x20 || first == 0xE3 || last == 0x80 else { return value }
-        let trimmed = value.trimmingCharacters(in: .whitespaces)
-        return trimmed.isEmpty ? nil : trimmed
-    }
-}

@@ -10,10 +10,10 @@ enum FlatJSON {
         var reason: String
     }
 
-    /// Parses one object starting at `position` (leading whitespace allowed); fills `values` by the
-    /// schema's field index and returns the index after the closing brace.
+    /// Parses one object starting at `position` (leading whitespace allowed); stores the schema's
+    /// fields in `row` and returns the index after the closing brace.
     static func parseObject(
-        _ bytes: UnsafeBufferPointer<UInt8>, from position: Int, schema: FieldSchema, into values: inout [String?]
+        _ bytes: UnsafeBufferPointer<UInt8>, from position: Int, schema: FieldSchema, into row: inout FieldRow
     ) throws(SyntaxError) -> Int {
         var i = skipWhitespace(bytes, position)
         guard i < bytes.count, bytes[i] == UInt8(ascii: "{") else { throw SyntaxError(reason: "expected a JSON object") }
@@ -26,7 +26,7 @@ enum FlatJSON {
             if !bytes[(i + 1)..<keyEnd].contains(0x5C) {
                 field = schema.index(of: UnsafeBufferPointer(rebasing: bytes[(i + 1)..<keyEnd]))
             } else {
-                field = schema.index(of: try decodeString(bytes, from: i, to: keyEnd))
+                field = schema.index(of: String(decoding: try unescape(bytes, from: i, to: keyEnd), as: UTF8.self))
             }
             i = skipWhitespace(bytes, keyEnd + 1)
             guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw SyntaxError(reason: "expected ':'") }
@@ -35,7 +35,7 @@ enum FlatJSON {
             switch bytes[i] {
             case UInt8(ascii: "\""):
                 let end = try endOfString(bytes, i)
-                if let field { values[field] = try decodeString(bytes, from: i, to: end) }
+                if let field { try storeString(bytes, from: i, to: end, field: field, into: &row) }
                 i = end + 1
             case UInt8(ascii: "{"), UInt8(ascii: "["):
                 if let field { throw SyntaxError(reason: "field \(schema.fields[field]) holds a nested value") }
@@ -46,13 +46,13 @@ enum FlatJSON {
                 let token = UnsafeBufferPointer(rebasing: bytes[i..<end])
                 guard !token.isEmpty else { throw SyntaxError(reason: "expected a value") }
                 if let field {
-                    let text = String(decoding: token, as: UTF8.self)
-                    switch text {
-                    case "null": values[field] = nil
-                    case "true", "false": values[field] = text
-                    default:
-                        guard Double(text) != nil else { throw SyntaxError(reason: "field \(schema.fields[field]): not a JSON value") }
-                        values[field] = text
+                    if token.elementsEqual("null".utf8) {
+                        row.clear(field)
+                    } else {
+                        guard token.elementsEqual("true".utf8) || token.elementsEqual("false".utf8) || isNumber(token) else {
+                            throw SyntaxError(reason: "field \(schema.fields[field]): not a JSON value")
+                        }
+                        row.set(field, token)
                     }
                 }
                 i = end
@@ -91,12 +91,32 @@ enum FlatJSON {
         throw SyntaxError(reason: "unterminated string")
     }
 
-    private static func decodeString(_ bytes: UnsafeBufferPointer<UInt8>, from open: Int, to close: Int) throws(SyntaxError) -> String {
+    /// Stores a string value: straight from the line when it has no escapes, else unescaped.
+    private static func storeString(
+        _ bytes: UnsafeBufferPointer<UInt8>, from open: Int, to close: Int, field: Int, into row: inout FieldRow
+    ) throws(SyntaxError) {
         let body = UnsafeBufferPointer(rebasing: bytes[(open + 1)..<close])
         if !body.contains(0x5C) {
-            guard let text = String(validating: body, as: UTF8.self) else { throw SyntaxError(reason: "a string is not valid UTF-8") }
-            return text
+            guard UTF8Check.isValid(body) else { throw SyntaxError(reason: "a string is not valid UTF-8") }
+            row.set(field, body)
+            return
         }
+        let unescaped = try unescape(bytes, from: open, to: close)
+        try unescaped.withUnsafeBufferPointer { (buffer) throws(SyntaxError) in
+            guard UTF8Check.isValid(buffer) else { throw SyntaxError(reason: "a string is not valid UTF-8") }
+            row.set(field, buffer)
+        }
+    }
+
+    private static func isNumber(_ token: UnsafeBufferPointer<UInt8>) -> Bool {
+        // JSON numbers: -?digits(.digits)?([eE][+-]?digits)?; checked loosely by character set and
+        // confirmed by Double's parser only when a character outside digits appears.
+        if token.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) { return true }
+        return Double(String(decoding: token, as: UTF8.self)) != nil
+    }
+
+    private static func unescape(_ bytes: UnsafeBufferPointer<UInt8>, from open: Int, to close: Int) throws(SyntaxError) -> [UInt8] {
+        let body = UnsafeBufferPointer(rebasing: bytes[(open + 1)..<close])
         var out: [UInt8] = []
         out.reserveCapacity(body.count)
         var i = 0
@@ -135,8 +155,7 @@ enum FlatJSON {
                 throw SyntaxError(reason: "bad escape")
             }
         }
-        guard let text = String(validating: out, as: UTF8.self) else { throw SyntaxError(reason: "a string is not valid UTF-8") }
-        return text
+        return out
     }
 
     private static func hex4(_ body: UnsafeBufferPointer<UInt8>, _ at: Int) throws(SyntaxError) -> UInt32 {

@@ -1,5 +1,8 @@
 import Crypto
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Reads a file line by line in large chunks, hashing every byte as it goes.
 ///
@@ -7,9 +10,11 @@ import Foundation
 /// memory. Lines end at `\n` (a preceding `\r` is dropped). The SHA-256 of the whole file is the
 /// content hash that names the import and makes re-imports of the same file no-ops.
 final class LineReader {
-    private let handle: FileHandle
-    private var buffer: [UInt8] = []
+    private let descriptor: Int32
+    /// Valid bytes are `buffer[start..<end]`; the array itself is allocated once.
+    private var buffer: [UInt8]
     private var start = 0
+    private var end = 0
     private var exhausted = false
     private var hasher = SHA256()
     private let chunkSize: Int
@@ -17,16 +22,21 @@ final class LineReader {
     private(set) var lineNumber = 0
 
     init(url: URL, chunkSize: Int = 4 << 20) throws {
-        self.handle = try FileHandle(forReadingFrom: url)
+        let descriptor = open(url.path, O_RDONLY)
+        guard descriptor >= 0 else {
+            throw FeedError(reason: "cannot open \(url.path): \(String(cString: strerror(errno)))")
+        }
+        self.descriptor = descriptor
         self.chunkSize = chunkSize
+        self.buffer = [UInt8](repeating: 0, count: chunkSize * 2)
     }
 
-    deinit { try? handle.close() }
+    deinit { close(descriptor) }
 
     /// Calls `body` with the next line's bytes (valid only during the call); `false` at end of file.
     func nextLine(_ body: (UnsafeBufferPointer<UInt8>) throws -> Void) throws -> Bool {
         while true {
-            if let newline = buffer[start...].firstIndex(of: 0x0A) {
+            if let newline = buffer[start..<end].firstIndex(of: 0x0A) {
                 var end = newline
                 if end > start, buffer[end - 1] == 0x0D { end -= 1 }
                 lineNumber += 1
@@ -36,13 +46,13 @@ final class LineReader {
                 return true
             }
             if exhausted {
-                guard start < buffer.count else { return false }
-                var end = buffer.count
-                if buffer[end - 1] == 0x0D { end -= 1 }
+                guard start < end else { return false }
+                var lineEnd = end
+                if buffer[lineEnd - 1] == 0x0D { lineEnd -= 1 }
                 lineNumber += 1
                 let lineStart = start
-                start = buffer.count
-                try buffer.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[lineStart..<end])) }
+                start = end
+                try buffer.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[lineStart..<lineEnd])) }
                 return true
             }
             try refill()
@@ -51,20 +61,20 @@ final class LineReader {
 
     /// The first bytes of the file, without consuming them (for format and encoding sniffing).
     func peek(_ count: Int) throws -> ArraySlice<UInt8> {
-        while buffer.count - start < count, !exhausted { try refill() }
-        return buffer[start..<min(buffer.count, start + count)]
+        while end - start < count, !exhausted { try refill() }
+        return buffer[start..<min(end, start + count)]
     }
 
     func skip(_ count: Int) throws {
         _ = try peek(count)
-        start = min(buffer.count, start + count)
+        start = min(end, start + count)
     }
 
     /// Reads everything left (for a JSON array, which is not line-delimited).
     func readRest() throws -> [UInt8] {
         while !exhausted { try refill() }
-        defer { start = buffer.count }
-        return Array(buffer[start...])
+        defer { start = end }
+        return Array(buffer[start..<end])
     }
 
     /// Finishes hashing (reading anything left) and returns the lowercase hex SHA-256 of the file.
@@ -73,17 +83,27 @@ final class LineReader {
         return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
 
+    /// Moves the unread bytes to the front (a partial line, usually short), grows the buffer only
+    /// for a line longer than a chunk, and reads the next chunk straight into it.
     private func refill() throws {
         if start > 0 {
-            buffer.removeSubrange(0..<start)
+            buffer.withUnsafeMutableBytes { raw in
+                guard let base = raw.baseAddress else { return }
+                memmove(base, base + start, end - start)
+            }
+            end -= start
             start = 0
         }
-        let chunk = try handle.read(upToCount: chunkSize) ?? Data()
-        if chunk.isEmpty {
+        if buffer.count - end < chunkSize { buffer.append(contentsOf: repeatElement(0, count: chunkSize)) }
+        let count = buffer.withUnsafeMutableBytes { raw in
+            read(descriptor, raw.baseAddress! + end, chunkSize)
+        }
+        guard count >= 0 else { throw FeedError(reason: "read failed: \(String(cString: strerror(errno)))") }
+        if count == 0 {
             exhausted = true
             return
         }
-        chunk.withUnsafeBytes { hasher.update(bufferPointer: $0) }
-        buffer.append(contentsOf: chunk)
+        buffer.withUnsafeBytes { raw in hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: raw[end..<(end + count)])) }
+        end += count
     }
 }

@@ -44,7 +44,7 @@ enum RecordFeed {
         "开除": .expulsion, "开除公职": .expulsion, "开除党籍": .expulsion,
     ]
 
-    struct Line {
+    struct Line: Sendable {
         var operation: RecordOperation
         var effectiveOn: CalendarDay
         var recordID: String

@@ -36,6 +36,12 @@ struct RawStatement {
         }
     }
 
+    @inline(__always) func bind(_ index: Int32, blob: [UInt8]) {
+        blob.withUnsafeBufferPointer { bytes in
+            _ = sqlite3_bind_blob(handle, index, bytes.baseAddress, Int32(bytes.count), RawStatement.transient)
+        }
+    }
+
     /// Runs a statement that returns no rows.
     func run(_ db: Database) throws {
         defer { sqlite3_reset(handle) }
@@ -64,6 +70,13 @@ struct RawRow {
     }
 
     @inline(__always) func int(_ column: Int32) -> Int? { int64(column).map(Int.init) }
+
+    /// The column's bytes (copied: they are valid only until the next step).
+    @inline(__always) func blob(_ column: Int32) -> [UInt8]? {
+        let count = Int(sqlite3_column_bytes(handle, column))
+        guard let pointer = sqlite3_column_blob(handle, column) else { return count == 0 ? [] : nil }
+        return Array(UnsafeRawBufferPointer(start: pointer, count: count))
+    }
 
     @inline(__always) func string(_ column: Int32) -> String? {
         guard let text = sqlite3_column_text(handle, column) else { return nil }

@@ -5,13 +5,13 @@ import GRDB
 extension SQLiteArchive {
     /// One read transaction for all candidates: a consistent snapshot and one archive version.
     ///
-    /// Per candidate: an index probe on `id_key` (exact), one probe on `probable_key` per mask shape
-    /// in the archive (probable), one on `record_events.id_key`; then, only for listings or records
+    /// Per candidate: an index probe on `match_key` for the full ID (exact), one per mask shape in
+    /// the archive (probable), one on `record_events.id_key`; then, only for listings or records
     /// found, their full event histories, folded as of the day asked.
     public func lookup(_ candidates: [Candidate], asOf: AsOf) async throws -> ArchiveLookup {
         try await pool.read { db in
             let version = try Self.version(db)
-            var reader = try LookupReader(db: db, asOf: asOf)
+            var reader = try LookupReader(db: db, asOf: asOf, texts: texts)
             let findings = try candidates.map { try reader.find($0) }
             return ArchiveLookup(version: version, findings: findings)
         }
@@ -22,7 +22,7 @@ extension SQLiteArchive {
     public func lookupSync(_ candidates: [Candidate], asOf: AsOf) throws -> ArchiveLookup {
         try pool.read { db in
             let version = try Self.version(db)
-            var reader = try LookupReader(db: db, asOf: asOf)
+            var reader = try LookupReader(db: db, asOf: asOf, texts: texts)
             let findings = try candidates.map { try reader.find($0) }
             return ArchiveLookup(version: version, findings: findings)
         }
@@ -35,23 +35,22 @@ struct LookupReader {
     let day: CalendarDay
     let sequenceLimit: Int64
     let shapes: [UInt32]
-    let exact: RawStatement
-    let probable: RawStatement
+    let byMatchKey: RawStatement
     let entryEvents: RawStatement
     let recordKeys: RawStatement
     let recordEventsByKey: RawStatement
 
-    init(db: Database, asOf: AsOf) throws {
+    let texts: TextCache
+
+    init(db: Database, asOf: AsOf, texts: TextCache) throws {
         self.db = db
+        self.texts = texts
         self.day = asOf.day
         self.sequenceLimit = asOf.archiveSequence ?? Int64.max
         self.shapes = try Int64.fetchAll(db, sql: "SELECT shape FROM mask_shapes ORDER BY shape").map { UInt32(truncatingIfNeeded: $0) }
-        exact = RawStatement(try db.cachedStatement(sql: "SELECT DISTINCT entry_key FROM defaulter_events WHERE id_key = ?1"))
-        probable = RawStatement(try db.cachedStatement(sql: "SELECT DISTINCT entry_key FROM defaulter_events WHERE probable_key = ?1"))
+        byMatchKey = RawStatement(try db.cachedStatement(sql: "SELECT DISTINCT entry_key FROM defaulter_events WHERE match_key = ?1"))
         entryEvents = RawStatement(try db.cachedStatement(sql: """
-            SELECT id, import_seq, op, effective_day, name, id_key, card_num, sex, age, area, case_code, court, gist_id,
-                gist_unit, duty, performance, performed_part, unperformed_part, situation, filed_day, published_day
-            FROM defaulter_events WHERE entry_key = ?1
+            SELECT id, import_seq, op, effective_day, match_key, detail FROM defaulter_events WHERE entry_key = ?1
             """))
         recordKeys = RawStatement(try db.cachedStatement(sql: "SELECT DISTINCT record_key FROM record_events WHERE id_key = ?1"))
         recordEventsByKey = RawStatement(try db.cachedStatement(sql: """
@@ -64,11 +63,11 @@ struct LookupReader {
     mutating func find(_ candidate: Candidate) throws -> Findings {
         var hits: [Hit] = []
         var entryKeys: [Int64] = []
-        exact.bind(1, candidate.id.integerKey)
-        try exact.forEachRow(db) { row in entryKeys.append(row.int64(0) ?? 0) }
+        byMatchKey.bind(1, MatchKey.exact(candidate.id))
+        try byMatchKey.forEachRow(db) { row in entryKeys.append(row.int64(0) ?? 0) }
         for shape in shapes {
-            probable.bind(1, ProbableMatchKey.make(name: candidate.name, candidate: candidate.id, shape: shape))
-            try probable.forEachRow(db) { row in
+            byMatchKey.bind(1, MatchKey.probable(name: candidate.name, candidate: candidate.id, shape: shape))
+            try byMatchKey.forEachRow(db) { row in
                 let key = row.int64(0) ?? 0
                 if !entryKeys.contains(key) { entryKeys.append(key) }
             }
@@ -100,7 +99,7 @@ struct LookupReader {
         var events: [DefaulterEvent] = []
         entryEvents.bind(1, entryKey)
         try entryEvents.forEachRow(db) { row in
-            if let event = DefaulterRowDecoder.event(row) { events.append(event) }
+            if let event = DefaulterRowDecoder.event(row, texts: texts, db: db) { events.append(event) }
         }
         // entry_key is a 64-bit hash: keep only the events of the listing the first one names.
         guard let first = events.first else { return DefaulterHistory(events: []) }
@@ -123,28 +122,62 @@ struct LookupReader {
     }
 }
 
-/// Rebuilds stored defaulter events. Rows were validated on import; one that no longer parses
-/// (a hand-edited file) is skipped rather than trusted.
+/// Rebuilds stored defaulter events from their columns and detail blob. Rows were validated on
+/// import; one that no longer decodes (a hand-edited file) is skipped rather than trusted.
 enum DefaulterRowDecoder {
-    static func event(_ row: RawRow) -> DefaulterEvent? {
+    static func event(_ row: RawRow, texts: TextCache, db: Database) -> DefaulterEvent? {
         guard let opIndex = row.int(2), DefaulterOperation.allCases.indices.contains(opIndex),
-              let name = row.string(4), let caseText = row.string(10),
-              let caseNumber = try? CaseNumber(caseText), let effective = row.int(3) else { return nil }
+              let effective = row.int(3), let blob = row.blob(5) else { return nil }
+        var reader = DetailCodec.Reader(blob[...])
+        var text: [DefaulterFeed.Field: String] = [:]
+        var integer: [DefaulterFeed.Field: Int] = [:]
+        for (field, _) in DefaulterFeed.detailFields {
+            switch reader.next() {
+            case .absent: break
+            case .text(let bytes): text[field] = String(decoding: bytes, as: UTF8.self)
+            case .interned(let id):
+                guard let value = texts.text(id, db: db) else { return nil }
+                text[field] = value
+            case .integer(let value): integer[field] = Int(value)
+            case nil: return nil
+            }
+        }
+        guard let name = text[.iname], let caseText = text[.caseCode], let caseNumber = try? CaseNumber(caseText) else { return nil }
         var publishedID: PublishedID?
-        if let card = row.string(6) {
+        if let card = text[.cardNum] {
             publishedID = try? PublishedID(card)
-        } else if let key = row.int64(5), let id = ResidentID(integerKey: key) {
+        } else if let key = row.int64(4), key >= 0, let id = ResidentID(integerKey: key) {
             publishedID = .full(id)
         }
         let entry = DefaulterEntry(
-            name: name, publishedID: publishedID, caseNumber: caseNumber, sex: row.string(7), age: row.int(8),
-            area: row.string(9), court: row.string(11), basisDocument: row.string(12), basisUnit: row.string(13),
-            duty: row.string(14), performance: row.string(15), performedPart: row.string(16),
-            unperformedPart: row.string(17), situation: row.string(18),
-            filedOn: row.int(19).map(CalendarDay.init(dayNumber:)), publishedOn: row.int(20).map(CalendarDay.init(dayNumber:)))
+            name: name, publishedID: publishedID, caseNumber: caseNumber, sex: text[.sexy], age: integer[.age],
+            area: text[.areaName], court: text[.courtName], basisDocument: text[.gistId], basisUnit: text[.gistUnit],
+            duty: text[.duty], performance: text[.performance], performedPart: text[.performedPart],
+            unperformedPart: text[.unperformPart], situation: text[.disruptTypeName],
+            filedOn: integer[.regDate].map(CalendarDay.init(dayNumber:)), publishedOn: integer[.publishDate].map(CalendarDay.init(dayNumber:)))
         return DefaulterEvent(
             eventID: row.int64(0) ?? 0, importSequence: row.int64(1) ?? 0, operation: DefaulterOperation.allCases[opIndex],
             effectiveOn: CalendarDay(dayNumber: effective), entry: entry)
+    }
+}
+
+/// Interned texts by id, shared by all lookups of an archive. Ids are never reassigned once
+/// committed, and readers only ever see committed rows, so an entry never goes stale.
+final class TextCache: @unchecked Sendable {
+    // Guarded by `lock`.
+    private var texts: [Int64: String] = [:]
+    private let lock = NSLock()
+
+    func text(_ id: Int64, db: Database) -> String? {
+        lock.lock()
+        let cached = texts[id]
+        lock.unlock()
+        if let cached { return cached }
+        guard let value = try? String.fetchOne(db, sql: "SELECT text FROM texts WHERE id = ?", arguments: [id]) else { return nil }
+        lock.lock()
+        texts[id] = value
+        lock.unlock()
+        return value
     }
 }
 

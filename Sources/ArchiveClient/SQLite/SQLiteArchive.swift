@@ -14,6 +14,7 @@ import GRDB
 /// ```
 public struct SQLiteArchive: ArchiveStore {
     let pool: DatabasePool
+    let texts = TextCache()
     /// The taxonomy record categories are checked against.
     public let taxonomy: Taxonomy
 
@@ -28,7 +29,8 @@ public struct SQLiteArchive: ArchiveStore {
         let writerCache = importCacheMiB
         configuration.prepareDatabase { db in
             if db.configuration.readonly {
-                try db.execute(sql: "PRAGMA cache_size = -65536")
+                // Readers map the file: index probes then cost no read() copy.
+                try db.execute(sql: "PRAGMA cache_size = -65536; PRAGMA mmap_size = 17179869184")
             } else {
                 try db.execute(sql: "PRAGMA cache_size = -\(writerCache * 1024); PRAGMA temp_store = FILE")
             }
@@ -63,7 +65,7 @@ public struct SQLiteArchive: ArchiveStore {
                 version: try Self.version(db),
                 defaulterEvents: try count("SELECT COUNT(*) FROM defaulter_events"),
                 defaulterEntries: try count("SELECT COUNT(*) FROM (SELECT DISTINCT entry_key FROM defaulter_events)"),
-                maskedEvents: try count("SELECT COUNT(*) FROM defaulter_events WHERE probable_key IS NOT NULL"),
+                maskedEvents: try count("SELECT COUNT(*) FROM defaulter_events WHERE match_key < 0"),
                 recordEvents: try count("SELECT COUNT(*) FROM record_events"),
                 records: try count("SELECT COUNT(*) FROM (SELECT DISTINCT record_key FROM record_events)"),
                 imports: try count("SELECT COUNT(*) FROM imports"),

@@ -5,9 +5,10 @@ import GRDB
 ///
 /// - `imports`: one row per import: the archive version (`seq`) and the content hash of its bytes.
 /// - `defaulter_events`: one row per listing event. `entry_key` groups a listing's events;
-///   `id_key` is a full ID as an integer (see `ResidentID.integerKey`); `probable_key` is the
-///   `ProbableMatchKey` of a masked ID; `card_num` keeps the ID text only when it is masked or a
-///   legacy 15-digit number (a full 18-digit ID is rebuilt from `id_key`).
+///   `match_key` (see `MatchKey`) finds additions and corrections by full ID or by masked ID and
+///   name; `detail` holds the published fields (see `DetailCodec`). A full 18-digit ID is stored
+///   only as the match key; masked and legacy 15-digit numbers are kept as published in `detail`.
+/// - `texts`: interned repeated texts (court names, situations, ...) that `detail` refers to.
 /// - `mask_shapes`: the distinct mask shapes present, so a lookup computes one probable key per shape.
 /// - `record_events`: dishonesty-record events; `record_key` groups a record's events.
 enum Schema {
@@ -32,16 +33,10 @@ enum Schema {
                     op INTEGER NOT NULL,
                     effective_day INTEGER NOT NULL,
                     entry_key INTEGER NOT NULL,
-                    id_key INTEGER,
-                    probable_key INTEGER,
-                    name TEXT NOT NULL,
-                    card_num TEXT,
-                    sex TEXT, age INTEGER, area TEXT,
-                    case_code TEXT NOT NULL,
-                    court TEXT, gist_id TEXT, gist_unit TEXT, duty TEXT,
-                    performance TEXT, performed_part TEXT, unperformed_part TEXT, situation TEXT,
-                    filed_day INTEGER, published_day INTEGER
+                    match_key INTEGER,
+                    detail BLOB NOT NULL
                 );
+                CREATE TABLE texts (id INTEGER PRIMARY KEY, text TEXT NOT NULL);
                 CREATE TABLE mask_shapes (shape INTEGER PRIMARY KEY);
                 CREATE TABLE record_events (
                     id INTEGER PRIMARY KEY,
@@ -68,16 +63,14 @@ enum Schema {
     /// inserts); both happen inside the import's transaction.
     static func createDefaulterIndexes(_ db: Database) throws {
         try db.execute(sql: """
-            CREATE INDEX IF NOT EXISTS defaulter_events_id ON defaulter_events(id_key) WHERE id_key IS NOT NULL;
-            CREATE INDEX IF NOT EXISTS defaulter_events_probable ON defaulter_events(probable_key) WHERE probable_key IS NOT NULL;
+            CREATE INDEX IF NOT EXISTS defaulter_events_match ON defaulter_events(match_key, entry_key) WHERE match_key IS NOT NULL;
             CREATE INDEX IF NOT EXISTS defaulter_events_entry ON defaulter_events(entry_key);
             """)
     }
 
     static func dropDefaulterIndexes(_ db: Database) throws {
         try db.execute(sql: """
-            DROP INDEX IF EXISTS defaulter_events_id;
-            DROP INDEX IF EXISTS defaulter_events_probable;
+            DROP INDEX IF EXISTS defaulter_events_match;
             DROP INDEX IF EXISTS defaulter_events_entry;
             """)
     }

@@ -18,7 +18,11 @@ public struct MaskedID: Hashable, Sendable, CustomStringConvertible {
     public static let star = UInt8(ascii: "*")
 
     public init(_ text: String) throws(IdentifierError) {
-        var raw = Array(text.utf8)
+        try self.init(utf8: ArraySlice(text.utf8))
+    }
+
+    public init(utf8: ArraySlice<UInt8>) throws(IdentifierError) {
+        var raw = Array(utf8)
         guard raw.count == 18 else {
             throw IdentifierError(.length, "a masked ID has 18 characters, not \(raw.count)")
         }
@@ -64,10 +68,14 @@ public enum PublishedID: Hashable, Sendable {
 
     /// Full when the text has no `*`, masked otherwise.
     public init(_ text: String, today: CalendarDay? = nil) throws(IdentifierError) {
-        if text.utf8.contains(MaskedID.star) {
-            self = .masked(try MaskedID(text))
+        try self.init(utf8: ArraySlice(text.utf8), today: today)
+    }
+
+    public init(utf8: ArraySlice<UInt8>, today: CalendarDay? = nil) throws(IdentifierError) {
+        if utf8.contains(MaskedID.star) {
+            self = .masked(try MaskedID(utf8: utf8))
         } else {
-            self = .full(try ResidentID(text, today: today))
+            self = .full(try ResidentID(utf8: utf8, today: today))
         }
     }
 
@@ -107,16 +115,19 @@ public enum ProbableMatchKey {
 }
 
 /// 64-bit FNV-1a: a stable (not per-process seeded) hash for index keys. Not for secrets.
+///
+/// Inlinable so that importers in other modules get it specialised for their byte collections.
+@frozen
 public struct FNV1a64: Sendable {
-    public private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
+    public var value: UInt64
 
-    public init() {}
+    @inlinable public init() { value = 0xcbf2_9ce4_8422_2325 }
 
-    @inline(__always) public mutating func combine(_ byte: UInt8) {
+    @inlinable @inline(__always) public mutating func combine(_ byte: UInt8) {
         value = (value ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
     }
 
-    public mutating func combine(_ bytes: some Sequence<UInt8>) {
+    @inlinable public mutating func combine(_ bytes: some Sequence<UInt8>) {
         for b in bytes { combine(b) }
     }
 }

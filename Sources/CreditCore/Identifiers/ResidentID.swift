@@ -24,7 +24,12 @@ public struct ResidentID: Hashable, Sendable, CustomStringConvertible, CustomDeb
 
     /// Parses an 18-character or legacy 15-digit number. `today` bounds the birth date (China time).
     public init(_ text: String, today: CalendarDay? = nil) throws(IdentifierError) {
-        var raw = Array(text.utf8)
+        try self.init(utf8: ArraySlice(text.utf8), today: today)
+    }
+
+    /// Parses UTF-8 bytes, as importers hold them, without building a `String`.
+    public init(utf8: ArraySlice<UInt8>, today: CalendarDay? = nil) throws(IdentifierError) {
+        var raw = Array(utf8)
         // Tolerate surrounding whitespace, a common artefact of spreadsheets.
         while let last = raw.last, last == 0x20 || last == 0x09 { raw.removeLast() }
         while let first = raw.first, first == 0x20 || first == 0x09 { raw.removeFirst() }

@@ -53,7 +53,7 @@ public struct DefaulterEntry: Hashable, Sendable {
 
     public static func entryKey(caseNumber: CaseNumber, name: NormalisedName) -> Int64 {
         var hash = FNV1a64()
-        hash.combine(caseNumber.normalised.utf8)
+        caseNumber.hashNormalised(into: &hash)
         hash.combine(0)
         hash.combine(name.value.utf8)
         return Int64(bitPattern: hash.value)

@@ -96,35 +96,57 @@ public struct CalendarDay: Hashable, Comparable, Sendable, Codable, CustomString
     /// Parses `YYYY-MM-DD`, `YYYYMMDD` (the defaulter list's `regDate`) or `YYYY年M月D日`
     /// (its `publishDate`).
     public init(parsing text: String) throws(CalendarDayError) {
+        try self.init(parsingUTF8: ArraySlice(text.utf8))
+    }
+
+    /// The same, from UTF-8 bytes (importers parse millions of dates without building strings).
+    public init(parsingUTF8 bytes: ArraySlice<UInt8>) throws(CalendarDayError) {
         var numbers: [Int] = []
+        numbers.reserveCapacity(3)
         var current = 0
         var digits = 0
         var separators = 0
-        for scalar in text.unicodeScalars {
-            if scalar.value >= 0x30, scalar.value <= 0x39 {
-                current = current * 10 + Int(scalar.value - 0x30)
+        var i = bytes.startIndex
+        func fail() -> CalendarDayError { CalendarDayError(text: String(decoding: bytes, as: UTF8.self)) }
+        while i < bytes.endIndex {
+            let b = bytes[i]
+            var separator = false
+            switch b {
+            case 0x30...0x39:
+                current = current * 10 + Int(b - 0x30)
                 digits += 1
-            } else if CalendarDay.separators.contains(scalar.value) {
+                guard digits <= 8 else { throw fail() }
+            case 0x2D, 0x2F, 0x2E:
+                separator = true
+            case 0x20:
+                break
+            case 0xE5, 0xE6:
+                // 年 E5 B9 B4, 月 E6 9C 88, 日 E6 97 A5
+                guard i + 2 < bytes.endIndex else { throw fail() }
+                let tail = (bytes[i + 1], bytes[i + 2])
+                guard (b == 0xE5 && tail == (0xB9, 0xB4)) || (b == 0xE6 && (tail == (0x9C, 0x88) || tail == (0x97, 0xA5))) else {
+                    throw fail()
+                }
+                i += 2
+                separator = true
+            default:
+                throw fail()
+            }
+            if separator {
                 if digits > 0 { numbers.append(current) }
                 current = 0
                 digits = 0
                 separators += 1
-            } else if scalar == " " {
-                continue
-            } else {
-                throw CalendarDayError(text: String(text))
             }
+            i += 1
         }
         if digits > 0 { numbers.append(current) }
         if separators == 0, digits == 8 {
             numbers = [current / 10_000, current / 100 % 100, current % 100]
         }
-        guard numbers.count == 3 else { throw CalendarDayError(text: String(text)) }
+        guard numbers.count == 3 else { throw fail() }
         try self.init(year: numbers[0], month: numbers[1], day: numbers[2])
     }
-
-    /// `-` `/` `.` 年 月 日
-    private static let separators: Set<UInt32> = [0x2D, 0x2F, 0x2E, 0x5E74, 0x6708, 0x65E5]
 
     // Codable as the ISO string, which is what the policy files and the API carry.
     public init(from decoder: any Decoder) throws {
