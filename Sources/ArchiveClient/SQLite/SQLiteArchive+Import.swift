@@ -45,12 +45,8 @@ extension SQLiteArchive {
                 var rejected = 0
                 var issues: [ImportIssue] = []
                 var hash: String?
-                var waited = 0.0
                 while hash == nil {
-                    let w0 = Date()
-                    let message = pipeline.receive()
-                    waited += Date().timeIntervalSince(w0)
-                    switch message {
+                    switch pipeline.receive() {
                     case .opened(let opened, let csvEncoding):
                         format = opened
                         encoding = csvEncoding
@@ -72,14 +68,11 @@ extension SQLiteArchive {
                         throw error
                     }
                 }
-                FileHandle.standardError.write("DEBUG waited \(waited) total \(Date().timeIntervalSince(started))\n".data(using: .utf8)!)
                 let contentHash = hash ?? ""
                 if let existing = try Int64.fetchOne(db, sql: "SELECT seq FROM imports WHERE kind = ? AND content_hash = ?", arguments: [kind.rawValue, contentHash]) {
                     throw AlreadyImported(sequence: existing, hash: contentHash, format: format.rawValue)
                 }
-                let f0 = Date()
                 try store.finish()
-                FileHandle.standardError.write("DEBUG finish \(Date().timeIntervalSince(f0))\n".data(using: .utf8)!)
                 try db.execute(
                     sql: "INSERT INTO imports (seq, kind, source, content_hash, format, imported_at, accepted, rejected) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     arguments: [sequence, kind.rawValue, source, contentHash, format.rawValue, Date().timeIntervalSince1970, accepted, rejected])
@@ -93,7 +86,6 @@ extension SQLiteArchive {
                 kind: kind, version: ArchiveVersion(sequence: repeated.sequence, contentHash: repeated.hash), format: repeated.format,
                 encoding: nil, accepted: 0, rejected: 0, issues: [], alreadyImported: true, seconds: Date().timeIntervalSince(started))
         }
-        FileHandle.standardError.write("DEBUG committed \(Date().timeIntervalSince(started))\n".data(using: .utf8)!)
         try await pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
         var timed = report
         timed.seconds = Date().timeIntervalSince(started)
