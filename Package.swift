@@ -7,12 +7,14 @@ let package = Package(
     products: [
         .library(name: "CreditCore", targets: ["CreditCore"]),
         .library(name: "ArchiveClient", targets: ["ArchiveClient"]),
+        .library(name: "Attestation", targets: ["Attestation"]),
         .executable(name: "creditgate", targets: ["creditgate"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-http-structured-headers.git", from: "1.7.0"),
     ],
     targets: [
         .target(
@@ -29,6 +31,13 @@ let package = Package(
             ],
             resources: [.copy("Resources/gbt2260-counties.tsv")]
         ),
+        .target(
+            name: "Attestation",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "RawStructuredFieldValues", package: "swift-http-structured-headers"),
+            ]
+        ),
         .executableTarget(
             name: "creditgate",
             dependencies: [
@@ -44,6 +53,7 @@ let package = Package(
         ),
         .testTarget(name: "CreditCoreTests", dependencies: ["CreditCore"], resources: [.copy("Vectors")]),
         .testTarget(name: "ArchiveClientTests", dependencies: ["ArchiveClient", "CreditCore"]),
+        .testTarget(name: "AttestationTests", dependencies: ["Attestation"]),
         .testTarget(name: "CreditGateCLITests", dependencies: ["ArchiveClient", "CreditCore"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,46 @@
+import Crypto
+import Foundation
+
+/// The `Content-Digest` field (RFC 9530): a digest of the message content as sent.
+///
+/// ```swift
+/// ContentDigest.header(for: Array(#"{"hello": "world"}"#.utf8))
+/// // "sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:"
+/// ```
+public enum ContentDigest {
+    public enum Algorithm: String, Sendable, CaseIterable {
+        case sha256 = "sha-256"
+        case sha512 = "sha-512"
+
+        func digest(_ bytes: some DataProtocol) -> [UInt8] {
+            switch self {
+            case .sha256: Array(SHA256.hash(data: bytes))
+            case .sha512: Array(SHA512.hash(data: bytes))
+            }
+        }
+    }
+
+    /// The field value for a body: one dictionary member, `sha-256` by default.
+    public static func header(for body: some DataProtocol, algorithm: Algorithm = .sha256) -> String {
+        "\(algorithm.rawValue)=:\(Base64.standard(algorithm.digest(body))):"
+    }
+
+    /// Checks a received field against the body. Every member with a known algorithm must match,
+    /// and at least one must be known; unknown algorithms are ignored (RFC 9530 §2).
+    public static func verify(header: String, body: some DataProtocol) throws(AttestationError) {
+        let members = try StructuredField.dictionary(header, field: "Content-Digest")
+        var checked = 0
+        for (name, value) in members {
+            guard let algorithm = Algorithm(rawValue: name) else { continue }
+            guard case .item(let item) = value, case .undecodedByteSequence(let encoded) = item.bareItem,
+                  let expected = Base64.decodeStandard(encoded) else {
+                throw AttestationError(.digestMalformed, "Content-Digest member \(name) is not a byte sequence")
+            }
+            guard expected == algorithm.digest(body) else {
+                throw AttestationError(.digestMismatch, "the \(name) digest does not match the content")
+            }
+            checked += 1
+        }
+        guard checked > 0 else { throw AttestationError(.digestMalformed, "Content-Digest has no sha-256 or sha-512 member") }
+    }
+}

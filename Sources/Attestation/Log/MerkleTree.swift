@@ -1,0 +1,170 @@
+import Crypto
+
+/// RFC 9162 §2.1 Merkle tree hashing, inclusion and consistency proofs.
+///
+/// Proof generation asks for subtree hashes through a closure, so a log that stores (or caches)
+/// subtree hashes serves proofs without rehashing every leaf; ``InMemoryTree`` computes them from
+/// leaf hashes. Verification needs only the proof, the sizes and the roots: clients and auditors run
+/// it offline.
+///
+/// ```swift
+/// let tree = InMemoryTree(leaves: entries)
+/// let proof = try tree.inclusionProof(index: 3)
+/// MerkleTree.verifyInclusion(index: 3, size: tree.size, leafHash: tree.leafHashes[3], proof: proof, root: tree.root)
+/// ```
+public enum MerkleTree {
+    public typealias Hash = [UInt8]
+
+    /// SHA-256 of the empty string: the root of the empty tree.
+    public static let emptyRoot: Hash = Array(SHA256.hash(data: [UInt8]()))
+
+    public static func leafHash(_ data: some Sequence<UInt8>) -> Hash {
+        var hasher = SHA256()
+        hasher.update(data: [0x00])
+        hasher.update(data: Array(data))
+        return Array(hasher.finalize())
+    }
+
+    public static func nodeHash(_ left: Hash, _ right: Hash) -> Hash {
+        var hasher = SHA256()
+        hasher.update(data: [0x01])
+        hasher.update(data: left)
+        hasher.update(data: right)
+        return Array(hasher.finalize())
+    }
+
+    /// The largest power of two smaller than `n` (n ≥ 2): where RFC 9162 splits a tree.
+    static func split(_ n: Int) -> Int {
+        var k = 1
+        while k << 1 < n { k <<= 1 }
+        return k
+    }
+
+    /// MTH over leaf hashes.
+    public static func root(of leafHashes: ArraySlice<Hash>) -> Hash {
+        switch leafHashes.count {
+        case 0: return emptyRoot
+        case 1: return leafHashes[leafHashes.startIndex]
+        default:
+            let k = split(leafHashes.count)
+            let mid = leafHashes.startIndex + k
+            return nodeHash(root(of: leafHashes[..<mid]), root(of: leafHashes[mid...]))
+        }
+    }
+
+    /// PATH(m, D[n]) (§2.1.3.1); `subtree` returns MTH of a range of leaves.
+    public static func inclusionProof(index: Int, size: Int, subtree: (Range<Int>) throws -> Hash) throws -> [Hash] {
+        guard index >= 0, index < size else { throw AttestationError(.proofInvalid, "leaf \(index) is not in a tree of \(size)") }
+        func path(_ m: Int, _ range: Range<Int>) throws -> [Hash] {
+            guard range.count > 1 else { return [] }
+            let k = split(range.count)
+            if m < k {
+                return try path(m, range.lowerBound..<(range.lowerBound + k)) + [subtree((range.lowerBound + k)..<range.upperBound)]
+            }
+            return try path(m - k, (range.lowerBound + k)..<range.upperBound) + [subtree(range.lowerBound..<(range.lowerBound + k))]
+        }
+        return try path(index, 0..<size)
+    }
+
+    /// PROOF(m, D[n]) (§2.1.4.1) between an old size and a new one.
+    public static func consistencyProof(oldSize: Int, newSize: Int, subtree: (Range<Int>) throws -> Hash) throws -> [Hash] {
+        guard oldSize >= 0, oldSize <= newSize else {
+            throw AttestationError(.proofInvalid, "no consistency proof from \(oldSize) to \(newSize)")
+        }
+        guard oldSize > 0, oldSize < newSize else { return [] }
+        func subproof(_ m: Int, _ range: Range<Int>, _ complete: Bool) throws -> [Hash] {
+            if m == range.count { return complete ? [] : [try subtree(range)] }
+            let k = split(range.count)
+            if m <= k {
+                return try subproof(m, range.lowerBound..<(range.lowerBound + k), complete) + [subtree((range.lowerBound + k)..<range.upperBound)]
+            }
+            return try subproof(m - k, (range.lowerBound + k)..<range.upperBound, false) + [subtree(range.lowerBound..<(range.lowerBound + k))]
+        }
+        return try subproof(oldSize, 0..<newSize, true)
+    }
+
+    /// §2.1.3.2: does `leafHash` sit at `index` in the tree of `size` with this `root`?
+    public static func verifyInclusion(index: Int, size: Int, leafHash: Hash, proof: [Hash], root: Hash) -> Bool {
+        guard index >= 0, index < size else { return false }
+        var fn = index
+        var sn = size - 1
+        var r = leafHash
+        for p in proof {
+            guard sn != 0 else { return false }
+            if fn & 1 == 1 || fn == sn {
+                r = nodeHash(p, r)
+                if fn & 1 == 0 {
+                    repeat {
+                        fn >>= 1
+                        sn >>= 1
+                    } while fn & 1 == 0 && fn != 0
+                }
+            } else {
+                r = nodeHash(r, p)
+            }
+            fn >>= 1
+            sn >>= 1
+        }
+        return sn == 0 && r == root
+    }
+
+    /// §2.1.4.2: is the tree of `newSize` with `newRoot` an append-only extension of the tree of
+    /// `oldSize` with `oldRoot`?
+    public static func verifyConsistency(oldSize: Int, newSize: Int, oldRoot: Hash, newRoot: Hash, proof: [Hash]) -> Bool {
+        guard oldSize >= 0, oldSize <= newSize else { return false }
+        if oldSize == newSize { return proof.isEmpty && oldRoot == newRoot }
+        if oldSize == 0 { return proof.isEmpty }
+        guard !proof.isEmpty else { return false }
+        var path = proof
+        if oldSize & (oldSize - 1) == 0 { path.insert(oldRoot, at: 0) }
+        var fn = oldSize - 1
+        var sn = newSize - 1
+        while fn & 1 == 1 {
+            fn >>= 1
+            sn >>= 1
+        }
+        var fr = path[0]
+        var sr = path[0]
+        for c in path.dropFirst() {
+            guard sn != 0 else { return false }
+            if fn & 1 == 1 || fn == sn {
+                fr = nodeHash(c, fr)
+                sr = nodeHash(c, sr)
+                if fn & 1 == 0 {
+                    repeat {
+                        fn >>= 1
+                        sn >>= 1
+                    } while fn & 1 == 0 && fn != 0
+                }
+            } else {
+                sr = nodeHash(sr, c)
+            }
+            fn >>= 1
+            sn >>= 1
+        }
+        return fr == oldRoot && sr == newRoot && sn == 0
+    }
+}
+
+/// A tree held in memory as leaf hashes: for tests, verifiers and small logs.
+public struct InMemoryTree: Sendable {
+    public private(set) var leafHashes: [MerkleTree.Hash] = []
+
+    public init(leaves: [[UInt8]] = []) {
+        leafHashes = leaves.map { MerkleTree.leafHash($0) }
+    }
+
+    public mutating func append(_ leaf: [UInt8]) { leafHashes.append(MerkleTree.leafHash(leaf)) }
+
+    public var size: Int { leafHashes.count }
+    public var root: MerkleTree.Hash { MerkleTree.root(of: leafHashes[...]) }
+    public func root(size: Int) -> MerkleTree.Hash { MerkleTree.root(of: leafHashes[..<size]) }
+
+    public func inclusionProof(index: Int, size: Int? = nil) throws -> [MerkleTree.Hash] {
+        try MerkleTree.inclusionProof(index: index, size: size ?? self.size) { MerkleTree.root(of: leafHashes[$0]) }
+    }
+
+    public func consistencyProof(from oldSize: Int, to newSize: Int? = nil) throws -> [MerkleTree.Hash] {
+        try MerkleTree.consistencyProof(oldSize: oldSize, newSize: newSize ?? size) { MerkleTree.root(of: leafHashes[$0]) }
+    }
+}

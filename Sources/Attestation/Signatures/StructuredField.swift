@@ -1,0 +1,47 @@
+import RawStructuredFieldValues
+
+/// Parsing and canonical serialisation of the structured fields (RFC 9651) the signatures use.
+enum StructuredField {
+    static func dictionary(_ value: String, field: String) throws(AttestationError) -> OrderedMap<String, ItemOrInnerList> {
+        var parser = StructuredFieldValueParser(Array(value.utf8))
+        do {
+            return try parser.parseDictionaryFieldValue()
+        } catch {
+            throw AttestationError(.fieldMalformed, "\(field) is not a structured dictionary")
+        }
+    }
+
+    /// `"value"` with `\` and `"` escaped.
+    static func quoted(_ string: String) -> String {
+        var out = "\""
+        for ch in string {
+            if ch == "\\" || ch == "\"" { out.append("\\") }
+            out.append(ch)
+        }
+        out.append("\"")
+        return out
+    }
+
+    static func serialize(_ item: BareItem) -> String {
+        switch item {
+        case .bool(let b): b ? "?1" : "?0"
+        case .integer(let i): String(i)
+        case .string(let s): quoted(s)
+        case .token(let t): t
+        case .undecodedByteSequence(let b): ":\(b):"
+        case .decimal(let d): String(describing: d)
+        }
+    }
+
+    static func serialize(parameters: OrderedMap<String, BareItem>) -> String {
+        var out = ""
+        for (key, value) in parameters {
+            if case .bool(true) = value {
+                out += ";\(key)"
+            } else {
+                out += ";\(key)=\(serialize(value))"
+            }
+        }
+        return out
+    }
+}
