@@ -1,4 +1,5 @@
 import CreditCore
+import Foundation
 
 /// The compact binary form of a listing's published fields, stored in one BLOB per event.
 ///
@@ -91,44 +92,69 @@ enum DetailCodec {
 /// Assigns ids to repeated short texts (court names, situations, ...) for ``DetailCodec``.
 ///
 /// Bounded: texts longer than ``maxLength`` and anything past ``maxDistinct`` distinct values are
-/// stored inline instead, so a feed with free text in an interned field cannot exhaust memory.
+/// stored inline instead, so a feed with free text in an interned field cannot exhaust memory. An
+/// open-addressing table keyed by a 64-bit FNV hash, with the texts kept in one byte buffer, costs a
+/// hash and a `memcmp` per field: this runs seven times per imported line.
 struct TextInterner: Sendable {
     static let maxLength = 120
     static let maxDistinct = 100_000
+    private static let capacity = 1 << 18  // over twice maxDistinct: probe chains stay short
 
-    private var idsByHash: [UInt64: Int64] = [:]
-    /// Texts by id, for telling a hash collision from a repeat.
-    private var textsByID: [Int64: [UInt8]] = [:]
-    private(set) var nextID: Int64
+    /// Slot → (hash, id); id 0 marks an empty slot.
+    private var slots: [(hash: UInt64, id: Int64)]
+    /// Text bytes by id, as ranges into `bytes`.
+    private var ranges: [Int64: Range<Int>] = [:]
+    private var bytes: [UInt8] = []
+    private var count = 0
+    private(set) var nextID: Int64 = 1
 
     /// Starts from the texts already in the archive.
     init(existing: [(id: Int64, text: [UInt8])]) {
-        var next: Int64 = 1
+        slots = Array(repeating: (0, 0), count: TextInterner.capacity)
         for (id, text) in existing {
-            var hash = FNV1a64()
-            hash.combine(text)
-            idsByHash[hash.value] = id
-            textsByID[id] = text
-            next = max(next, id + 1)
+            insert(id: id, text: text[...], hash: Self.hash(text[...]))
+            nextID = max(nextID, id + 1)
         }
-        nextID = next
+    }
+
+    private static func hash(_ text: ArraySlice<UInt8>) -> UInt64 {
+        var hash = FNV1a64()
+        hash.combine(text)
+        return hash.value
+    }
+
+    private mutating func insert(id: Int64, text: ArraySlice<UInt8>, hash: UInt64) {
+        var slot = Int(truncatingIfNeeded: hash) & (TextInterner.capacity - 1)
+        while slots[slot].id != 0 { slot = (slot + 1) & (TextInterner.capacity - 1) }
+        slots[slot] = (hash, id)
+        let start = bytes.count
+        bytes.append(contentsOf: text)
+        ranges[id] = start..<bytes.count
+        count += 1
     }
 
     /// The id of a text, and whether it is new (to be stored); `nil` when it is to be stored inline.
     mutating func id(for text: ArraySlice<UInt8>) -> (id: Int64, isNew: Bool)? {
         guard text.count <= TextInterner.maxLength else { return nil }
-        var hash = FNV1a64()
-        hash.combine(text)
-        if let id = idsByHash[hash.value] {
-            // A hash collision with another text: store this one inline.
-            return textsByID[id]?.elementsEqual(text) == true ? (id, false) : nil
+        let hash = Self.hash(text)
+        var slot = Int(truncatingIfNeeded: hash) & (TextInterner.capacity - 1)
+        while slots[slot].id != 0 {
+            if slots[slot].hash == hash, let range = ranges[slots[slot].id], range.count == text.count {
+                let same = bytes.withUnsafeBufferPointer { stored in
+                    text.withUnsafeBufferPointer { probe in
+                        guard let a = stored.baseAddress, let b = probe.baseAddress else { return text.isEmpty }
+                        return memcmp(a + range.lowerBound, b, text.count) == 0
+                    }
+                }
+                // A different text with the same 64-bit hash is simply stored inline.
+                return same ? (slots[slot].id, false) : nil
+            }
+            slot = (slot + 1) & (TextInterner.capacity - 1)
         }
-        guard textsByID.count < TextInterner.maxDistinct else { return nil }
+        guard count < TextInterner.maxDistinct else { return nil }
         let id = nextID
         nextID += 1
-        idsByHash[hash.value] = id
-        textsByID[id] = Array(text)
+        insert(id: id, text: text, hash: hash)
         return (id, true)
     }
 }
-

@@ -19,9 +19,11 @@ struct FieldSchema: Sendable {
 
     func index(of key: UnsafeBufferPointer<UInt8>) -> Int? {
         for candidate in keys where candidate.bytes.count == key.count {
-            if candidate.bytes.withUnsafeBufferPointer({ $0.elementsEqual(key) }) {
-                return candidate.index
+            let equal = candidate.bytes.withUnsafeBufferPointer { stored in
+                guard let a = stored.baseAddress, let b = key.baseAddress else { return key.isEmpty }
+                return memcmp(a, b, key.count) == 0
             }
+            if equal { return candidate.index }
         }
         return nil
     }

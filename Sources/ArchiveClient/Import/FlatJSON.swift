@@ -80,13 +80,16 @@ enum FlatJSON {
 
     /// Index of the closing quote of the string opening at `start`.
     private static func endOfString(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int) throws(SyntaxError) -> Int {
+        guard let base = bytes.baseAddress else { throw SyntaxError(reason: "unterminated string") }
         var i = start + 1
         while i < bytes.count {
-            switch bytes[i] {
-            case UInt8(ascii: "\""): return i
-            case UInt8(ascii: "\\"): i += 2
-            default: i += 1
-            }
+            // memchr to the next quote; it closes the string unless an odd run of backslashes precedes it.
+            guard let found = memchr(base + i, 0x22, bytes.count - i) else { break }
+            let quote = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+            var backslashes = 0
+            while quote - backslashes - 1 > start, bytes[quote - backslashes - 1] == 0x5C { backslashes += 1 }
+            if backslashes % 2 == 0 { return quote }
+            i = quote + 1
         }
         throw SyntaxError(reason: "unterminated string")
     }

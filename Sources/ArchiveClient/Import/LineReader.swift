@@ -36,7 +36,7 @@ final class LineReader {
     /// Calls `body` with the next line's bytes (valid only during the call); `false` at end of file.
     func nextLine(_ body: (UnsafeBufferPointer<UInt8>) throws -> Void) throws -> Bool {
         while true {
-            if let newline = buffer[start..<end].firstIndex(of: 0x0A) {
+            if let newline = findNewline() {
                 var end = newline
                 if end > start, buffer[end - 1] == 0x0D { end -= 1 }
                 lineNumber += 1
@@ -56,6 +56,15 @@ final class LineReader {
                 return true
             }
             try refill()
+        }
+    }
+
+    /// memchr: several times faster than a byte loop over long lines.
+    private func findNewline() -> Int? {
+        buffer.withUnsafeBytes { raw in
+            guard end > start, let base = raw.baseAddress,
+                  let found = memchr(base + start, 0x0A, end - start) else { return nil }
+            return base.distance(to: UnsafeRawPointer(found))
         }
     }
 

@@ -31,6 +31,7 @@ extension SQLiteArchive {
     ) async throws -> ImportReport {
         let started = Date()
         let source = options.sourceName ?? file.lastPathComponent
+        let rollbackJournal = kind == .defaulters ? try await enterFirstLoadJournal() : false
         let report: ImportReport
         do {
             report = try await pool.write { db in
@@ -82,14 +83,43 @@ extension SQLiteArchive {
                     alreadyImported: false, seconds: 0)
             }
         } catch let repeated as AlreadyImported {
+            if rollbackJournal { try await leaveFirstLoadJournal() }
             return ImportReport(
                 kind: kind, version: ArchiveVersion(sequence: repeated.sequence, contentHash: repeated.hash), format: repeated.format,
                 encoding: nil, accepted: 0, rejected: 0, issues: [], alreadyImported: true, seconds: Date().timeIntervalSince(started))
+        } catch {
+            if rollbackJournal { try await leaveFirstLoadJournal() }
+            throw error
         }
-        try await pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+        if rollbackJournal {
+            try await leaveFirstLoadJournal()
+        } else {
+            try await pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+        }
         var timed = report
         timed.seconds = Date().timeIntervalSince(started)
         return timed
+    }
+}
+
+extension SQLiteArchive {
+    /// The first load of listings into an archive writes gigabytes. In WAL mode every page would be
+    /// written twice (to the WAL, then checkpointed into the file); under a rollback journal it is
+    /// written once, straight into the file, and the journal keeps only the few pages that existed
+    /// before, so the import is still one atomic transaction that a crash rolls back. Switching needs
+    /// the archive to itself: when another connection has it open, the import simply stays in WAL.
+    fileprivate func enterFirstLoadJournal() async throws -> Bool {
+        try await pool.writeWithoutTransaction { db in
+            guard try !(Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM defaulter_events)") ?? true) else { return false }
+            let mode = try? String.fetchOne(db, sql: "PRAGMA journal_mode = DELETE")
+            return mode?.lowercased() == "delete"
+        }
+    }
+
+    fileprivate func leaveFirstLoadJournal() async throws {
+        try await pool.writeWithoutTransaction { db in
+            _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+        }
     }
 }
 
@@ -166,7 +196,8 @@ struct DefaulterStore: FeedStore {
 
     mutating func finish() throws {
         if bulk {
-            // Sort the index keys with a helper thread, as SQLite can for CREATE INDEX.
+            // Sort the index keys with a helper thread, as SQLite can for CREATE INDEX, and in
+            // memory as far as the import's memory budget allows.
             try db.execute(sql: "PRAGMA threads = 2")
             try Schema.createDefaulterIndexes(db)
         }

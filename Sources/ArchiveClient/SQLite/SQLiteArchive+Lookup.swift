@@ -48,11 +48,11 @@ struct LookupReader {
         self.day = asOf.day
         self.sequenceLimit = asOf.archiveSequence ?? Int64.max
         self.shapes = try Int64.fetchAll(db, sql: "SELECT shape FROM mask_shapes ORDER BY shape").map { UInt32(truncatingIfNeeded: $0) }
-        byMatchKey = RawStatement(try db.cachedStatement(sql: "SELECT DISTINCT entry_key FROM defaulter_events WHERE match_key = ?1"))
+        byMatchKey = RawStatement(try db.cachedStatement(sql: "SELECT entry_key FROM defaulter_events WHERE match_key = ?1"))
         entryEvents = RawStatement(try db.cachedStatement(sql: """
             SELECT id, import_seq, op, effective_day, match_key, detail FROM defaulter_events WHERE entry_key = ?1
             """))
-        recordKeys = RawStatement(try db.cachedStatement(sql: "SELECT DISTINCT record_key FROM record_events WHERE id_key = ?1"))
+        recordKeys = RawStatement(try db.cachedStatement(sql: "SELECT record_key FROM record_events WHERE id_key = ?1"))
         recordEventsByKey = RawStatement(try db.cachedStatement(sql: """
             SELECT id, import_seq, op, effective_day, record_id, id_key, name, category, kind, sanction, severity,
                 decided_day, effective_until_day, permanent, issuer, document_number, summary
@@ -64,7 +64,11 @@ struct LookupReader {
         var hits: [Hit] = []
         var entryKeys: [Int64] = []
         byMatchKey.bind(1, MatchKey.exact(candidate.id))
-        try byMatchKey.forEachRow(db) { row in entryKeys.append(row.int64(0) ?? 0) }
+        // Keys are deduplicated here: `SELECT DISTINCT` would build a temporary b-tree per probe.
+        try byMatchKey.forEachRow(db) { row in
+            let key = row.int64(0) ?? 0
+            if !entryKeys.contains(key) { entryKeys.append(key) }
+        }
         for shape in shapes {
             byMatchKey.bind(1, MatchKey.probable(name: candidate.name, candidate: candidate.id, shape: shape))
             try byMatchKey.forEachRow(db) { row in
@@ -86,7 +90,10 @@ struct LookupReader {
         }
         var recordKeyList: [Int64] = []
         recordKeys.bind(1, candidate.id.integerKey)
-        try recordKeys.forEachRow(db) { row in recordKeyList.append(row.int64(0) ?? 0) }
+        try recordKeys.forEachRow(db) { row in
+            let key = row.int64(0) ?? 0
+            if !recordKeyList.contains(key) { recordKeyList.append(key) }
+        }
         for key in recordKeyList {
             guard let state = try recordHistory(recordKey: key).state(asOf: day, knownAt: sequenceLimit),
                   state.record.residentID == candidate.id else { continue }
@@ -125,36 +132,50 @@ struct LookupReader {
 /// Rebuilds stored defaulter events from their columns and detail blob. Rows were validated on
 /// import; one that no longer decodes (a hand-edited file) is skipped rather than trusted.
 enum DefaulterRowDecoder {
+    /// Slot of each detail field in blob order.
+    private static let slot: [DefaulterFeed.Field: Int] = Dictionary(
+        uniqueKeysWithValues: DefaulterFeed.detailFields.enumerated().map { ($0.element.0, $0.offset) })
+    private static let nameSlot = slot[.iname] ?? 0, cardSlot = slot[.cardNum] ?? 0, caseSlot = slot[.caseCode] ?? 0
+
     static func event(_ row: RawRow, texts: TextCache, db: Database) -> DefaulterEvent? {
         guard let opIndex = row.int(2), DefaulterOperation.allCases.indices.contains(opIndex),
               let effective = row.int(3), let blob = row.blob(5) else { return nil }
         var reader = DetailCodec.Reader(blob[...])
-        var text: [DefaulterFeed.Field: String] = [:]
-        var integer: [DefaulterFeed.Field: Int] = [:]
-        for (field, _) in DefaulterFeed.detailFields {
+        var text = [String?](repeating: nil, count: DefaulterFeed.detailFields.count)
+        var integer = [Int?](repeating: nil, count: DefaulterFeed.detailFields.count)
+        var caseNumber: CaseNumber?
+        var publishedID: PublishedID?
+        for index in DefaulterFeed.detailFields.indices {
             switch reader.next() {
             case .absent: break
-            case .text(let bytes): text[field] = String(decoding: bytes, as: UTF8.self)
+            case .text(let bytes):
+                // The case number and card are parsed from their bytes; other texts become strings.
+                if index == caseSlot {
+                    caseNumber = try? CaseNumber(utf8: bytes)
+                } else if index == cardSlot {
+                    publishedID = try? PublishedID(utf8: bytes)
+                } else {
+                    text[index] = String(decoding: bytes, as: UTF8.self)
+                }
             case .interned(let id):
                 guard let value = texts.text(id, db: db) else { return nil }
-                text[field] = value
-            case .integer(let value): integer[field] = Int(value)
+                text[index] = value
+            case .integer(let value): integer[index] = Int(value)
             case nil: return nil
             }
         }
-        guard let name = text[.iname], let caseText = text[.caseCode], let caseNumber = try? CaseNumber(caseText) else { return nil }
-        var publishedID: PublishedID?
-        if let card = text[.cardNum] {
-            publishedID = try? PublishedID(card)
-        } else if let key = row.int64(4), key >= 0, let id = ResidentID(integerKey: key) {
+        guard let name = text[nameSlot], let caseNumber else { return nil }
+        if publishedID == nil, let key = row.int64(4), key >= 0, let id = ResidentID(integerKey: key) {
             publishedID = .full(id)
         }
+        func t(_ field: DefaulterFeed.Field) -> String? { slot[field].flatMap { text[$0] } }
+        func i(_ field: DefaulterFeed.Field) -> Int? { slot[field].flatMap { integer[$0] } }
         let entry = DefaulterEntry(
-            name: name, publishedID: publishedID, caseNumber: caseNumber, sex: text[.sexy], age: integer[.age],
-            area: text[.areaName], court: text[.courtName], basisDocument: text[.gistId], basisUnit: text[.gistUnit],
-            duty: text[.duty], performance: text[.performance], performedPart: text[.performedPart],
-            unperformedPart: text[.unperformPart], situation: text[.disruptTypeName],
-            filedOn: integer[.regDate].map(CalendarDay.init(dayNumber:)), publishedOn: integer[.publishDate].map(CalendarDay.init(dayNumber:)))
+            name: name, publishedID: publishedID, caseNumber: caseNumber, sex: t(.sexy), age: i(.age),
+            area: t(.areaName), court: t(.courtName), basisDocument: t(.gistId), basisUnit: t(.gistUnit),
+            duty: t(.duty), performance: t(.performance), performedPart: t(.performedPart),
+            unperformedPart: t(.unperformPart), situation: t(.disruptTypeName),
+            filedOn: i(.regDate).map(CalendarDay.init(dayNumber:)), publishedOn: i(.publishDate).map(CalendarDay.init(dayNumber:)))
         return DefaulterEvent(
             eventID: row.int64(0) ?? 0, importSequence: row.int64(1) ?? 0, operation: DefaulterOperation.allCases[opIndex],
             effectiveOn: CalendarDay(dayNumber: effective), entry: entry)
