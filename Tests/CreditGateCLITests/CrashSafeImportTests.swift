@@ -37,6 +37,13 @@ struct CrashSafeImportTests {
         try generator.writeDefaulters(count: 500, to: small)
         try generator.writeDefaulters(count: 80_000, to: large)
 
+        // The first load into an empty archive runs under a rollback journal: killed, it leaves
+        // the archive empty and in WAL mode again.
+        try await killMidImport(archivePath: archivePath, feed: large, journal: archivePath + "-journal", threshold: 4 << 20)
+        let empty = try await SQLiteArchive(path: archivePath).statistics()
+        #expect(empty.version == .empty)
+        #expect(empty.defaulterEvents == 0)
+
         // A first, complete import: version 1.
         let first = try CreditGateExecutable.start(["archive", "import", "--archive", archivePath, small.path])
         first.waitUntilExit()
@@ -45,22 +52,8 @@ struct CrashSafeImportTests {
         #expect(before.version.sequence == 1)
 
         for attempt in 0..<2 {
-            // Start the large import and kill it once it has written to the WAL, well before it ends.
-            let victim = try CreditGateExecutable.start(["archive", "import", "--archive", archivePath, large.path])
-            let wal = archivePath + "-wal"
-            let deadline = Date().addingTimeInterval(120)
-            var walSize = 0
-            while Date() < deadline, victim.isRunning {
-                walSize = (try? FileManager.default.attributesOfItem(atPath: wal)[.size] as? Int) ?? 0
-                if walSize > (4 + attempt * 8) << 20 { break }
-                try await Task.sleep(for: .milliseconds(20))
-            }
-            #expect(victim.isRunning, "the import finished before it could be killed")
-            kill(victim.processIdentifier, SIGKILL)
-            victim.waitUntilExit()
-            #expect(victim.terminationReason == .uncaughtSignal)
-            #expect(walSize > 0)
-
+            // Later imports run in WAL mode: kill one once it has written to the WAL.
+            try await killMidImport(archivePath: archivePath, feed: large, journal: archivePath + "-wal", threshold: (4 + attempt * 8) << 20)
             let after = try await SQLiteArchive(path: archivePath).statistics()
             #expect(after == before, "attempt \(attempt): the archive changed")
         }
@@ -71,6 +64,30 @@ struct CrashSafeImportTests {
         let report = try await SQLiteArchive(path: archivePath).importDefaulters(from: third, options: .init())
         #expect(report.version.sequence == 2)
         try? FileManager.default.removeItem(at: folder)
+    }
+
+    /// Starts an import and kills it with SIGKILL once `journal` (the WAL, or the rollback journal
+    /// of a first load) has grown past `threshold` bytes: well before the import ends.
+    func killMidImport(archivePath: String, feed: URL, journal: String, threshold: Int) async throws {
+        let victim = try CreditGateExecutable.start(["archive", "import", "--archive", archivePath, feed.path])
+        let deadline = Date().addingTimeInterval(120)
+        var grown = false
+        var databaseSize = 0
+        while Date() < deadline, victim.isRunning {
+            let journalSize = (try? FileManager.default.attributesOfItem(atPath: journal)[.size] as? Int) ?? 0
+            databaseSize = (try? FileManager.default.attributesOfItem(atPath: archivePath)[.size] as? Int) ?? 0
+            // A first load writes pages straight into the file; the journal only proves it began.
+            if journalSize > threshold || (journal.hasSuffix("-journal") && journalSize > 0 && databaseSize > threshold) {
+                grown = true
+                break
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(victim.isRunning, "the import finished before it could be killed")
+        #expect(grown, "the import never wrote \(threshold) bytes")
+        kill(victim.processIdentifier, SIGKILL)
+        victim.waitUntilExit()
+        #expect(victim.terminationReason == .uncaughtSignal)
     }
 
     @Test func generateImportAndStatsCommands() throws {
