@@ -157,8 +157,11 @@ struct DefaulterStore: FeedStore {
     let db: Database
     let sequence: Int64
     let insert: RawStatement
+    let insertDetail: RawStatement
     let insertText: RawStatement
     var shapes: Set<UInt32> = []
+    /// Event ids are assigned here so the detail row can share the event's.
+    var nextID: Int64
     /// True when the archive held no listing events: indexes are dropped and built once at the end,
     /// a sorted build being several times faster than millions of random inserts.
     let bulk: Bool
@@ -169,8 +172,10 @@ struct DefaulterStore: FeedStore {
         self.bulk = try !(Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM defaulter_events)") ?? false)
         if bulk { try Schema.dropDefaulterIndexes(db) }
         insert = RawStatement(try db.makeStatement(sql: """
-            INSERT INTO defaulter_events (import_seq, op, effective_day, entry_key, match_key, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+            INSERT INTO defaulter_events (id, import_seq, op, effective_day, entry_key, match_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
             """))
+        insertDetail = RawStatement(try db.makeStatement(sql: "INSERT INTO defaulter_details (event_id, detail) VALUES (?1, ?2)"))
+        nextID = (try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM defaulter_events") ?? 0) + 1
         insertText = RawStatement(try db.makeStatement(sql: "INSERT INTO texts (id, text) VALUES (?1, ?2)"))
     }
 
@@ -185,13 +190,18 @@ struct DefaulterStore: FeedStore {
             try insertText.run(db)
         }
         if let shape = event.maskShape { shapes.insert(shape) }
-        insert.bind(1, sequence)
-        insert.bind(2, Int64(DefaulterOperation.allCases.firstIndex(of: event.operation) ?? 0))
-        insert.bind(3, Int64(event.effectiveDay))
-        insert.bind(4, event.entryKey)
-        insert.bind(5, event.matchKey)
-        insert.bind(6, blob: event.detail)
+        let id = nextID
+        nextID += 1
+        insert.bind(1, id)
+        insert.bind(2, sequence)
+        insert.bind(3, Int64(DefaulterOperation.allCases.firstIndex(of: event.operation) ?? 0))
+        insert.bind(4, Int64(event.effectiveDay))
+        insert.bind(5, event.entryKey)
+        insert.bind(6, event.matchKey)
         try insert.run(db)
+        insertDetail.bind(1, id)
+        insertDetail.bind(2, blob: event.detail)
+        try insertDetail.run(db)
     }
 
     mutating func finish() throws {

@@ -6,8 +6,10 @@ import GRDB
 /// - `imports`: one row per import: the archive version (`seq`) and the content hash of its bytes.
 /// - `defaulter_events`: one row per listing event. `entry_key` groups a listing's events;
 ///   `match_key` (see `MatchKey`) finds additions and corrections by full ID or by masked ID and
-///   name; `detail` holds the published fields (see `DetailCodec`). A full 18-digit ID is stored
-///   only as the match key; masked and legacy 15-digit numbers are kept as published in `detail`.
+///   name. A full 18-digit ID is stored only as the match key.
+/// - `defaulter_details`: each event's published fields (see `DetailCodec`), masked and legacy
+///   15-digit numbers as published. Kept apart so that the events table stays narrow: building its
+///   indexes then scans a few hundred megabytes, not gigabytes.
 /// - `texts`: interned repeated texts (court names, situations, ...) that `detail` refers to.
 /// - `mask_shapes`: the distinct mask shapes present, so a lookup computes one probable key per shape.
 /// - `record_events`: dishonesty-record events; `record_key` groups a record's events.
@@ -33,9 +35,9 @@ enum Schema {
                     op INTEGER NOT NULL,
                     effective_day INTEGER NOT NULL,
                     entry_key INTEGER NOT NULL,
-                    match_key INTEGER,
-                    detail BLOB NOT NULL
+                    match_key INTEGER
                 );
+                CREATE TABLE defaulter_details (event_id INTEGER PRIMARY KEY, detail BLOB NOT NULL);
                 CREATE TABLE texts (id INTEGER PRIMARY KEY, text TEXT NOT NULL);
                 CREATE TABLE mask_shapes (shape INTEGER PRIMARY KEY);
                 CREATE TABLE record_events (
