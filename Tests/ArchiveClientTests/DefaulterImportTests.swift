@@ -182,6 +182,24 @@ struct DefaulterImportTests {
         #expect(lookup.findings[0].defaulterMatches.map(\.0) == [.probable])
     }
 
+    @Test func anotherWriterImportsAreSeenAtTheNextLookup() async throws {
+        // Two archives on one file stand for two gateways sharing it: the reader's key filter must
+        // catch up with what the other one imported.
+        let t = try TestArchive()
+        let zhang = try TestArchive.candidate("张三", "11010519491231002X")
+        let before = try await t.archive.lookup([zhang], asOf: try TestArchive.day("2026-01-01"))
+        #expect(before.findings[0].hits.isEmpty)
+        let other = try SQLiteArchive(path: t.folder.appendingPathComponent("archive.sqlite").path)
+        _ = try await other.importDefaulters(from: try t.file("feed.ndjson", Self.feed), options: .init())
+        let after = try await t.archive.lookup([zhang], asOf: try TestArchive.day("2021-07-01"))
+        #expect(after.findings[0].defaulterMatches.count == 2)
+        _ = try await other.importRecords(from: try t.file("r.ndjson", """
+            {"recordId":"X1","name":"张三","idNumber":"11010519491231002X","category":"tax","kind":"administrative-penalty","severity":"serious","decidedOn":"2025-01-01"}
+            """), options: .init())
+        let records = try await t.archive.lookup([zhang], asOf: try TestArchive.day("2025-06-01"))
+        #expect(records.findings[0].records.count == 1)
+    }
+
     @Test func manyCandidatesInOneReadKeepTheirOrder() async throws {
         let t = try TestArchive()
         _ = try await t.archive.importDefaulters(from: try t.file("feed.ndjson", Self.feed), options: .init())

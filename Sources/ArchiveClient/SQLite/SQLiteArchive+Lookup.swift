@@ -5,27 +5,26 @@ import GRDB
 extension SQLiteArchive {
     /// One read transaction for all candidates: a consistent snapshot and one archive version.
     ///
-    /// Per candidate: an index probe on `match_key` for the full ID (exact), one per mask shape in
-    /// the archive (probable), one on `record_events.id_key`; then, only for listings or records
-    /// found, their full event histories, folded as of the day asked.
+    /// Per candidate: a check of the in-memory ``KeyFilter``, which answers "not in the archive" for
+    /// almost everyone; otherwise an index probe on `match_key` for the full ID (exact), one per mask
+    /// shape in the archive (probable), one on `record_events.id_key`; then, only for listings or
+    /// records found, their full event histories, folded as of the day asked.
     public func lookup(_ candidates: [Candidate], asOf: AsOf) async throws -> ArchiveLookup {
-        try await pool.read { db in
-            let version = try Self.version(db)
-            var reader = try LookupReader(db: db, asOf: asOf, texts: texts)
-            let findings = try candidates.map { try reader.find($0) }
-            return ArchiveLookup(version: version, findings: findings)
-        }
+        try await pool.read { db in try self.lookup(candidates, asOf: asOf, in: db) }
     }
 
     /// The same lookup without an async hop, for callers already on a thread of their own (batch
     /// workers, benchmarks).
     public func lookupSync(_ candidates: [Candidate], asOf: AsOf) throws -> ArchiveLookup {
-        try pool.read { db in
-            let version = try Self.version(db)
-            var reader = try LookupReader(db: db, asOf: asOf, texts: texts)
-            let findings = try candidates.map { try reader.find($0) }
-            return ArchiveLookup(version: version, findings: findings)
-        }
+        try pool.read { db in try lookup(candidates, asOf: asOf, in: db) }
+    }
+
+    private func lookup(_ candidates: [Candidate], asOf: AsOf, in db: Database) throws -> ArchiveLookup {
+        let version = try Self.version(db)
+        try keyFilter.catchUp(db)
+        var reader = try LookupReader(db: db, asOf: asOf, texts: texts, filter: keyFilter)
+        let findings = try candidates.map { try reader.find($0) }
+        return ArchiveLookup(version: version, findings: findings)
     }
 }
 
@@ -41,10 +40,12 @@ struct LookupReader {
     let recordEventsByKey: RawStatement
 
     let texts: TextCache
+    let filter: KeyFilter
 
-    init(db: Database, asOf: AsOf, texts: TextCache) throws {
+    init(db: Database, asOf: AsOf, texts: TextCache, filter: KeyFilter) throws {
         self.db = db
         self.texts = texts
+        self.filter = filter
         self.day = asOf.day
         self.sequenceLimit = asOf.archiveSequence ?? Int64.max
         self.shapes = try Int64.fetchAll(db, sql: "SELECT shape FROM mask_shapes ORDER BY shape").map { UInt32(truncatingIfNeeded: $0) }
@@ -62,16 +63,20 @@ struct LookupReader {
     }
 
     mutating func find(_ candidate: Candidate) throws -> Findings {
+        let exactKey = MatchKey.exact(candidate.id)
+        let probableKeys = shapes.map { MatchKey.probable(name: candidate.name, candidate: candidate.id, shape: $0) }
+        // The exact key is also the records' key: one filter answers for both sources.
+        guard filter.mayContainAny([exactKey] + probableKeys) else { return Findings(hits: []) }
         var hits: [Hit] = []
         var entryKeys: [Int64] = []
-        byMatchKey.bind(1, MatchKey.exact(candidate.id))
+        byMatchKey.bind(1, exactKey)
         // Keys are deduplicated here: `SELECT DISTINCT` would build a temporary b-tree per probe.
         try byMatchKey.forEachRow(db) { row in
             let key = row.int64(0) ?? 0
             if !entryKeys.contains(key) { entryKeys.append(key) }
         }
-        for shape in shapes {
-            byMatchKey.bind(1, MatchKey.probable(name: candidate.name, candidate: candidate.id, shape: shape))
+        for probableKey in probableKeys {
+            byMatchKey.bind(1, probableKey)
             try byMatchKey.forEachRow(db) { row in
                 let key = row.int64(0) ?? 0
                 if !entryKeys.contains(key) { entryKeys.append(key) }

@@ -1,0 +1,96 @@
+import Foundation
+import GRDB
+
+/// A Bloom filter over every index key in the archive (listing match keys and record ID keys), so
+/// that a lookup for someone the archive has never heard of (almost every candidate) answers
+/// from memory without touching SQLite.
+///
+/// The filter is a cache of append-only tables: it remembers the highest event ids it has read,
+/// and each lookup first adds the keys of any newer events its snapshot can see. A reader with an
+/// older snapshot may see a filter that is ahead of it; that only adds false positives, which the
+/// index probes then answer. About 10 bits per key gives a 1% false-positive rate; when the archive
+/// outgrows the filter it is rebuilt twice as large.
+final class KeyFilter: @unchecked Sendable {
+    // Everything below is guarded by `lock`.
+    private let lock = NSLock()
+    private var bits: [UInt64] = []
+    private var capacity = 0
+    private var count = 0
+    private var defaulterHighWater: Int64 = 0
+    private var recordHighWater: Int64 = 0
+    private static let hashes = 7
+    private static let bitsPerKey = 10
+
+    /// Brings the filter up to the reader's snapshot.
+    func catchUp(_ db: Database) throws {
+        let defaulterMax = try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM defaulter_events") ?? 0
+        let recordMax = try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM record_events") ?? 0
+        lock.lock()
+        defer { lock.unlock() }
+        guard defaulterMax > defaulterHighWater || recordMax > recordHighWater else { return }
+        var fresh: [Int64] = []
+        try scan(db, sql: "SELECT match_key FROM defaulter_events WHERE id > ?1 AND id <= ?2 AND match_key IS NOT NULL",
+                 from: defaulterHighWater, to: defaulterMax) { fresh.append($0) }
+        try scan(db, sql: "SELECT id_key FROM record_events WHERE id > ?1 AND id <= ?2 AND id_key IS NOT NULL",
+                 from: recordHighWater, to: recordMax) { fresh.append($0) }
+        if count + fresh.count > capacity {
+            // Rebuild larger from everything the snapshot sees.
+            var all: [Int64] = []
+            try scan(db, sql: "SELECT match_key FROM defaulter_events WHERE id <= ?2 AND id > ?1 AND match_key IS NOT NULL", from: 0, to: defaulterMax) { all.append($0) }
+            try scan(db, sql: "SELECT id_key FROM record_events WHERE id <= ?2 AND id > ?1 AND id_key IS NOT NULL", from: 0, to: recordMax) { all.append($0) }
+            capacity = max(1 << 16, all.count * 2)
+            bits = Array(repeating: 0, count: capacity * KeyFilter.bitsPerKey / 64 + 1)
+            count = 0
+            all.forEach(insert)
+        } else {
+            fresh.forEach(insert)
+        }
+        defaulterHighWater = defaulterMax
+        recordHighWater = recordMax
+    }
+
+    private func scan(_ db: Database, sql: String, from: Int64, to: Int64, _ body: (Int64) -> Void) throws {
+        let statement = RawStatement(try db.cachedStatement(sql: sql))
+        statement.bind(1, from)
+        statement.bind(2, to)
+        try statement.forEachRow(db) { row in if let key = row.int64(0) { body(key) } }
+    }
+
+    private func insert(_ key: Int64) {
+        let (h1, h2) = KeyFilter.hashPair(key)
+        let m = UInt64(bits.count * 64)
+        for i in 0..<UInt64(KeyFilter.hashes) {
+            let bit = (h1 &+ i &* h2) % m
+            bits[Int(bit >> 6)] |= 1 << (bit & 63)
+        }
+        count += 1
+    }
+
+    /// False only when none of the keys can be in the archive.
+    func mayContainAny(_ keys: [Int64]) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !bits.isEmpty else { return false }
+        let m = UInt64(bits.count * 64)
+        return keys.contains { key in
+            let (h1, h2) = KeyFilter.hashPair(key)
+            for i in 0..<UInt64(KeyFilter.hashes) {
+                let bit = (h1 &+ i &* h2) % m
+                if bits[Int(bit >> 6)] & (1 << (bit & 63)) == 0 { return false }
+            }
+            return true
+        }
+    }
+
+    /// Two independent 64-bit mixes of the key (SplitMix64 finaliser) for double hashing.
+    private static func hashPair(_ key: Int64) -> (UInt64, UInt64) {
+        func mix(_ value: UInt64) -> UInt64 {
+            var z = value &+ 0x9E37_79B9_7F4A_7C15
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        let k = UInt64(bitPattern: key)
+        return (mix(k), mix(k ^ 0x5851_F42D_4C95_7F2D) | 1)
+    }
+}
