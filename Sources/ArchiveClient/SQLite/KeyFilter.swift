@@ -34,12 +34,18 @@ final class KeyFilter: @unchecked Sendable {
         try scan(db, sql: "SELECT id_key FROM record_events WHERE id > ?1 AND id <= ?2 AND id_key IS NOT NULL",
                  from: recordHighWater, to: recordMax) { fresh.append($0) }
         if count + fresh.count > capacity {
-            // Rebuild larger from everything the snapshot sees.
-            var all: [Int64] = []
-            try scan(db, sql: "SELECT match_key FROM defaulter_events WHERE id <= ?2 AND id > ?1 AND match_key IS NOT NULL", from: 0, to: defaulterMax) { all.append($0) }
-            try scan(db, sql: "SELECT id_key FROM record_events WHERE id <= ?2 AND id > ?1 AND id_key IS NOT NULL", from: 0, to: recordMax) { all.append($0) }
+            // Rebuild larger from everything the snapshot sees (on first use, that is `fresh`).
+            var all = fresh
+            if defaulterHighWater > 0 || recordHighWater > 0 {
+                all.removeAll()
+                try scan(db, sql: "SELECT match_key FROM defaulter_events WHERE id > ?1 AND id <= ?2 AND match_key IS NOT NULL", from: 0, to: defaulterMax) { all.append($0) }
+                try scan(db, sql: "SELECT id_key FROM record_events WHERE id > ?1 AND id <= ?2 AND id_key IS NOT NULL", from: 0, to: recordMax) { all.append($0) }
+            }
             capacity = max(1 << 16, all.count * 2)
-            bits = Array(repeating: 0, count: capacity * KeyFilter.bitsPerKey / 64 + 1)
+            // A power-of-two number of bits, so a bit index is a mask rather than a division.
+            var words = 1
+            while words * 64 < capacity * KeyFilter.bitsPerKey { words <<= 1 }
+            bits = Array(repeating: 0, count: words)
             count = 0
             all.forEach(insert)
         } else {
@@ -58,28 +64,26 @@ final class KeyFilter: @unchecked Sendable {
 
     private func insert(_ key: Int64) {
         let (h1, h2) = KeyFilter.hashPair(key)
-        let m = UInt64(bits.count * 64)
+        let mask = UInt64(bits.count * 64 - 1)
         for i in 0..<UInt64(KeyFilter.hashes) {
-            let bit = (h1 &+ i &* h2) % m
+            let bit = (h1 &+ i &* h2) & mask
             bits[Int(bit >> 6)] |= 1 << (bit & 63)
         }
         count += 1
     }
 
-    /// False only when none of the keys can be in the archive.
-    func mayContainAny(_ keys: [Int64]) -> Bool {
+    /// False only when the key cannot be in the archive.
+    func mayContain(_ key: Int64) -> Bool {
         lock.lock()
         defer { lock.unlock() }
         guard !bits.isEmpty else { return false }
-        let m = UInt64(bits.count * 64)
-        return keys.contains { key in
-            let (h1, h2) = KeyFilter.hashPair(key)
-            for i in 0..<UInt64(KeyFilter.hashes) {
-                let bit = (h1 &+ i &* h2) % m
-                if bits[Int(bit >> 6)] & (1 << (bit & 63)) == 0 { return false }
-            }
-            return true
+        let mask = UInt64(bits.count * 64 - 1)
+        let (h1, h2) = KeyFilter.hashPair(key)
+        for i in 0..<UInt64(KeyFilter.hashes) {
+            let bit = (h1 &+ i &* h2) & mask
+            if bits[Int(bit >> 6)] & (1 << (bit & 63)) == 0 { return false }
         }
+        return true
     }
 
     /// Two independent 64-bit mixes of the key (SplitMix64 finaliser) for double hashing.

@@ -64,22 +64,19 @@ struct LookupReader {
 
     mutating func find(_ candidate: Candidate) throws -> Findings {
         let exactKey = MatchKey.exact(candidate.id)
+        // Only keys the filter may hold are probed; the exact key is also the records' key.
+        let exactMayExist = filter.mayContain(exactKey)
         let probableKeys = shapes.map { MatchKey.probable(name: candidate.name, candidate: candidate.id, shape: $0) }
-        // The exact key is also the records' key: one filter answers for both sources.
-        guard filter.mayContainAny([exactKey] + probableKeys) else { return Findings(hits: []) }
+            .filter(filter.mayContain)
+        guard exactMayExist || !probableKeys.isEmpty else { return Findings(hits: []) }
         var hits: [Hit] = []
         var entryKeys: [Int64] = []
-        byMatchKey.bind(1, exactKey)
-        // Keys are deduplicated here: `SELECT DISTINCT` would build a temporary b-tree per probe.
-        try byMatchKey.forEachRow(db) { row in
-            let key = row.int64(0) ?? 0
-            if !entryKeys.contains(key) { entryKeys.append(key) }
-        }
-        for probableKey in probableKeys {
-            byMatchKey.bind(1, probableKey)
+        for key in (exactMayExist ? [exactKey] : []) + probableKeys {
+            byMatchKey.bind(1, key)
+            // Keys are deduplicated here: `SELECT DISTINCT` would build a temporary b-tree per probe.
             try byMatchKey.forEachRow(db) { row in
-                let key = row.int64(0) ?? 0
-                if !entryKeys.contains(key) { entryKeys.append(key) }
+                let entryKey = row.int64(0) ?? 0
+                if !entryKeys.contains(entryKey) { entryKeys.append(entryKey) }
             }
         }
         for key in entryKeys {
@@ -94,8 +91,9 @@ struct LookupReader {
                 break
             }
         }
+        guard exactMayExist else { return Findings(hits: hits) }
         var recordKeyList: [Int64] = []
-        recordKeys.bind(1, candidate.id.integerKey)
+        recordKeys.bind(1, exactKey)
         try recordKeys.forEachRow(db) { row in
             let key = row.int64(0) ?? 0
             if !recordKeyList.contains(key) { recordKeyList.append(key) }
