@@ -1,0 +1,78 @@
+import Crypto
+import Foundation
+
+/// One audited event: who did what, when, why, and with what outcome.
+///
+/// Level-3 protection (等保 2.0) asks every record to hold time, user, event type and outcome; PIPL
+/// asks for purpose and legal basis. The candidate appears only as an HMAC under the server's audit
+/// key: a plain hash of an ID number is reversible by enumeration, a keyed one is not, and the
+/// same person still maps to the same value so their checks can be found again.
+public struct AuditEntry: Codable, Sendable, Hashable {
+    /// UTC, millisecond precision, ISO 8601.
+    public var time: String
+    public var operation: String
+    public var outcome: String
+    public var clientID: String?
+    public var certificateFingerprint: String?
+    public var `operator`: String?
+    public var purpose: String?
+    public var consentReference: String?
+    public var candidateHMAC: String?
+    public var decision: String?
+    public var policyVersion: String?
+    public var archiveVersion: String?
+    public var requestDigest: String?
+    public var responseDigest: String?
+    public var detail: String?
+
+    public init(
+        time: Date = Date(), operation: String, outcome: String, clientID: String? = nil, certificateFingerprint: String? = nil,
+        operator: String? = nil, purpose: String? = nil, consentReference: String? = nil, candidateHMAC: String? = nil,
+        decision: String? = nil, policyVersion: String? = nil, archiveVersion: String? = nil, requestDigest: String? = nil,
+        responseDigest: String? = nil, detail: String? = nil
+    ) {
+        self.time = AuditEntry.timeFormat.string(from: time)
+        self.operation = operation
+        self.outcome = outcome
+        self.clientID = clientID
+        self.certificateFingerprint = certificateFingerprint
+        self.operator = `operator`
+        self.purpose = purpose
+        self.consentReference = consentReference
+        self.candidateHMAC = candidateHMAC
+        self.decision = decision
+        self.policyVersion = policyVersion
+        self.archiveVersion = archiveVersion
+        self.requestDigest = requestDigest
+        self.responseDigest = responseDigest
+        self.detail = detail
+    }
+
+    nonisolated(unsafe) static let timeFormat: ISO8601DateFormatter = {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter
+    }()
+
+    /// The leaf bytes: JSON with sorted keys and no insignificant whitespace, so anyone can
+    /// re-derive the leaf hash from the entry.
+    public var canonicalBytes: [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Encoding a struct of strings cannot fail.
+        return Array((try? encoder.encode(self)) ?? Data())
+    }
+}
+
+/// HMAC-SHA256 of a candidate's ID under the audit key, hex: how the audit log names a person.
+public struct CandidateHasher: Sendable {
+    private let key: SymmetricKey
+
+    public init(key: [UInt8]) { self.key = SymmetricKey(data: key) }
+
+    /// The hex HMAC of the normalised 18-character ID.
+    public func hmac(ofIDNumber normalisedID: String) -> String {
+        HMAC<SHA256>.authenticationCode(for: Array(normalisedID.utf8), using: key).map { String(format: "%02x", $0) }.joined()
+    }
+}

@@ -1,0 +1,173 @@
+import Foundation
+import GRDB
+
+/// The audit trail: an append-only RFC 9162 Merkle tree of ``AuditEntry`` leaves, with a signed
+/// C2SP checkpoint after every write.
+///
+/// **Group commit.** Entries that arrive while a write is in progress wait and go into the next
+/// one: many entries, one transaction, one fsync (`synchronous = FULL`), one checkpoint. An
+/// ``append(_:)`` returns only once its entry is on disk and covered by a signed checkpoint, with
+/// the proof of inclusion in that checkpoint.
+///
+/// Storage keeps every leaf, every complete subtree hash (so proofs cost O(log² n) lookups, not a
+/// rehash of the log) and every checkpoint. ``AuditVerifier`` recomputes all of it independently.
+///
+/// ```swift
+/// let log = try AuditLog(path: "state/audit.sqlite", origin: "creditgate.example/audit", signer: noteSigner)
+/// let receipt = try await log.append(AuditEntry(operation: "check", outcome: "200", clientID: "bureau-1"))
+/// receipt.inclusionProof  // verifies against receipt.checkpoint
+/// ```
+public actor AuditLog {
+    /// What an appended entry gets back: its place in the log and the proof of it.
+    public struct Receipt: Codable, Sendable, Hashable {
+        public var logIndex: Int
+        /// Base64 of the RFC 9162 leaf hash.
+        public var leafHash: String
+        /// The signed checkpoint (a C2SP signed note) the proof is against.
+        public var checkpoint: String
+        public var treeSize: Int
+        /// Base64 of each proof hash, leaf to root.
+        public var inclusionProof: [String]
+    }
+
+    let database: DatabaseQueue
+    public let origin: String
+    let signer: NoteSigner
+    private var size: Int
+    /// The perfect subtrees that make up the tree, left to right: (level, hash).
+    private var frontier: [(level: Int, hash: MerkleTree.Hash)]
+    private var pending: [(bytes: [UInt8], continuation: CheckedContinuation<Receipt, any Error>)] = []
+    private var writing = false
+    /// How many entries each write carried (most recent last, bounded): the group-commit figure.
+    public private(set) var recentBatchSizes: [Int] = []
+
+    public init(path: String, origin: String, signer: NoteSigner) throws {
+        var configuration = Configuration()
+        configuration.label = "audit"
+        database = try DatabaseQueue(path: path, configuration: configuration)
+        try database.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA journal_mode = WAL")
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        try AuditSchema.migrator.migrate(database)
+        self.origin = origin
+        self.signer = signer
+        (size, frontier) = try database.read { db in
+            let size = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM entries") ?? 0
+            return (size, try AuditStore(db).frontier(size: size))
+        }
+    }
+
+    public var treeSize: Int { size }
+
+    /// Appends an entry; returns once it is durable and covered by a signed checkpoint.
+    public func append(_ entry: AuditEntry) async throws -> Receipt {
+        let bytes = entry.canonicalBytes
+        return try await withCheckedThrowingContinuation { continuation in
+            pending.append((bytes, continuation))
+            if !writing {
+                writing = true
+                Task { await self.drain() }
+            }
+        }
+    }
+
+    private func drain() async {
+        while !pending.isEmpty {
+            let batch = pending
+            pending = []
+            do {
+                let receipts = try write(batch.map(\.bytes))
+                for (item, receipt) in zip(batch, receipts) { item.continuation.resume(returning: receipt) }
+            } catch {
+                for item in batch { item.continuation.resume(throwing: error) }
+            }
+            recentBatchSizes.append(batch.count)
+            if recentBatchSizes.count > 1024 { recentBatchSizes.removeFirst(recentBatchSizes.count - 1024) }
+            // Let the appends that queued up during the write join the next one.
+            await Task.yield()
+        }
+        writing = false
+    }
+
+    /// One transaction: the leaves, the completed subtree hashes, the signed checkpoint; then the
+    /// proofs. Memory state changes only after the commit.
+    private func write(_ leaves: [[UInt8]]) throws -> [Receipt] {
+        var newFrontier = frontier
+        var newSize = size
+        let origin = self.origin
+        let signer = self.signer
+        let firstIndex = size
+        let receipts = try database.write { db in
+            let store = AuditStore(db)
+            var leafHashes: [MerkleTree.Hash] = []
+            for bytes in leaves {
+                let leafHash = MerkleTree.leafHash(bytes)
+                leafHashes.append(leafHash)
+                try store.insertEntry(index: newSize, data: bytes, leafHash: leafHash)
+                newFrontier.append((0, leafHash))
+                newSize += 1
+                while newFrontier.count >= 2, newFrontier[newFrontier.count - 1].level == newFrontier[newFrontier.count - 2].level {
+                    let right = newFrontier.removeLast()
+                    let left = newFrontier.removeLast()
+                    let level = left.level + 1
+                    let node = MerkleTree.nodeHash(left.hash, right.hash)
+                    try store.insertNode(level: level, index: (newSize >> level) - 1, hash: node)
+                    newFrontier.append((level, node))
+                }
+            }
+            let root = AuditStore.root(of: newFrontier)
+            let note = try Checkpoint(origin: origin, size: newSize, rootHash: root).signed(by: signer)
+            try store.insertCheckpoint(size: newSize, note: note)
+            var receipts: [Receipt] = []
+            for (offset, leafHash) in leafHashes.enumerated() {
+                let index = firstIndex + offset
+                let proof = try MerkleTree.inclusionProof(index: index, size: newSize) { try store.subtreeHash($0) }
+                receipts.append(Receipt(
+                    logIndex: index, leafHash: Base64.standard(leafHash), checkpoint: note, treeSize: newSize,
+                    inclusionProof: proof.map { Base64.standard($0) }))
+            }
+            return receipts
+        }
+        // Committed: only now does the in-memory tree move on.
+        size = newSize
+        frontier = newFrontier
+        return receipts
+    }
+
+    // MARK: Reads (auditors, clients)
+
+    /// The latest signed checkpoint, or `nil` for an empty log.
+    public func latestCheckpoint() throws -> String? {
+        try database.read { db in try String.fetchOne(db, sql: "SELECT note FROM checkpoints ORDER BY size DESC LIMIT 1") }
+    }
+
+    /// The signed checkpoint for exactly `size` entries, if one was issued.
+    public func checkpoint(size: Int) throws -> String? {
+        try database.read { db in try String.fetchOne(db, sql: "SELECT note FROM checkpoints WHERE size = ?", arguments: [size]) }
+    }
+
+    public func inclusionProof(index: Int, treeSize: Int) throws -> [MerkleTree.Hash] {
+        guard treeSize <= size else { throw AttestationError(.proofInvalid, "the log has \(size) entries, not \(treeSize)") }
+        return try database.read { db in
+            let store = AuditStore(db)
+            return try MerkleTree.inclusionProof(index: index, size: treeSize) { try store.subtreeHash($0) }
+        }
+    }
+
+    public func consistencyProof(from oldSize: Int, to newSize: Int) throws -> [MerkleTree.Hash] {
+        guard newSize <= size else { throw AttestationError(.proofInvalid, "the log has \(size) entries, not \(newSize)") }
+        return try database.read { db in
+            let store = AuditStore(db)
+            return try MerkleTree.consistencyProof(oldSize: oldSize, newSize: newSize) { try store.subtreeHash($0) }
+        }
+    }
+
+    /// Entries `[start, start + count)`, as stored (the canonical JSON leaf bytes).
+    public func entries(from start: Int, count: Int) throws -> [(index: Int, data: [UInt8])] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT idx, data FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx", arguments: [start, start + count])
+                .map { ($0[0], Array(($0[1] as Data))) }
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import GRDB
+
+/// The audit log's tables.
+///
+/// - `entries(idx, data, leaf_hash)`: every leaf, in order.
+/// - `nodes(level, idx, hash)`: every complete subtree of 2^level leaves starting at idx·2^level
+///   (level ≥ 1; level 0 is the leaf hash).
+/// - `checkpoints(size, note)`: every signed checkpoint.
+enum AuditSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE entries (idx INTEGER PRIMARY KEY, data BLOB NOT NULL, leaf_hash BLOB NOT NULL);
+                CREATE TABLE nodes (level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (level, idx)) WITHOUT ROWID;
+                CREATE TABLE checkpoints (size INTEGER PRIMARY KEY, note TEXT NOT NULL);
+                """)
+        }
+        return migrator
+    }
+}
+
+/// Reads and writes of the audit tables inside one database access.
+struct AuditStore {
+    let db: Database
+
+    init(_ db: Database) { self.db = db }
+
+    func insertEntry(index: Int, data: [UInt8], leafHash: MerkleTree.Hash) throws {
+        try db.execute(sql: "INSERT INTO entries (idx, data, leaf_hash) VALUES (?, ?, ?)", arguments: [index, Data(data), Data(leafHash)])
+    }
+
+    func insertNode(level: Int, index: Int, hash: MerkleTree.Hash) throws {
+        try db.execute(sql: "INSERT INTO nodes (level, idx, hash) VALUES (?, ?, ?)", arguments: [level, index, Data(hash)])
+    }
+
+    func insertCheckpoint(size: Int, note: String) throws {
+        try db.execute(sql: "INSERT INTO checkpoints (size, note) VALUES (?, ?)", arguments: [size, note])
+    }
+
+    /// The hash of a perfect, aligned subtree.
+    func perfectHash(level: Int, index: Int) throws -> MerkleTree.Hash {
+        let data: Data?
+        if level == 0 {
+            data = try Data.fetchOne(db, sql: "SELECT leaf_hash FROM entries WHERE idx = ?", arguments: [index])
+        } else {
+            data = try Data.fetchOne(db, sql: "SELECT hash FROM nodes WHERE level = ? AND idx = ?", arguments: [level, index])
+        }
+        guard let data else { throw AttestationError(.proofInvalid, "the log has no subtree \(level)/\(index)") }
+        return Array(data)
+    }
+
+    /// MTH of any range of leaves, from stored perfect subtrees (RFC 9162 splits a range into a
+    /// perfect left part and a remainder).
+    func subtreeHash(_ range: Range<Int>) throws -> MerkleTree.Hash {
+        let count = range.count
+        guard count > 0 else { return MerkleTree.emptyRoot }
+        if count & (count - 1) == 0, range.lowerBound % count == 0 {
+            let level = count.trailingZeroBitCount
+            return try perfectHash(level: level, index: range.lowerBound >> level)
+        }
+        let k = MerkleTree.split(count)
+        return MerkleTree.nodeHash(
+            try subtreeHash(range.lowerBound..<(range.lowerBound + k)), try subtreeHash((range.lowerBound + k)..<range.upperBound))
+    }
+
+    /// The perfect subtrees that make up a tree of `size` leaves, left to right.
+    func frontier(size: Int) throws -> [(level: Int, hash: MerkleTree.Hash)] {
+        var result: [(level: Int, hash: MerkleTree.Hash)] = []
+        var offset = 0
+        for level in stride(from: Int.bitWidth - 2, through: 0, by: -1) where size & (1 << level) != 0 {
+            result.append((level, try perfectHash(level: level, index: offset >> level)))
+            offset += 1 << level
+        }
+        return result
+    }
+
+    /// The root from a frontier: folded from the right, as RFC 9162's split defines it.
+    static func root(of frontier: [(level: Int, hash: MerkleTree.Hash)]) -> MerkleTree.Hash {
+        guard var root = frontier.last?.hash else { return MerkleTree.emptyRoot }
+        for subtree in frontier.dropLast().reversed() { root = MerkleTree.nodeHash(subtree.hash, root) }
+        return root
+    }
+}
