@@ -44,6 +44,7 @@ let package = Package(
             dependencies: [
                 "CreditCore",
                 "ArchiveClient",
+                "Attestation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -55,7 +56,7 @@ let package = Package(
         .testTarget(name: "CreditCoreTests", dependencies: ["CreditCore"], resources: [.copy("Vectors")]),
         .testTarget(name: "ArchiveClientTests", dependencies: ["ArchiveClient", "CreditCore"]),
         .testTarget(name: "AttestationTests", dependencies: ["Attestation"]),
-        .testTarget(name: "CreditGateCLITests", dependencies: ["ArchiveClient", "CreditCore"]),
+        .testTarget(name: "CreditGateCLITests", dependencies: ["ArchiveClient", "CreditCore", "Attestation"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,31 @@
+import ArgumentParser
+import Attestation
+import Foundation
+
+struct AuditCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Check the audit log.",
+        subcommands: [Verify.self]
+    )
+
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Recompute every hash of the audit log and check every signed checkpoint.",
+            discussion: "Exits 0 when the log is intact; otherwise prints the first bad index and exits 1.")
+        @Option(help: "The service state folder.") var state = "state"
+
+        func run() async throws {
+            let service = try await ServiceState.open(state)
+            let report = try AuditVerifier.verify(
+                path: service.directory.appendingPathComponent("audit.sqlite").path, origin: service.origin,
+                verifiers: try service.noteVerifiers())
+            if report.isIntact {
+                print("audit log intact: \(report.entries) entries, \(report.checkpoints) signed checkpoints")
+            } else {
+                print("audit log ALTERED: first bad index \(report.firstBadIndex.map(String.init) ?? "?"): \(report.problem ?? "")")
+                throw ExitCode(1)
+            }
+        }
+    }
+}
