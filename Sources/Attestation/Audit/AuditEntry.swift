@@ -31,7 +31,7 @@ public struct AuditEntry: Codable, Sendable, Hashable {
         decision: String? = nil, policyVersion: String? = nil, archiveVersion: String? = nil, requestDigest: String? = nil,
         responseDigest: String? = nil, detail: String? = nil
     ) {
-        self.time = AuditEntry.timeFormat.string(from: time)
+        self.time = AuditEntry.timeFormat.format(time)
         self.operation = operation
         self.outcome = outcome
         self.clientID = clientID
@@ -48,12 +48,8 @@ public struct AuditEntry: Codable, Sendable, Hashable {
         self.detail = detail
     }
 
-    nonisolated(unsafe) static let timeFormat: ISO8601DateFormatter = {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter
-    }()
+    /// A value type, safe to share between threads (unlike `ISO8601DateFormatter`); UTC.
+    static let timeFormat = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 
     /// The leaf bytes: JSON with sorted keys and no insignificant whitespace, so anyone can
     /// re-derive the leaf hash from the entry.

@@ -104,7 +104,8 @@ public struct ComponentID: Hashable, Sendable, CustomStringConvertible {
 }
 
 extension String {
-    func trimmingCharacters(in set: Set<Character>) -> String {
+    /// Trims optional whitespace (SP and HTAB) as RFC 9110 defines it for field values.
+    fileprivate func trimmingCharacters(in set: Set<Character>) -> String {
         var slice = Substring(self)
         while let first = slice.first, set.contains(first) { slice.removeFirst() }
         while let last = slice.last, set.contains(last) { slice.removeLast() }
