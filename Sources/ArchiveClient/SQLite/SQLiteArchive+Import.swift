@@ -131,7 +131,7 @@ private struct AlreadyImported: Error {
 }
 
 /// Stores one kind of encoded feed line inside the import transaction.
-protocol FeedStore {
+protocol FeedStore: SendableMetatype {
     associatedtype Encoded: Sendable
     mutating func store(_ encoded: Encoded) throws
     /// Called once all lines are stored, before the import is recorded.

@@ -32,7 +32,7 @@ public enum ContentDigest {
         var checked = 0
         for (name, value) in members {
             guard let algorithm = Algorithm(rawValue: name) else { continue }
-            guard case .item(let item) = value, case .undecodedByteSequence(let encoded) = item.bareItem,
+            guard case .item(let item) = value, case .undecodedByteSequence(let encoded) = item.rfc9651BareItem,
                   let expected = Base64.decodeStandard(encoded) else {
                 throw AttestationError(.digestMalformed, "Content-Digest member \(name) is not a byte sequence")
             }

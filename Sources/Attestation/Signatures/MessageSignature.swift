@@ -136,17 +136,17 @@ public struct MessageVerifier: Sendable {
         guard case .innerList(let list)? = inputs[chosen] else {
             throw AttestationError(.signatureMissing, "no Signature-Input member \(chosen)")
         }
-        guard case .item(let item)? = signatures[chosen], case .undecodedByteSequence(let encoded) = item.bareItem,
+        guard case .item(let item)? = signatures[chosen], case .undecodedByteSequence(let encoded) = item.rfc9651BareItem,
               let signatureBytes = Base64.decodeStandard(encoded) else {
             throw AttestationError(.signatureMissing, "no Signature member \(chosen)")
         }
         var components: [ComponentID] = []
         for member in list.bareInnerList {
-            guard case .string(let name) = member.bareItem else {
+            guard case .string(let name) = member.rfc9651BareItem else {
                 throw AttestationError(.signatureMalformed, "a covered component is not a string")
             }
             var fromRequest = false
-            for (key, value) in member.parameters {
+            for (key, value) in member.rfc9651Parameters {
                 guard key == "req", case .bool(true) = value else {
                     throw AttestationError(.signatureMalformed, "unsupported component parameter \(key)")
                 }
@@ -155,10 +155,10 @@ public struct MessageVerifier: Sendable {
             components.append(ComponentID(name, fromRequest: fromRequest))
         }
         var parameters = SignatureParameters()
-        for (key, value) in list.parameters {
+        for (key, value) in list.rfc9651Parameters {
             switch (key, value) {
-            case ("created", .integer(let v)): parameters.created = Int64(v)
-            case ("expires", .integer(let v)): parameters.expires = Int64(v)
+            case ("created", .integer(let v)): parameters.created = v
+            case ("expires", .integer(let v)): parameters.expires = v
             case ("nonce", .string(let v)): parameters.nonce = v
             case ("alg", .string(let v)): parameters.alg = v
             case ("keyid", .string(let v)): parameters.keyID = v
@@ -180,7 +180,7 @@ public struct MessageVerifier: Sendable {
         }
         // Rebuilt in the sender's parameter order with RFC 9651's canonical serialisation.
         let (base, _) = try SignatureBase.make(
-            message, components: components, parameters: StructuredField.serialize(parameters: list.parameters))
+            message, components: components, parameters: StructuredField.serialize(parameters: list.rfc9651Parameters))
         guard key.isValidSignature(signatureBytes, for: Array(base.utf8)) else {
             throw AttestationError(.signatureInvalid, "the signature does not verify")
         }

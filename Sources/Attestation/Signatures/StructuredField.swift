@@ -22,7 +22,7 @@ enum StructuredField {
         return out
     }
 
-    static func serialize(_ item: BareItem) -> String {
+    static func serialize(_ item: RFC9651BareItem) -> String {
         switch item {
         case .bool(let b): b ? "?1" : "?0"
         case .integer(let i): String(i)
@@ -30,10 +30,16 @@ enum StructuredField {
         case .token(let t): t
         case .undecodedByteSequence(let b): ":\(b):"
         case .decimal(let d): String(describing: d)
+        case .date(let seconds): "@\(seconds)"
+        case .displayString(let s):
+            "%\"" + s.utf8.map { b in
+                b < 0x20 || b > 0x7E || b == UInt8(ascii: "%") || b == UInt8(ascii: "\"")
+                    ? "%" + String(b, radix: 16).leftPadded(to: 2) : String(UnicodeScalar(b))
+            }.joined() + "\""
         }
     }
 
-    static func serialize(parameters: OrderedMap<String, BareItem>) -> String {
+    static func serialize(parameters: OrderedMap<String, RFC9651BareItem>) -> String {
         var out = ""
         for (key, value) in parameters {
             if case .bool(true) = value {
@@ -43,5 +49,11 @@ enum StructuredField {
             }
         }
         return out
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String {
+        String(repeating: "0", count: max(0, width - count)) + self
     }
 }
