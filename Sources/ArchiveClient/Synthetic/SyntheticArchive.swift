@@ -106,8 +106,8 @@ public struct SyntheticArchive {
             ("performance", partly ? "部分未履行" : "全部未履行"),
             ("performedPart", partly ? "已履行\(amount / 4)元" : "暂无"), ("unperformPart", partly ? "\(amount - amount / 4)元" : "\(amount)元"),
             ("disruptTypeName", random.pick(Self.situations)),
-            ("regDate", String(format: "%04d%02d%02d", filed.year, filed.month, filed.day)),
-            ("publishDate", "\(published.year)年\(String(format: "%02d", published.month))月\(String(format: "%02d", published.day))日"),
+            ("regDate", Self.digits(filed.year, 4) + Self.digits(filed.month, 2) + Self.digits(filed.day, 2)),
+            ("publishDate", "\(published.year)年\(Self.digits(published.month, 2))月\(Self.digits(published.day, 2))日"),
         ]
         var lines = [fields]
         var final = DefaulterOperation.add
@@ -131,6 +131,12 @@ public struct SyntheticArchive {
         return Listing(person: person, caseNumber: caseNumber, lines: lines, finalOperation: final, masked: masked)
     }
 
+    /// Zero-padded decimal (String(format:) costs more than the rest of a generated line).
+    static func digits(_ value: Int, _ width: Int) -> String {
+        let text = String(value)
+        return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+    }
+
     static func mask(_ id: ResidentID, hiding range: Range<Int>) -> String {
         String(id.unmaskedValue.enumerated().map { range.contains($0.offset) ? "*" : $0.element })
     }
@@ -149,7 +155,7 @@ public struct SyntheticArchive {
         let severity = kind == .criminalPunishment ? Severity.serious : random.pick(Severity.allCases)
         let taxonomyCodes = ["integrity", "law-abiding", "duty", "tax", "public-morality", "borrowing"]
         let decided = lastDay.adding(days: -random.int(0...2500))
-        let recordID = "R\(String(format: "%08d", index))"
+        let recordID = "R" + Self.digits(index, 8)
         var fields: [(String, String)] = [
             ("recordId", recordID), ("name", person.name), ("idNumber", person.id.unmaskedValue),
             ("category", random.pick(taxonomyCodes)), ("kind", kind.rawValue), ("severity", severity.rawValue),
@@ -230,15 +236,23 @@ final class NDJSONWriter {
 
     private func append(_ string: String) {
         buffer.append(UInt8(ascii: "\""))
-        for byte in string.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
-                buffer.append(UInt8(ascii: "\\"))
-                buffer.append(byte)
-            case 0..<0x20:
-                buffer.append(contentsOf: Array(String(format: "\\u%04x", byte).utf8))
-            default:
-                buffer.append(byte)
+        let utf8 = string.utf8
+        // Nearly every value needs no escaping: copy it whole.
+        if !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            buffer.append(contentsOf: utf8)
+        } else {
+            for byte in utf8 {
+                switch byte {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                    buffer.append(UInt8(ascii: "\\"))
+                    buffer.append(byte)
+                case 0..<0x20:
+                    buffer.append(contentsOf: Array("\\u00".utf8))
+                    buffer.append(contentsOf: Array(SyntheticArchive.digits(Int(byte >> 4), 1).utf8))
+                    buffer.append(contentsOf: Array(String(byte & 0x0F, radix: 16).utf8))
+                default:
+                    buffer.append(byte)
+                }
             }
         }
         buffer.append(UInt8(ascii: "\""))
