@@ -21,6 +21,8 @@ struct Arguments {
     var dir = "/tmp/creditgate-bench"
     /// Reuse an archive a previous run imported (to measure lookups alone).
     var reuse = false
+    /// Run only the lookup measurements whose label contains this text (for profiling one).
+    var only: String?
 
     init() {
         var it = CommandLine.arguments.dropFirst().makeIterator()
@@ -34,6 +36,7 @@ struct Arguments {
             case "--entries": entries = Int(value) ?? entries
             case "--lookups": lookups = Int(value) ?? lookups
             case "--dir": dir = value
+            case "--only": only = value
             default: fatalError("unknown argument \(flag)")
             }
         }
@@ -100,6 +103,7 @@ while misses.count < wanted {
 }
 
 func run(_ label: String, _ candidates: [Candidate], asOf: AsOf, expectHits: Bool) throws {
+    if let only = arguments.only, !label.contains(only) { return }
     var found = 0
     try measure(label, count: candidates.count) {
         var index = 0
