@@ -86,25 +86,8 @@ public enum MerkleTree {
     /// §2.1.3.2: does `leafHash` sit at `index` in the tree of `size` with this `root`?
     public static func verifyInclusion(index: Int, size: Int, leafHash: Hash, proof: [Hash], root: Hash) -> Bool {
         guard index >= 0, index < size else { return false }
-        var fn = index
-        var sn = size - 1
         var r = leafHash
-        for p in proof {
-            guard sn != 0 else { return false }
-            if fn & 1 == 1 || fn == sn {
-                r = nodeHash(p, r)
-                if fn & 1 == 0 {
-                    repeat {
-                        fn >>= 1
-                        sn >>= 1
-                    } while fn & 1 == 0 && fn != 0
-                }
-            } else {
-                r = nodeHash(r, p)
-            }
-            fn >>= 1
-            sn >>= 1
-        }
+        let sn = climb(fn: index, sn: size - 1, path: proof, left: { r = nodeHash($0, r) }, right: { r = nodeHash(r, $0) })
         return sn == 0 && r == root
     }
 
@@ -125,11 +108,25 @@ public enum MerkleTree {
         }
         var fr = path[0]
         var sr = path[0]
-        for c in path.dropFirst() {
-            guard sn != 0 else { return false }
+        let end = climb(fn: fn, sn: sn, path: path.dropFirst(), left: { c in
+            fr = nodeHash(c, fr)
+            sr = nodeHash(c, sr)
+        }, right: { sr = nodeHash(sr, $0) })
+        return fr == oldRoot && sr == newRoot && end == 0
+    }
+
+    /// The walk up the tree that both verifications make (§2.1.3.2 step 4, §2.1.4.2 step 6): each
+    /// proof hash is a left sibling (`left`) or a right one (`right`) of the node reached so far.
+    /// Returns the final `sn`, or `nil` when the proof is longer than the path.
+    private static func climb(
+        fn start: Int, sn last: Int, path: some Sequence<Hash>, left: (Hash) -> Void, right: (Hash) -> Void
+    ) -> Int? {
+        var fn = start
+        var sn = last
+        for p in path {
+            guard sn != 0 else { return nil }
             if fn & 1 == 1 || fn == sn {
-                fr = nodeHash(c, fr)
-                sr = nodeHash(c, sr)
+                left(p)
                 if fn & 1 == 0 {
                     repeat {
                         fn >>= 1
@@ -137,12 +134,12 @@ public enum MerkleTree {
                     } while fn & 1 == 0 && fn != 0
                 }
             } else {
-                sr = nodeHash(sr, c)
+                right(p)
             }
             fn >>= 1
             sn >>= 1
         }
-        return fr == oldRoot && sr == newRoot && sn == 0
+        return sn
     }
 }
 
