@@ -33,9 +33,7 @@ public actor AuditLog {
     let database: DatabaseQueue
     public let origin: String
     let signer: NoteSigner
-    private var size: Int
-    /// The perfect subtrees that make up the tree, left to right: (level, hash).
-    private var frontier: [(level: Int, hash: MerkleTree.Hash)]
+    private var frontier: TreeFrontier
     private var pending: [(bytes: [UInt8], continuation: CheckedContinuation<Receipt, any Error>)] = []
     private var writing = false
     /// How many entries each write carried (most recent last, bounded): the group-commit figure.
@@ -52,13 +50,12 @@ public actor AuditLog {
         try AuditSchema.migrator.migrate(database)
         self.origin = origin
         self.signer = signer
-        (size, frontier) = try database.read { db in
-            let size = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM entries") ?? 0
-            return (size, try AuditStore(db).frontier(size: size))
+        frontier = try database.read { db in
+            try AuditStore(db).frontier(size: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM entries") ?? 0)
         }
     }
 
-    public var treeSize: Int { size }
+    public var treeSize: Int { frontier.size }
 
     /// Appends an entry; returns once it is durable and covered by a signed checkpoint.
     public func append(_ entry: AuditEntry) async throws -> Receipt {
@@ -94,29 +91,22 @@ public actor AuditLog {
     /// proofs. Memory state changes only after the commit.
     private func write(_ leaves: [[UInt8]]) throws -> [Receipt] {
         var newFrontier = frontier
-        var newSize = size
         let origin = self.origin
         let signer = self.signer
-        let firstIndex = size
+        let firstIndex = frontier.size
         let receipts = try database.write { db in
             let store = AuditStore(db)
             var leafHashes: [MerkleTree.Hash] = []
             for bytes in leaves {
                 let leafHash = MerkleTree.leafHash(bytes)
                 leafHashes.append(leafHash)
-                try store.insertEntry(index: newSize, data: bytes, leafHash: leafHash)
-                newFrontier.append((0, leafHash))
-                newSize += 1
-                while newFrontier.count >= 2, newFrontier[newFrontier.count - 1].level == newFrontier[newFrontier.count - 2].level {
-                    let right = newFrontier.removeLast()
-                    let left = newFrontier.removeLast()
-                    let level = left.level + 1
-                    let node = MerkleTree.nodeHash(left.hash, right.hash)
-                    try store.insertNode(level: level, index: (newSize >> level) - 1, hash: node)
-                    newFrontier.append((level, node))
+                try store.insertEntry(index: newFrontier.size, data: bytes, leafHash: leafHash)
+                for node in newFrontier.append(leafHash) {
+                    try store.insertNode(level: node.level, index: node.index, hash: node.hash)
                 }
             }
-            let root = AuditStore.root(of: newFrontier)
+            let newSize = newFrontier.size
+            let root = newFrontier.root
             let note = try Checkpoint(origin: origin, size: newSize, rootHash: root).signed(by: signer)
             try store.insertCheckpoint(size: newSize, note: note)
             var receipts: [Receipt] = []
@@ -130,7 +120,6 @@ public actor AuditLog {
             return receipts
         }
         // Committed: only now does the in-memory tree move on.
-        size = newSize
         frontier = newFrontier
         return receipts
     }
@@ -148,7 +137,7 @@ public actor AuditLog {
     }
 
     public func inclusionProof(index: Int, treeSize: Int) throws -> [MerkleTree.Hash] {
-        guard treeSize <= size else { throw AttestationError(.proofInvalid, "the log has \(size) entries, not \(treeSize)") }
+        guard treeSize <= frontier.size else { throw AttestationError(.proofInvalid, "the log has \(frontier.size) entries, not \(treeSize)") }
         return try database.read { db in
             let store = AuditStore(db)
             return try MerkleTree.inclusionProof(index: index, size: treeSize) { try store.subtreeHash($0) }
@@ -156,7 +145,7 @@ public actor AuditLog {
     }
 
     public func consistencyProof(from oldSize: Int, to newSize: Int) throws -> [MerkleTree.Hash] {
-        guard newSize <= size else { throw AttestationError(.proofInvalid, "the log has \(size) entries, not \(newSize)") }
+        guard newSize <= frontier.size else { throw AttestationError(.proofInvalid, "the log has \(frontier.size) entries, not \(newSize)") }
         return try database.read { db in
             let store = AuditStore(db)
             return try MerkleTree.consistencyProof(oldSize: oldSize, newSize: newSize) { try store.subtreeHash($0) }

@@ -65,21 +65,14 @@ struct AuditStore {
             try subtreeHash(range.lowerBound..<(range.lowerBound + k)), try subtreeHash((range.lowerBound + k)..<range.upperBound))
     }
 
-    /// The perfect subtrees that make up a tree of `size` leaves, left to right.
-    func frontier(size: Int) throws -> [(level: Int, hash: MerkleTree.Hash)] {
-        var result: [(level: Int, hash: MerkleTree.Hash)] = []
+    /// The frontier of the tree of `size` leaves, from stored subtree hashes.
+    func frontier(size: Int) throws -> TreeFrontier {
+        var subtrees: [(level: Int, hash: MerkleTree.Hash)] = []
         var offset = 0
         for level in stride(from: Int.bitWidth - 2, through: 0, by: -1) where size & (1 << level) != 0 {
-            result.append((level, try perfectHash(level: level, index: offset >> level)))
+            subtrees.append((level, try perfectHash(level: level, index: offset >> level)))
             offset += 1 << level
         }
-        return result
-    }
-
-    /// The root from a frontier: folded from the right, as RFC 9162's split defines it.
-    static func root(of frontier: [(level: Int, hash: MerkleTree.Hash)]) -> MerkleTree.Hash {
-        guard var root = frontier.last?.hash else { return MerkleTree.emptyRoot }
-        for subtree in frontier.dropLast().reversed() { root = MerkleTree.nodeHash(subtree.hash, root) }
-        return root
+        return TreeFrontier(size: size, subtrees: subtrees)
     }
 }

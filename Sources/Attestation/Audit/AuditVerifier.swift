@@ -35,7 +35,7 @@ public enum AuditVerifier {
                 failed.problem = problem
                 return failed
             }
-            var frontier: [(level: Int, hash: MerkleTree.Hash)] = []
+            var frontier = TreeFrontier()
             var lastCheckpointSize = 0
             var expected = 0
             let rows = try Row.fetchCursor(db, sql: "SELECT idx, data, leaf_hash FROM entries ORDER BY idx")
@@ -52,19 +52,13 @@ public enum AuditVerifier {
                 let stored: Data = row[2]
                 let leafHash = MerkleTree.leafHash(Array(data))
                 guard Array(stored) == leafHash else { return fail(index, "entry \(index) does not match its leaf hash") }
-                frontier.append((0, leafHash))
                 expected += 1
-                while frontier.count >= 2, frontier[frontier.count - 1].level == frontier[frontier.count - 2].level {
-                    let right = frontier.removeLast()
-                    let left = frontier.removeLast()
-                    let level = left.level + 1
-                    let node = MerkleTree.nodeHash(left.hash, right.hash)
-                    let nodeIndex = (expected >> level) - 1
-                    let storedNode = try Data.fetchOne(nodes, arguments: [level, nodeIndex])
-                    guard storedNode.map(Array.init) == node else {
-                        return fail(nodeIndex << level, "the stored hash of leaves \(nodeIndex << level)..<\(expected) is wrong")
+                for node in frontier.append(leafHash) {
+                    let storedNode = try Data.fetchOne(nodes, arguments: [node.level, node.index])
+                    guard storedNode.map(Array.init) == node.hash else {
+                        let first = node.index << node.level
+                        return fail(first, "the stored hash of leaves \(first)..<\(expected) is wrong")
                     }
-                    frontier.append((level, node))
                 }
                 while let next = checkpointNotes.first, next.size == expected {
                     checkpointNotes.removeFirst()
@@ -75,7 +69,7 @@ public enum AuditVerifier {
                         return fail(lastCheckpointSize, "checkpoint \(next.size) does not verify: \(error)")
                     }
                     guard checkpoint.size == next.size else { return fail(lastCheckpointSize, "checkpoint \(next.size) claims size \(checkpoint.size)") }
-                    guard checkpoint.rootHash == AuditStore.root(of: frontier) else {
+                    guard checkpoint.rootHash == frontier.root else {
                         return fail(lastCheckpointSize, "the entries \(lastCheckpointSize)..<\(expected) no longer match signed checkpoint \(expected)")
                     }
                     lastCheckpointSize = expected
