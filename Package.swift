@@ -34,6 +34,7 @@ let package = Package(
         .target(
             name: "Attestation",
             dependencies: [
+                "CreditCore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "RawStructuredFieldValues", package: "swift-http-structured-headers"),

@@ -1,5 +1,7 @@
+import CreditCore
+
 /// Why a signature, digest, key, proof or note was refused. Compared by code, which is stable.
-public struct AttestationError: Error, Hashable, Sendable, CustomStringConvertible {
+public struct AttestationError: CodedError {
     public struct Code: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
         public let rawValue: String
         public init(rawValue: String) { self.rawValue = rawValue }
@@ -28,8 +30,4 @@ public struct AttestationError: Error, Hashable, Sendable, CustomStringConvertib
         self.code = code
         self.reason = reason
     }
-
-    public var description: String { "\(code): \(reason)" }
-    public static func == (lhs: AttestationError, rhs: AttestationError) -> Bool { lhs.code == rhs.code }
-    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
 }

@@ -54,6 +54,13 @@ struct ResidentIDTests {
         }
     }
 
+    @Test func errorsCompareByCodeAlone() {
+        #expect(IdentifierError(.checksum, "one reason") == IdentifierError(.checksum, "another"))
+        #expect(IdentifierError(.checksum, "same") != IdentifierError(.length, "same"))
+        #expect(Set([IdentifierError(.checksum, "a"), IdentifierError(.checksum, "b")]).count == 1)
+        #expect(IdentifierError(.checksum, "the check character does not match").description == "id.checksum: the check character does not match")
+    }
+
     @Test func buildingFromPartsComputesTheCheckCharacter() throws {
         let id = try ResidentID(region: "110105", birthDate: CalendarDay(year: 1949, month: 12, day: 31), sequence: 2)
         #expect(id.unmaskedValue == "11010519491231002X")

@@ -3,7 +3,7 @@
 /// Errors are compared by ``code`` alone: the code is stable and machine-readable (it becomes the
 /// problem `code` in API answers), the reason is for people. Neither ever contains the full input,
 /// because the input may be a resident ID number.
-public struct IdentifierError: Error, Hashable, Sendable, CustomStringConvertible {
+public struct IdentifierError: CodedError {
     public struct Code: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
         public let rawValue: String
         public init(rawValue: String) { self.rawValue = rawValue }
@@ -28,9 +28,4 @@ public struct IdentifierError: Error, Hashable, Sendable, CustomStringConvertibl
         self.code = code
         self.reason = reason
     }
-
-    public var description: String { "\(code): \(reason)" }
-
-    public static func == (lhs: IdentifierError, rhs: IdentifierError) -> Bool { lhs.code == rhs.code }
-    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
 }

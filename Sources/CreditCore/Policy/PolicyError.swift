@@ -1,5 +1,5 @@
 /// A policy (or taxonomy) file that cannot be used; compared by code.
-public struct PolicyError: Error, Hashable, Sendable, CustomStringConvertible {
+public struct PolicyError: CodedError {
     public let code: String
     public let reason: String
 
@@ -7,8 +7,4 @@ public struct PolicyError: Error, Hashable, Sendable, CustomStringConvertible {
         self.code = code
         self.reason = reason
     }
-
-    public var description: String { "\(code): \(reason)" }
-    public static func == (lhs: PolicyError, rhs: PolicyError) -> Bool { lhs.code == rhs.code }
-    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
 }
