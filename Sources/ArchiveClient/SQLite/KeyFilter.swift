@@ -8,12 +8,12 @@ import GRDB
 /// The filter is a cache of append-only tables: it remembers the highest event ids it has read,
 /// and each lookup first adds the keys of any newer events its snapshot can see. A reader with an
 /// older snapshot may see a filter that is ahead of it; that only adds false positives, which the
-/// index probes then answer. About 10 bits per key gives a 1% false-positive rate; when the archive
+/// index probes then answer. A lookup tests keys on an immutable ``Bits`` copy, without locking. About 10 bits per key gives a 1% false-positive rate; when the archive
 /// outgrows the filter it is rebuilt twice as large.
 final class KeyFilter: @unchecked Sendable {
     // Everything below is guarded by `lock`.
     private let lock = NSLock()
-    private var bits: [UInt64] = []
+    private var bits = Bits(words: [])
     private var capacity = 0
     private var count = 0
     private var defaulterHighWater: Int64 = 0
@@ -21,13 +21,39 @@ final class KeyFilter: @unchecked Sendable {
     private static let hashes = 7
     private static let bitsPerKey = 10
 
-    /// Brings the filter up to the reader's snapshot.
-    func catchUp(_ db: Database) throws {
-        let defaulterMax = try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM defaulter_events") ?? 0
-        let recordMax = try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM record_events") ?? 0
+    /// The bits of a filter; a value, so a lookup keeps testing its copy while an import grows the filter.
+    struct Bits: Sendable {
+        fileprivate var words: [UInt64]
+
+        /// False only when the key cannot be in the archive.
+        func mayContain(_ key: Int64) -> Bool {
+            guard !words.isEmpty else { return false }
+            let mask = UInt64(words.count * 64 - 1)
+            let (h1, h2) = KeyFilter.hashPair(key)
+            for i in 0..<UInt64(KeyFilter.hashes) {
+                let bit = (h1 &+ i &* h2) & mask
+                if words[Int(bit >> 6)] & (1 << (bit & 63)) == 0 { return false }
+            }
+            return true
+        }
+
+        fileprivate mutating func insert(_ key: Int64) {
+            let (h1, h2) = KeyFilter.hashPair(key)
+            let mask = UInt64(words.count * 64 - 1)
+            for i in 0..<UInt64(KeyFilter.hashes) {
+                let bit = (h1 &+ i &* h2) & mask
+                words[Int(bit >> 6)] |= 1 << (bit & 63)
+            }
+        }
+    }
+
+    /// Brings the filter up to the reader's snapshot and returns it.
+    func catchUp(_ db: Database) throws -> Bits {
+        let defaulterMax = try RawStatement(db.cachedStatement(sql: "SELECT MAX(id) FROM defaulter_events")).firstInt64(db) ?? 0
+        let recordMax = try RawStatement(db.cachedStatement(sql: "SELECT MAX(id) FROM record_events")).firstInt64(db) ?? 0
         lock.lock()
         defer { lock.unlock() }
-        guard defaulterMax > defaulterHighWater || recordMax > recordHighWater else { return }
+        guard defaulterMax > defaulterHighWater || recordMax > recordHighWater else { return bits }
         var fresh: [Int64] = []
         try scan(db, sql: "SELECT match_key FROM defaulter_events WHERE id > ?1 AND id <= ?2 AND match_key IS NOT NULL",
                  from: defaulterHighWater, to: defaulterMax) { fresh.append($0) }
@@ -45,7 +71,7 @@ final class KeyFilter: @unchecked Sendable {
             // A power-of-two number of bits, so a bit index is a mask rather than a division.
             var words = 1
             while words * 64 < capacity * KeyFilter.bitsPerKey { words <<= 1 }
-            bits = Array(repeating: 0, count: words)
+            bits = Bits(words: Array(repeating: 0, count: words))
             count = 0
             all.forEach(insert)
         } else {
@@ -53,6 +79,7 @@ final class KeyFilter: @unchecked Sendable {
         }
         defaulterHighWater = defaulterMax
         recordHighWater = recordMax
+        return bits
     }
 
     private func scan(_ db: Database, sql: String, from: Int64, to: Int64, _ body: (Int64) -> Void) throws {
@@ -63,31 +90,12 @@ final class KeyFilter: @unchecked Sendable {
     }
 
     private func insert(_ key: Int64) {
-        let (h1, h2) = KeyFilter.hashPair(key)
-        let mask = UInt64(bits.count * 64 - 1)
-        for i in 0..<UInt64(KeyFilter.hashes) {
-            let bit = (h1 &+ i &* h2) & mask
-            bits[Int(bit >> 6)] |= 1 << (bit & 63)
-        }
+        bits.insert(key)
         count += 1
     }
 
-    /// False only when the key cannot be in the archive.
-    func mayContain(_ key: Int64) -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        guard !bits.isEmpty else { return false }
-        let mask = UInt64(bits.count * 64 - 1)
-        let (h1, h2) = KeyFilter.hashPair(key)
-        for i in 0..<UInt64(KeyFilter.hashes) {
-            let bit = (h1 &+ i &* h2) & mask
-            if bits[Int(bit >> 6)] & (1 << (bit & 63)) == 0 { return false }
-        }
-        return true
-    }
-
     /// Two independent 64-bit mixes of the key (SplitMix64 finaliser) for double hashing.
-    private static func hashPair(_ key: Int64) -> (UInt64, UInt64) {
+    fileprivate static func hashPair(_ key: Int64) -> (UInt64, UInt64) {
         func mix(_ value: UInt64) -> UInt64 {
             var z = value &+ 0x9E37_79B9_7F4A_7C15
             z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

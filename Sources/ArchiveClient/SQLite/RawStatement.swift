@@ -49,6 +49,13 @@ struct RawStatement {
         guard code == SQLITE_DONE else { throw DatabaseError(resultCode: ResultCode(rawValue: code), message: db.lastErrorMessage) }
     }
 
+    /// The first column of the first row, for single-value queries (`SELECT MAX(id) ...`).
+    func firstInt64(_ db: Database) throws -> Int64? {
+        var value: Int64?
+        try forEachRow(db) { row in if value == nil { value = row.int64(0) } }
+        return value
+    }
+
     /// Steps through result rows, calling `row` for each; resets afterwards.
     func forEachRow(_ db: Database, _ row: (RawRow) throws -> Void) throws {
         defer { sqlite3_reset(handle) }

@@ -21,8 +21,7 @@ extension SQLiteArchive {
 
     private func lookup(_ candidates: [Candidate], asOf: AsOf, in db: Database) throws -> ArchiveLookup {
         let version = try Self.version(db)
-        try keyFilter.catchUp(db)
-        var reader = try LookupReader(db: db, asOf: asOf, texts: texts, filter: keyFilter)
+        var reader = try LookupReader(db: db, asOf: asOf, texts: texts.snapshot(db), filter: keyFilter.catchUp(db))
         let findings = try candidates.map { try reader.find($0) }
         return ArchiveLookup(version: version, findings: findings)
     }
@@ -39,16 +38,16 @@ struct LookupReader {
     let recordKeys: RawStatement
     let recordEventsByKey: RawStatement
 
-    let texts: TextCache
-    let filter: KeyFilter
+    let texts: [String?]
+    let filter: KeyFilter.Bits
 
-    init(db: Database, asOf: AsOf, texts: TextCache, filter: KeyFilter) throws {
+    init(db: Database, asOf: AsOf, texts: [String?], filter: KeyFilter.Bits) throws {
         self.db = db
         self.texts = texts
         self.filter = filter
         self.day = asOf.day
         self.sequenceLimit = asOf.archiveSequence ?? Int64.max
-        self.shapes = try Int64.fetchAll(db, sql: "SELECT shape FROM mask_shapes ORDER BY shape").map { UInt32(truncatingIfNeeded: $0) }
+        self.shapes = try Int64.fetchAll(db.cachedStatement(sql: "SELECT shape FROM mask_shapes ORDER BY shape")).map { UInt32(truncatingIfNeeded: $0) }
         byMatchKey = RawStatement(try db.cachedStatement(sql: "SELECT entry_key FROM defaulter_events WHERE match_key = ?1"))
         entryEvents = RawStatement(try db.cachedStatement(sql: """
             SELECT e.id, e.import_seq, e.op, e.effective_day, e.match_key, d.detail
@@ -110,7 +109,7 @@ struct LookupReader {
         var events: [DefaulterEvent] = []
         entryEvents.bind(1, entryKey)
         try entryEvents.forEachRow(db) { row in
-            if let event = DefaulterRowDecoder.event(row, texts: texts, db: db) { events.append(event) }
+            if let event = DefaulterRowDecoder.event(row, texts: texts) { events.append(event) }
         }
         // entry_key is a 64-bit hash: keep only the events of the listing the first one names.
         guard let first = events.first else { return DefaulterHistory(events: []) }
@@ -136,17 +135,22 @@ struct LookupReader {
 /// Rebuilds stored defaulter events from their columns and detail blob. Rows were validated on
 /// import; one that no longer decodes (a hand-edited file) is skipped rather than trusted.
 enum DefaulterRowDecoder {
-    /// Slot of each detail field in blob order.
-    private static let slot: [DefaulterFeed.Field: Int] = Dictionary(
-        uniqueKeysWithValues: DefaulterFeed.detailFields.enumerated().map { ($0.element.0, $0.offset) })
-    private static let nameSlot = slot[.iname] ?? 0, cardSlot = slot[.cardNum] ?? 0, caseSlot = slot[.caseCode] ?? 0
+    /// Slot of a field in blob order; looked up once here rather than per decoded field.
+    private static func slot(_ field: DefaulterFeed.Field) -> Int {
+        DefaulterFeed.detailFields.firstIndex { $0.0 == field } ?? DefaulterFeed.detailFields.count
+    }
+    private static let name = slot(.iname), card = slot(.cardNum), caseCode = slot(.caseCode), sex = slot(.sexy),
+        age = slot(.age), area = slot(.areaName), court = slot(.courtName), gistID = slot(.gistId), gistUnit = slot(.gistUnit),
+        duty = slot(.duty), performance = slot(.performance), performedPart = slot(.performedPart),
+        unperformedPart = slot(.unperformPart), situation = slot(.disruptTypeName), filed = slot(.regDate), published = slot(.publishDate)
 
-    static func event(_ row: RawRow, texts: TextCache, db: Database) -> DefaulterEvent? {
+    static func event(_ row: RawRow, texts: [String?]) -> DefaulterEvent? {
         guard let opIndex = row.int(2), DefaulterOperation.allCases.indices.contains(opIndex),
               let effective = row.int(3), let blob = row.blob(5) else { return nil }
         var reader = DetailCodec.Reader(blob[...])
-        var text = [String?](repeating: nil, count: DefaulterFeed.detailFields.count)
-        var integer = [Int?](repeating: nil, count: DefaulterFeed.detailFields.count)
+        // One spare slot: a field missing from the layout reads as absent.
+        var text = [String?](repeating: nil, count: DefaulterFeed.detailFields.count + 1)
+        var integer = [Int?](repeating: nil, count: DefaulterFeed.detailFields.count + 1)
         var caseNumber: CaseNumber?
         var publishedID: PublishedID?
         for index in DefaulterFeed.detailFields.indices {
@@ -154,55 +158,33 @@ enum DefaulterRowDecoder {
             case .absent: break
             case .text(let bytes):
                 // The case number and card are parsed from their bytes; other texts become strings.
-                if index == caseSlot {
+                if index == caseCode {
                     caseNumber = try? CaseNumber(utf8: bytes)
-                } else if index == cardSlot {
+                } else if index == card {
                     publishedID = try? PublishedID(utf8: bytes)
                 } else {
                     text[index] = String(decoding: bytes, as: UTF8.self)
                 }
             case .interned(let id):
-                guard let value = texts.text(id, db: db) else { return nil }
+                guard id > 0, id < texts.count, let value = texts[Int(id)] else { return nil }
                 text[index] = value
             case .integer(let value): integer[index] = Int(value)
             case nil: return nil
             }
         }
-        guard let name = text[nameSlot], let caseNumber else { return nil }
+        guard let entryName = text[name], let caseNumber else { return nil }
         if publishedID == nil, let key = row.int64(4), key >= 0, let id = ResidentID(integerKey: key) {
             publishedID = .full(id)
         }
-        func t(_ field: DefaulterFeed.Field) -> String? { slot[field].flatMap { text[$0] } }
-        func i(_ field: DefaulterFeed.Field) -> Int? { slot[field].flatMap { integer[$0] } }
         let entry = DefaulterEntry(
-            name: name, publishedID: publishedID, caseNumber: caseNumber, sex: t(.sexy), age: i(.age),
-            area: t(.areaName), court: t(.courtName), basisDocument: t(.gistId), basisUnit: t(.gistUnit),
-            duty: t(.duty), performance: t(.performance), performedPart: t(.performedPart),
-            unperformedPart: t(.unperformPart), situation: t(.disruptTypeName),
-            filedOn: i(.regDate).map(CalendarDay.init(dayNumber:)), publishedOn: i(.publishDate).map(CalendarDay.init(dayNumber:)))
+            name: entryName, publishedID: publishedID, caseNumber: caseNumber, sex: text[sex], age: integer[age],
+            area: text[area], court: text[court], basisDocument: text[gistID], basisUnit: text[gistUnit],
+            duty: text[duty], performance: text[performance], performedPart: text[performedPart],
+            unperformedPart: text[unperformedPart], situation: text[situation],
+            filedOn: integer[filed].map(CalendarDay.init(dayNumber:)), publishedOn: integer[published].map(CalendarDay.init(dayNumber:)))
         return DefaulterEvent(
             eventID: row.int64(0) ?? 0, importSequence: row.int64(1) ?? 0, operation: DefaulterOperation.allCases[opIndex],
             effectiveOn: CalendarDay(dayNumber: effective), entry: entry)
-    }
-}
-
-/// Interned texts by id, shared by all lookups of an archive. Ids are never reassigned once
-/// committed, and readers only ever see committed rows, so an entry never goes stale.
-final class TextCache: @unchecked Sendable {
-    // Guarded by `lock`.
-    private var texts: [Int64: String] = [:]
-    private let lock = NSLock()
-
-    func text(_ id: Int64, db: Database) -> String? {
-        lock.lock()
-        let cached = texts[id]
-        lock.unlock()
-        if let cached { return cached }
-        guard let value = try? String.fetchOne(db, sql: "SELECT text FROM texts WHERE id = ?", arguments: [id]) else { return nil }
-        lock.lock()
-        texts[id] = value
-        lock.unlock()
-        return value
     }
 }
 

@@ -14,7 +14,7 @@ import GRDB
 /// ```
 public struct SQLiteArchive: ArchiveStore {
     let pool: DatabasePool
-    let texts = TextCache()
+    let texts = TextTable()
     let keyFilter = KeyFilter()
     /// The taxonomy record categories are checked against.
     public let taxonomy: Taxonomy
@@ -52,7 +52,7 @@ public struct SQLiteArchive: ArchiveStore {
     }
 
     static func version(_ db: Database) throws -> ArchiveVersion {
-        guard let row = try Row.fetchOne(db, sql: "SELECT seq, content_hash FROM imports ORDER BY seq DESC LIMIT 1") else {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, content_hash FROM imports ORDER BY seq DESC LIMIT 1")) else {
             return .empty
         }
         return ArchiveVersion(sequence: row[0], contentHash: row[1])
