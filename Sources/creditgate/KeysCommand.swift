@@ -1,6 +1,7 @@
 import ArgumentParser
 import Attestation
 import Foundation
+import Gateway
 
 struct KeysCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -34,7 +34,8 @@ public actor AuditLog {
     public let origin: String
     let signer: NoteSigner
     private var frontier: TreeFrontier
-    private var pending: [(bytes: [UInt8], continuation: CheckedContinuation<Receipt, any Error>)] = []
+    /// Groups of entries waiting for the next write; each group's caller waits for all its receipts.
+    private var pending: [(leaves: [[UInt8]], continuation: CheckedContinuation<[Receipt], any Error>)] = []
     private var writing = false
     /// How many entries each write carried (most recent last, bounded): the group-commit figure.
     public private(set) var recentBatchSizes: [Int] = []
@@ -59,9 +60,15 @@ public actor AuditLog {
 
     /// Appends an entry; returns once it is durable and covered by a signed checkpoint.
     public func append(_ entry: AuditEntry) async throws -> Receipt {
-        let bytes = entry.canonicalBytes
+        try await append(contentsOf: [entry])[0]
+    }
+
+    /// Appends many entries (a batch of checks) at once; the receipts come back in order.
+    public func append(contentsOf entries: [AuditEntry]) async throws -> [Receipt] {
+        guard !entries.isEmpty else { return [] }
+        let leaves = entries.map(\.canonicalBytes)
         return try await withCheckedThrowingContinuation { continuation in
-            pending.append((bytes, continuation))
+            pending.append((leaves, continuation))
             if !writing {
                 writing = true
                 Task { await self.drain() }
@@ -74,12 +81,15 @@ public actor AuditLog {
             let batch = pending
             pending = []
             do {
-                let receipts = try write(batch.map(\.bytes))
-                for (item, receipt) in zip(batch, receipts) { item.continuation.resume(returning: receipt) }
+                var receipts = try write(batch.flatMap(\.leaves))[...]
+                for item in batch {
+                    item.continuation.resume(returning: Array(receipts.prefix(item.leaves.count)))
+                    receipts = receipts.dropFirst(item.leaves.count)
+                }
             } catch {
                 for item in batch { item.continuation.resume(throwing: error) }
             }
-            recentBatchSizes.append(batch.count)
+            recentBatchSizes.append(batch.reduce(0) { $0 + $1.leaves.count })
             if recentBatchSizes.count > 1024 { recentBatchSizes.removeFirst(recentBatchSizes.count - 1024) }
             // Let the appends that queued up during the write join the next one.
             await Task.yield()

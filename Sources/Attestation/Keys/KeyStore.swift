@@ -78,17 +78,7 @@ public struct KeyStore: Sendable {
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let data = try encoder.encode(record)
-        let final = directory.appendingPathComponent("\(record.jwk.thumbprint).json")
-        let temporary = directory.appendingPathComponent(".\(record.jwk.thumbprint).json.tmp")
-        // Created 0600 before any byte is written, then renamed into place.
-        let fd = open(temporary.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        guard fd >= 0 else { throw AttestationError(.keyMalformed, "cannot write \(temporary.path)") }
-        let written = data.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-        fsync(fd)
-        close(fd)
-        guard written == data.count, rename(temporary.path, final.path) == 0 else {
-            throw AttestationError(.keyMalformed, "cannot write \(final.path)")
-        }
+        try PrivateFile.write(data, to: directory.appendingPathComponent("\(record.jwk.thumbprint).json"))
     }
 
     static func signingKey(_ jwk: JWK) throws -> Ed25519SigningKey {

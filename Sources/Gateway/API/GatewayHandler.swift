@@ -1,0 +1,242 @@
+import ArchiveClient
+import Attestation
+import CreditCore
+import Foundation
+import GatewayAPI
+import OpenAPIRuntime
+
+/// The gateway's implementation of the contract (`APIProtocol`, generated from `openapi.yaml`).
+///
+/// Every operation first checks the caller's role (refusals are audited by ``Auditor``), and every
+/// allowed one is an audit entry: a check's entry is its own record, other operations add one.
+/// Input the contract cannot constrain is validated here and refused with a ``Problem``.
+package struct GatewayHandler: APIProtocol {
+    let checks: CheckService
+    let auditor: Auditor
+    let state: ServiceState
+    let archive: any ArchiveStore
+    let metrics: GatewayMetrics
+    let maxBatchItems: Int
+    let contract: Data
+
+    /// An allowed call's audit entry, for operations that are not checks.
+    func allow(_ role: Role?, _ operation: String, detail: String? = nil) async throws -> Caller {
+        let caller = try await auditor.require(role, for: operation, caller: Caller.current)
+        _ = try await auditor.record([auditor.entry(operation, caller: caller, detail: detail)])
+        return caller
+    }
+
+    /// Runs `body`; a ``Problem`` it throws is audited as a refusal of `operation`.
+    func refusing<T>(_ operation: String, caller: Caller, _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let problem as Problem {
+            throw await auditor.refused(problem, operation: operation, caller: caller, fingerprint: nil)
+        }
+    }
+}
+
+// MARK: - Checks
+
+extension GatewayHandler {
+    package func createCheck(_ input: Operations.CreateCheck.Input) async throws -> Operations.CreateCheck.Output {
+        let caller = try await auditor.require(.bureau, for: "createCheck", caller: Caller.current)
+        guard case .json(let body) = input.body else { throw Problem.unsupportedMediaType(nil) }
+        return try await refusing("createCheck", caller: caller) {
+            let terms = try checks.terms(purpose: body.purpose, policy: body.policy, asOf: body.asOf, operator: body._operator)
+            let question = try CheckQuestion(name: body.candidate.name, idNumber: body.candidate.idNumber, terms: terms, pointer: "/candidate")
+            let result = try await checks.answer([question], terms: terms, caller: caller, operation: "createCheck")
+            return .ok(.init(body: .json(result[0])))
+        }
+    }
+
+    package func createBatchCheck(_ input: Operations.CreateBatchCheck.Input) async throws -> Operations.CreateBatchCheck.Output {
+        let caller = try await auditor.require(.bureau, for: "createBatchCheck", caller: Caller.current)
+        guard case .json(let body) = input.body else { throw Problem.unsupportedMediaType(nil) }
+        return try await refusing("createBatchCheck", caller: caller) {
+            guard !body.candidates.isEmpty else { throw Problem.invalid(code: "batch.empty", "candidates is empty", pointer: "/candidates") }
+            guard body.candidates.count <= maxBatchItems else {
+                throw Problem(.contentTooLarge, code: "batch.too-large", title: "Too many candidates",
+                              detail: "at most \(maxBatchItems) candidates per call; use a batch job for more", pointer: "/candidates")
+            }
+            let terms = try checks.terms(purpose: body.purpose, policy: body.policy, asOf: body.asOf, operator: body._operator)
+            var questions: [CheckQuestion] = []
+            var items: [Components.Schemas.BatchItem] = []
+            var positions: [Int] = []
+            for (index, candidate) in body.candidates.enumerated() {
+                do throws(Problem) {
+                    questions.append(try CheckQuestion(name: candidate.name, idNumber: candidate.idNumber, terms: terms, pointer: "/candidates/\(index)"))
+                    positions.append(index)
+                    items.append(.init(index: index, reference: candidate.reference))
+                } catch {
+                    items.append(.init(index: index, reference: candidate.reference, error: .init(error)))
+                }
+            }
+            let results = try await checks.answer(questions, terms: terms, caller: caller, operation: "createBatchCheck")
+            for (position, result) in zip(positions, results) { items[position].result = result }
+            let errors = items.count - results.count
+            _ = try await auditor.record([auditor.entry("createBatchCheck", caller: caller, detail: "items=\(items.count) errors=\(errors)")])
+            func count(_ decision: Components.Schemas.Decision) -> Int { results.count { $0.decision == decision } }
+            let summary = Components.Schemas.BatchSummary(
+                total: items.count, clear: count(.clear), review: count(.review), ineligible: count(.ineligible), errors: errors)
+            return .ok(.init(body: .json(.init(items: items, summary: summary))))
+        }
+    }
+
+    package func getCheck(_ input: Operations.GetCheck.Input) async throws -> Operations.GetCheck.Output {
+        let caller = try await auditor.require(nil, for: "getCheck", caller: Caller.current)
+        return try await refusing("getCheck", caller: caller) {
+            let stored = try await visibleCheck(input.path.checkId, to: caller)
+            _ = try await auditor.record([auditor.entry("getCheck", caller: caller, detail: "checkId=\(input.path.checkId)")])
+            return .ok(.init(body: .json(.init(clientId: stored.clientID, result: stored.result, dispositions: stored.dispositions))))
+        }
+    }
+
+    package func recordDisposition(_ input: Operations.RecordDisposition.Input) async throws -> Operations.RecordDisposition.Output {
+        let caller = try await auditor.require(.bureau, for: "recordDisposition", caller: Caller.current)
+        guard case .json(let body) = input.body else { throw Problem.unsupportedMediaType(nil) }
+        return try await refusing("recordDisposition", caller: caller) {
+            let checkID = input.path.checkId
+            _ = try await visibleCheck(checkID, to: caller)
+            let operatorName = body._operator.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !operatorName.isEmpty, operatorName.count <= 128 else {
+                throw Problem.invalid(code: "operator.invalid", "operator is empty or longer than 128 characters", pointer: "/operator")
+            }
+            guard (body.note ?? "").count <= 2000 else {
+                throw Problem.invalid(code: "note.too-long", "note has more than 2000 characters", pointer: "/note")
+            }
+            let sequence = try await checks.store.nextDispositionSequence(checkID)
+            var entry = auditor.entry("recordDisposition", caller: caller, detail: "checkId=\(checkID) sequence=\(sequence)")
+            entry.operator = operatorName
+            entry.decision = body.outcome.rawValue
+            let receipt = try await auditor.record([entry])[0]
+            let disposition = Components.Schemas.Disposition(
+                checkId: checkID, sequence: sequence, outcome: .init(rawValue: body.outcome.rawValue) ?? .confirmed, note: body.note,
+                _operator: operatorName, clientId: caller.client.id, recordedAt: Date(), audit: .init(receipt))
+            try await checks.store.save(disposition)
+            return .created(.init(body: .json(disposition)))
+        }
+    }
+
+    /// A stored check the caller may see: its own, or any for an auditor. Others' checks are "not
+    /// found", so ids cannot be probed.
+    private func visibleCheck(_ id: String, to caller: Caller) async throws -> (clientID: String, result: Components.Schemas.CheckResult, dispositions: [Components.Schemas.Disposition]) {
+        guard CheckID.isWellFormed(id), let stored = try await checks.store.check(id),
+              stored.clientID == caller.client.id || caller.client.may(.auditor) else {
+            throw Problem.notFound("no check \(id) for client \(caller.client.id)")
+        }
+        return stored
+    }
+}
+
+// MARK: - Archive
+
+extension GatewayHandler {
+    package func getArchiveStatus(_ input: Operations.GetArchiveStatus.Input) async throws -> Operations.GetArchiveStatus.Output {
+        _ = try await allow(nil, "getArchiveStatus")
+        let statistics = try await archive.statistics()
+        let last = statistics.lastImport.map {
+            Components.Schemas.ArchiveStatus.LastImportPayload(
+                sequence: $0.sequence, kind: $0.kind, source: $0.source, contentHash: $0.contentHash, importedAt: $0.importedAt,
+                accepted: Int64($0.accepted), rejected: Int64($0.rejected))
+        }
+        return .ok(.init(body: .json(.init(
+            archive: .init(statistics.version), defaulterEvents: Int64(statistics.defaulterEvents),
+            defaulterEntries: Int64(statistics.defaulterEntries), maskedEvents: Int64(statistics.maskedEvents),
+            recordEvents: Int64(statistics.recordEvents), records: Int64(statistics.records), imports: Int64(statistics.imports),
+            lastImport: last))))
+    }
+}
+
+// MARK: - Proof
+
+extension GatewayHandler {
+    package func getKeys(_ input: Operations.GetKeys.Input) async throws -> Operations.GetKeys.Output {
+        _ = try await allow(nil, "getKeys")
+        let keys = try state.keys.publicKeys().keys.map {
+            Components.Schemas.Jwk(kty: .okp, crv: .ed25519, x: $0.x, kid: $0.kid, alg: $0.alg, use: $0.use)
+        }
+        return .ok(.init(body: .json(.init(keys: keys))))
+    }
+
+    package func getAuditCheckpoint(_ input: Operations.GetAuditCheckpoint.Input) async throws -> Operations.GetAuditCheckpoint.Output {
+        _ = try await allow(nil, "getAuditCheckpoint")
+        // The allow() entry above means the log is never empty here.
+        let note = try await state.audit.latestCheckpoint() ?? ""
+        return .ok(.init(body: .plainText(HTTPBody(note))))
+    }
+
+    package func getInclusionProof(_ input: Operations.GetInclusionProof.Input) async throws -> Operations.GetInclusionProof.Output {
+        let caller = try await allow(nil, "getInclusionProof")
+        return try await refusing("getInclusionProof", caller: caller) {
+            let (index, size) = (Int(input.query.index), Int(input.query.treeSize))
+            guard index >= 0, size >= 1, index < size else {
+                throw Problem.invalid(code: "proof.range", "index must be below treeSize", pointer: "/index")
+            }
+            guard size <= (await state.audit.treeSize) else { throw Problem.notFound("the log has fewer than \(size) entries") }
+            let proof = try await state.audit.inclusionProof(index: index, treeSize: size).map { Base64.standard($0) }
+            let checkpoint = try await state.audit.checkpoint(size: size)
+            return .ok(.init(body: .json(.init(index: Int64(index), treeSize: Int64(size), proof: proof, checkpoint: checkpoint))))
+        }
+    }
+
+    package func getConsistencyProof(_ input: Operations.GetConsistencyProof.Input) async throws -> Operations.GetConsistencyProof.Output {
+        let caller = try await allow(nil, "getConsistencyProof")
+        return try await refusing("getConsistencyProof", caller: caller) {
+            let (from, to) = (Int(input.query.from), Int(input.query.to))
+            guard from >= 1, from <= to else { throw Problem.invalid(code: "proof.range", "from must be between 1 and to", pointer: "/from") }
+            guard to <= (await state.audit.treeSize) else { throw Problem.notFound("the log has fewer than \(to) entries") }
+            let proof = try await state.audit.consistencyProof(from: from, to: to).map { Base64.standard($0) }
+            return .ok(.init(body: .json(.init(from: Int64(from), to: Int64(to), proof: proof))))
+        }
+    }
+
+    package func getAuditEntries(_ input: Operations.GetAuditEntries.Input) async throws -> Operations.GetAuditEntries.Output {
+        let caller = try await allow(.auditor, "getAuditEntries")
+        return try await refusing("getAuditEntries", caller: caller) {
+            let count = input.query.count ?? 100
+            guard input.query.start >= 0, (1...1000).contains(count) else {
+                throw Problem.invalid(code: "range.invalid", "start is at least 0 and count between 1 and 1000", pointer: "/count")
+            }
+            let entries = try await state.audit.entries(from: Int(input.query.start), count: count).map {
+                Components.Schemas.AuditEntries.EntriesPayloadPayload(
+                    index: Int64($0.index), leafHash: Base64.standard(MerkleTree.leafHash($0.data)), entry: String(decoding: $0.data, as: UTF8.self))
+            }
+            return .ok(.init(body: .json(.init(start: input.query.start, entries: entries))))
+        }
+    }
+}
+
+// MARK: - Service
+
+extension GatewayHandler {
+    package func getHealth(_ input: Operations.GetHealth.Input) async throws -> Operations.GetHealth.Output {
+        _ = try await allow(nil, "getHealth")
+        return .ok(.init(body: .json(.init(status: .ok))))
+    }
+
+    package func getReadiness(_ input: Operations.GetReadiness.Input) async throws -> Operations.GetReadiness.Output {
+        let caller = try await allow(nil, "getReadiness")
+        return try await refusing("getReadiness", caller: caller) {
+            let version: ArchiveClient.ArchiveVersion
+            let keyID: String
+            do {
+                version = try await archive.version()
+                keyID = try state.keys.activeKey().keyID
+            } catch {
+                throw Problem.notReady("the archive or the signing key cannot be read")
+            }
+            return .ok(.init(body: .json(.init(status: .ready, archive: .init(version), keyId: keyID))))
+        }
+    }
+
+    package func getMetrics(_ input: Operations.GetMetrics.Input) async throws -> Operations.GetMetrics.Output {
+        _ = try await allow(nil, "getMetrics")
+        return .ok(.init(body: .plainText(HTTPBody(metrics.exposition))))
+    }
+
+    package func getContract(_ input: Operations.GetContract.Input) async throws -> Operations.GetContract.Output {
+        _ = try await allow(nil, "getContract")
+        return .ok(.init(body: .yaml(HTTPBody(contract))))
+    }
+}

@@ -1,0 +1,84 @@
+import ArchiveClient
+import CreditCore
+import Foundation
+import GatewayAPI
+
+/// A check request, validated: the candidate, the purpose, and the policy and day to judge by.
+///
+/// Everything the contract cannot say (an ID that fails GB 11643, an empty consent reference, an
+/// unknown policy, a day in the future) is refused here with a 422 naming the field.
+struct CheckQuestion: Sendable {
+    var candidate: Candidate
+    var displayName: String
+    var purpose: Components.Schemas.Purpose
+    var policy: Policy
+    var asOf: CalendarDay
+    var `operator`: String?
+
+    /// The settings every candidate of a request shares: purpose, policy, day, operator.
+    struct Terms: Sendable {
+        var purpose: Components.Schemas.Purpose
+        var policy: Policy
+        var asOf: CalendarDay
+        var `operator`: String?
+
+        init(purpose: Components.Schemas.Purpose, policy name: String?, asOf: String?, operator: String?,
+             policies: PolicyCatalog, defaultPolicy: String, today: CalendarDay) throws(Problem) {
+            for (field, value, limit) in [("code", purpose.code, 64), ("recruitmentId", purpose.recruitmentId, 128),
+                                          ("consentReference", purpose.consentReference, 256)] {
+                let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+                guard !trimmed.isEmpty else {
+                    throw .invalid(code: "purpose.missing", "purpose.\(field) must not be empty", pointer: "/purpose/\(field)")
+                }
+                guard trimmed.count <= limit else {
+                    throw .invalid(code: "purpose.too-long", "purpose.\(field) has more than \(limit) characters", pointer: "/purpose/\(field)")
+                }
+            }
+            guard purpose.code.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") }) else {
+                throw .invalid(code: "purpose.code", "purpose.code is lower-case letters, digits and '-'", pointer: "/purpose/code")
+            }
+            self.purpose = purpose
+            do {
+                policy = try policies.policy(named: name ?? defaultPolicy)
+            } catch {
+                throw .invalid(code: "policy.unknown", "no policy named \(name ?? defaultPolicy)", pointer: "/policy")
+            }
+            if let asOf {
+                guard let day = try? CalendarDay(parsing: asOf) else {
+                    throw .invalid(code: "as-of.format", "asOf is a date, YYYY-MM-DD", pointer: "/asOf")
+                }
+                guard day <= today else { throw .invalid(code: "as-of.future", "asOf is after today (China time)", pointer: "/asOf") }
+                self.asOf = day
+            } else {
+                self.asOf = today
+            }
+            if let `operator`, `operator`.count > 128 {
+                throw .invalid(code: "operator.too-long", "operator has more than 128 characters", pointer: "/operator")
+            }
+            self.operator = `operator`
+        }
+    }
+
+    /// Validates one candidate; `pointer` is where the candidate sits in the request body.
+    init(name: String?, idNumber: String?, terms: Terms, pointer: String) throws(Problem) {
+        guard let idNumber else { throw .malformed("the field idNumber is required", pointer: pointer + "/idNumber") }
+        guard let name else { throw .malformed("the field name is required", pointer: pointer + "/name") }
+        let normalised = NormalisedName(name)
+        guard !normalised.value.isEmpty, normalised.value.count <= 64 else {
+            throw .invalid(code: "name.invalid", "name is empty or longer than 64 characters", pointer: pointer + "/name")
+        }
+        let id: ResidentID
+        do {
+            id = try ResidentID(idNumber.trimmingCharacters(in: .whitespaces))
+        } catch {
+            // The reason names the rule broken, never the number.
+            throw .invalid(code: error.code.rawValue, error.reason, pointer: pointer + "/idNumber")
+        }
+        candidate = Candidate(name: normalised, id: id)
+        displayName = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        purpose = terms.purpose
+        policy = terms.policy
+        asOf = terms.asOf
+        self.operator = terms.operator
+    }
+}

@@ -1,0 +1,62 @@
+import ArchiveClient
+import Attestation
+import CreditCore
+import Foundation
+import GatewayAPI
+
+/// The way a check travels once its request is validated: one archive read for all candidates,
+/// the policy's judgement per candidate, one audit write (durable and covered by a signed
+/// checkpoint before anything is answered), one store write.
+package struct CheckService: Sendable {
+    let archive: any ArchiveStore
+    let policies: PolicyCatalog
+    let defaultPolicy: String
+    let auditor: Auditor
+    let store: CheckStore
+    let metrics: GatewayMetrics
+
+    /// Today in China time: the default as-of day and the latest one may ask about.
+    var today: CalendarDay { ChinaTime.day(atUnixSeconds: Int64(Date().timeIntervalSince1970)) }
+
+    func terms(purpose: Components.Schemas.Purpose, policy: String?, asOf: String?, operator: String?) throws(Problem) -> CheckQuestion.Terms {
+        try CheckQuestion.Terms(purpose: purpose, policy: policy, asOf: asOf, operator: `operator`, policies: policies,
+                                defaultPolicy: defaultPolicy, today: today)
+    }
+
+    /// Answers validated questions that share `terms`, in order.
+    func answer(_ questions: [CheckQuestion], terms: CheckQuestion.Terms, caller: Caller, operation: String) async throws -> [Components.Schemas.CheckResult] {
+        guard !questions.isEmpty else { return [] }
+        let lookup = try await archive.lookup(questions.map(\.candidate), asOf: AsOf(day: terms.asOf))
+        let checkedAt = Date()
+        var results: [Components.Schemas.CheckResult] = []
+        var entries: [AuditEntry] = []
+        results.reserveCapacity(questions.count)
+        entries.reserveCapacity(questions.count)
+        for (question, findings) in zip(questions, lookup.findings) {
+            let decision = terms.policy.evaluate(findings.hits, asOf: terms.asOf)
+            let result = Components.Schemas.CheckResult(
+                checkId: CheckID.make(at: checkedAt), decision: .init(decision.outcome), reasons: decision.reasons.map(Components.Schemas.Reason.init),
+                candidate: .init(maskedId: question.candidate.id.masked, name: question.displayName), purpose: terms.purpose,
+                _operator: terms.operator, policy: .init(name: decision.policy.name, version: decision.policy.version),
+                archive: .init(lookup.version), asOf: terms.asOf.description, checkedAt: checkedAt,
+                recommendationOnly: decision.outcome != .clear, audit: .pending)
+            results.append(result)
+            var entry = auditor.entry(operation, caller: caller, detail: "checkId=\(result.checkId)")
+            entry.operator = terms.operator
+            entry.purpose = "\(terms.purpose.code) \(terms.purpose.recruitmentId)"
+            entry.consentReference = terms.purpose.consentReference
+            entry.candidateHMAC = auditor.hasher.hmac(ofIDNumber: question.candidate.id.unmaskedValue)
+            entry.decision = decision.outcome.rawValue
+            entry.policyVersion = "\(decision.policy.name)@\(decision.policy.version)"
+            entry.archiveVersion = lookup.version.description
+            // The answer's digest: its canonical JSON before the receipt is attached.
+            entry.responseDigest = ContentDigest.header(for: try CheckStore.encoder.encode(result))
+            entries.append(entry)
+        }
+        let receipts = try await auditor.record(entries)
+        for index in results.indices { results[index].audit = .init(receipts[index]) }
+        try await store.save(results, clientID: caller.client.id)
+        metrics.decided(results.map(\.decision))
+        return results
+    }
+}

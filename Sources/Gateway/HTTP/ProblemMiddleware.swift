@@ -1,0 +1,60 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import OpenAPIRuntime
+
+/// Turns every error into an RFC 9457 `application/problem+json` response.
+///
+/// Handlers throw ``Problem``s; the generated OpenAPI code throws `ServerError`s (a body that does not
+/// decode, a wrong content type); Hummingbird throws `HTTPError`s (no such route). Anything else is
+/// a 500 whose type is logged. What is logged never includes the request: a `ServerError`'s
+/// description carries the decoded body, ID numbers included.
+package struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    package init() {}
+
+    package func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            return Self.response(for: Self.problem(for: error, logger: context.logger))
+        }
+    }
+
+    package static func problem(for error: any Error, logger: Logger) -> Problem {
+        switch error {
+        case let problem as Problem:
+            return problem
+        case let error as ServerError:
+            if let problem = error.underlyingError as? Problem { return problem }
+            if let decoding = error.underlyingError as? DecodingError { return .decoding(decoding) }
+            switch error.httpStatus {
+            case .unsupportedMediaType:
+                return .unsupportedMediaType(error.request.headerFields[.contentType])
+            case .badRequest:
+                return .malformed("the request does not match the contract (\(error.operationID))")
+            case .notFound:
+                return .notFound("no such resource")
+            default:
+                logger.error("operation failed", metadata: ["operation": "\(error.operationID)", "error": "\(type(of: error.underlyingError))"])
+                return .internalError
+            }
+        case let error as any HTTPResponseError:
+            switch error.status {
+            case .notFound: return .notFound("no such route")
+            case .contentTooLarge: return .tooLarge
+            case .methodNotAllowed: return Problem(.methodNotAllowed, code: "request.method", title: "Method not allowed")
+            default: return Problem(error.status, code: "http.\(error.status.code)", title: error.status.reasonPhrase)
+            }
+        default:
+            logger.error("request failed", metadata: ["error": "\(type(of: error))"])
+            return .internalError
+        }
+    }
+
+    package static func response(for problem: Problem) -> Response {
+        var headers: HTTPFields = [.contentType: Problem.contentType]
+        if let retryAfter = problem.retryAfter { headers[.retryAfter] = "\(retryAfter)" }
+        return Response(status: problem.status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: problem.body)))
+    }
+}

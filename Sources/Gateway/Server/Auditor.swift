@@ -1,0 +1,54 @@
+import Attestation
+import Foundation
+import Logging
+
+/// How the gateway writes its audit trail: one entry per operation, allowed or refused.
+///
+/// The audit log is the record of who did what; if it cannot be written, nothing is answered
+/// (`append` throws and the request fails with 500), so no operation goes unrecorded.
+package struct Auditor: Sendable {
+    package let log: AuditLog
+    package let hasher: CandidateHasher
+    let logger: Logger
+
+    package init(log: AuditLog, hasher: CandidateHasher, logger: Logger) {
+        self.log = log
+        self.hasher = hasher
+        self.logger = logger
+    }
+
+    /// Records a refusal and hands the problem back to be thrown.
+    package func refused(_ problem: Problem, operation: String, caller: Caller?, fingerprint: String?) async -> Problem {
+        let entry = AuditEntry(
+            operation: operation, outcome: "refused \(problem.status.code) \(problem.code)", clientID: caller?.client.id,
+            certificateFingerprint: fingerprint ?? caller?.peer.fingerprint)
+        do {
+            _ = try await log.append(entry)
+        } catch {
+            logger.critical("audit append failed", metadata: ["operation": "\(operation)", "error": "\(error)"])
+            return .internalError
+        }
+        return problem
+    }
+
+    /// An entry for an allowed operation by `caller`.
+    package func entry(_ operation: String, outcome: String = "ok", caller: Caller, detail: String? = nil) -> AuditEntry {
+        AuditEntry(operation: operation, outcome: outcome, clientID: caller.client.id, certificateFingerprint: caller.peer.fingerprint, detail: detail)
+    }
+
+    /// Appends entries and waits until they are durable and covered by a signed checkpoint.
+    package func record(_ entries: [AuditEntry]) async throws -> [AuditLog.Receipt] {
+        try await log.append(contentsOf: entries)
+    }
+
+    /// Checks that the caller holds `role`; refuses and audits otherwise.
+    /// `role` nil: any registered client.
+    package func require(_ role: Role?, for operation: String, caller: Caller?) async throws -> Caller {
+        guard let caller else { throw await refused(Problem(.forbidden, code: "certificate.missing", title: "A client certificate is required"),
+                                                    operation: operation, caller: nil, fingerprint: nil) }
+        if let role, !caller.client.may(role) {
+            throw await refused(.forbidden(operation: operation, clientID: caller.client.id), operation: operation, caller: caller, fingerprint: nil)
+        }
+        return caller
+    }
+}

@@ -1,0 +1,106 @@
+import ArchiveClient
+import Attestation
+import CreditCore
+import Foundation
+import GatewayAPI
+import GatewayContract
+import Hummingbird
+import HummingbirdTLS
+import Logging
+import NIOCore
+import NIOSSL
+import OpenAPIHummingbird
+import ServiceLifecycle
+import SwiftASN1
+import X509
+
+/// Assembles the gateway: mutual TLS, the middleware chain, the generated routes.
+///
+/// ```swift
+/// let app = try await GatewayApplication.make(configuration: .init(), logger: logger)
+/// try await app.runService()   // SIGTERM drains in-flight requests, then exits
+/// ```
+///
+/// Middleware, outermost first: signing (every response, problems included) → metrics → problems
+/// (every error becomes problem+json) → body limit → access (certificate registered, not revoked,
+/// within its rate) → the OpenAPI handlers.
+package enum GatewayApplication {
+    package static func make(
+        configuration: GatewayConfiguration, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) async throws -> some ApplicationProtocol {
+        let policies = try PolicyCatalog.bundled()
+        _ = try policies.policy(named: configuration.defaultPolicy)
+        let state = try await ServiceState.open(configuration.stateDirectory, origin: configuration.auditOrigin)
+        let archive = try SQLiteArchive(path: configuration.archivePath)
+        let auditor = Auditor(log: state.audit, hasher: state.candidateHasher, logger: logger)
+        let metrics = GatewayMetrics()
+        let checks = CheckService(
+            archive: archive, policies: policies, defaultPolicy: configuration.defaultPolicy, auditor: auditor,
+            store: try CheckStore(path: URL(fileURLWithPath: configuration.stateDirectory).appendingPathComponent("checks.sqlite").path),
+            metrics: metrics)
+        let handler = GatewayHandler(
+            checks: checks, auditor: auditor, state: state, archive: archive, metrics: metrics,
+            maxBatchItems: configuration.maxBatchItems, contract: try Contract.document())
+
+        let caCertificates = try Self.certificates(pemFile: configuration.caBundle)
+        let registry = try ReloadingFile(URL(fileURLWithPath: configuration.clientRegistry), logger: logger) { try ClientRegistry.load(from: $0) }
+        let revocations = try configuration.revocationList.map { path in
+            try ReloadingFile(URL(fileURLWithPath: path), logger: logger) { try RevocationList.load(from: $0, issuers: caCertificates) }
+        }
+
+        let router = Router(context: GatewayRequestContext.self)
+        let keys = state.keys
+        router.add(middleware: SigningMiddleware { MessageSigner(key: try keys.activeKey(), tag: "creditgate") })
+        router.add(middleware: MetricsMiddleware())
+        router.add(middleware: ProblemMiddleware())
+        router.add(middleware: BodyLimitMiddleware(limit: configuration.maxBodyBytes))
+        router.add(middleware: AccessMiddleware(
+            registry: registry, revocations: revocations, audit: auditor,
+            limiter: RateLimiter(rate: configuration.ratePerSecond, burst: configuration.rateBurst)))
+        try handler.registerHandlers(on: router)
+
+        return Application(
+            router: router,
+            server: try .tls(
+                .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))),
+                tlsConfiguration: try tlsConfiguration(configuration)),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "CreditGate"),
+            services: [LifecycleAudit(auditor: auditor, logger: logger)],
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
+            logger: logger)
+    }
+
+    /// TLS 1.2 at least (1.3 preferred by both sides when offered), AEAD ciphers with forward
+    /// secrecy only, a client certificate required and verified against the CA bundle.
+    static func tlsConfiguration(_ configuration: GatewayConfiguration) throws -> TLSConfiguration {
+        var tls = TLSConfiguration.makeServerConfigurationWithMTLS(
+            certificateChain: try NIOSSLCertificate.fromPEMFile(configuration.certificate).map { .certificate($0) },
+            privateKey: .privateKey(try NIOSSLPrivateKey(file: configuration.privateKey, format: .pem)),
+            trustRoots: .certificates(try NIOSSLCertificate.fromPEMFile(configuration.caBundle)))
+        tls.minimumTLSVersion = .tlsv12
+        tls.cipherSuiteValues = [
+            .TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, .TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+            .TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, .TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+            .TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, .TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+        ]
+        return tls
+    }
+
+    static func certificates(pemFile path: String) throws -> [Certificate] {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        return try PEMDocument.parseMultiple(pemString: text).map { try Certificate(pemDocument: $0) }
+    }
+}
+
+/// Audits the server's start and its stop (after in-flight requests have drained).
+struct LifecycleAudit: Service {
+    let auditor: Auditor
+    let logger: Logger
+
+    func run() async throws {
+        _ = try await auditor.log.append(AuditEntry(operation: "server.start", outcome: "ok"))
+        try? await gracefulShutdown()
+        _ = try await auditor.log.append(AuditEntry(operation: "server.stop", outcome: "ok"))
+        logger.info("stopped")
+    }
+}

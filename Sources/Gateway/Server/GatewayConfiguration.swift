@@ -1,0 +1,71 @@
+import Configuration
+import Foundation
+import SystemPackage
+
+/// Everything `creditgate serve` needs to know, read from (highest priority first) the environment
+/// (`CREDITGATE_SERVER_PORT=9443`), a JSON file (`{"server": {"port": 9443}}`), then defaults that
+/// suit the development setup `creditgate demo` makes.
+///
+/// | key | default | |
+/// |---|---|---|
+/// | `server.host`, `server.port` | `127.0.0.1`, `8443` | where to listen |
+/// | `tls.certificate`, `tls.key` | `certs/server.pem`, `certs/server-key.pem` | the server's certificate |
+/// | `tls.ca` | `certs/ca.pem` | CA bundle client certificates must chain to |
+/// | `tls.crl` | `certs/crl.pem` if present | revocation list, reloaded when it changes |
+/// | `clients.registry` | `certs/clients.json` | certificate → client id and roles, reloaded when it changes |
+/// | `state.directory` | `state` | signing keys, audit log, stored checks |
+/// | `archive.path` | `state/archive.sqlite` | the embedded archive |
+/// | `policy.default` | `civil-service-2026` | policy of checks that name none |
+/// | `audit.origin` | `creditgate.local/audit` | the audit log's checkpoint origin |
+/// | `limits.body-bytes` | 16 MiB | largest request body |
+/// | `limits.batch-items` | 10000 | largest inline batch |
+/// | `rate.per-second`, `rate.burst` | 2000, 4000 | each client's token bucket |
+/// | `timeouts.idle-seconds` | 30 | a connection idle (or stalled mid-request) this long is closed |
+package struct GatewayConfiguration: Sendable {
+    package var host = "127.0.0.1"
+    package var port = 8443
+    package var certificate = "certs/server.pem"
+    package var privateKey = "certs/server-key.pem"
+    package var caBundle = "certs/ca.pem"
+    package var revocationList: String? = nil
+    package var clientRegistry = "certs/clients.json"
+    package var stateDirectory = "state"
+    package var archivePath = "state/archive.sqlite"
+    package var defaultPolicy = "civil-service-2026"
+    package var auditOrigin = "creditgate.local/audit"
+    package var maxBodyBytes = 16 << 20
+    package var maxBatchItems = 10_000
+    package var ratePerSecond = 2000.0
+    package var rateBurst = 4000.0
+    package var idleTimeoutSeconds = 30
+
+    package init() {}
+
+    /// Reads the environment and, when given, a JSON file.
+    package static func load(file: String?) async throws -> GatewayConfiguration {
+        var providers: [any ConfigProvider] = [EnvironmentVariablesProvider().prefixKeys(with: "creditgate")]
+        if let file { providers.append(try await FileProvider<JSONSnapshot>(filePath: FilePath(file))) }
+        return GatewayConfiguration(ConfigReader(providers: providers))
+    }
+
+    package init(_ reader: ConfigReader) {
+        let defaults = GatewayConfiguration()
+        host = reader.string(forKey: "server.host", default: defaults.host)
+        port = reader.int(forKey: "server.port", default: defaults.port)
+        certificate = reader.string(forKey: "tls.certificate", default: defaults.certificate)
+        privateKey = reader.string(forKey: "tls.key", default: defaults.privateKey)
+        caBundle = reader.string(forKey: "tls.ca", default: defaults.caBundle)
+        revocationList = reader.string(forKey: "tls.crl")
+            ?? (FileManager.default.fileExists(atPath: "certs/crl.pem") && caBundle == defaults.caBundle ? "certs/crl.pem" : nil)
+        clientRegistry = reader.string(forKey: "clients.registry", default: defaults.clientRegistry)
+        stateDirectory = reader.string(forKey: "state.directory", default: defaults.stateDirectory)
+        archivePath = reader.string(forKey: "archive.path", default: stateDirectory + "/archive.sqlite")
+        defaultPolicy = reader.string(forKey: "policy.default", default: defaults.defaultPolicy)
+        auditOrigin = reader.string(forKey: "audit.origin", default: defaults.auditOrigin)
+        maxBodyBytes = reader.int(forKey: "limits.body-bytes", default: defaults.maxBodyBytes)
+        maxBatchItems = reader.int(forKey: "limits.batch-items", default: defaults.maxBatchItems)
+        ratePerSecond = reader.double(forKey: "rate.per-second", default: defaults.ratePerSecond)
+        rateBurst = reader.double(forKey: "rate.burst", default: defaults.rateBurst)
+        idleTimeoutSeconds = reader.int(forKey: "timeouts.idle-seconds", default: defaults.idleTimeoutSeconds)
+    }
+}

@@ -1,0 +1,35 @@
+import GatewayAPI
+import Metrics
+import NIOConcurrencyHelpers
+import Prometheus
+
+/// The Prometheus registry behind `GET /metrics`: requests by route and status and their latency
+/// (Hummingbird's `MetricsMiddleware` through swift-metrics), and answers by decision.
+///
+/// Labels hold routes as templates (`/v1/checks/{checkId}`), methods, statuses and decisions:
+/// never an ID number, a name or a check id.
+package struct GatewayMetrics: Sendable {
+    let registry: PrometheusCollectorRegistry
+    private let decisions: [Components.Schemas.Decision: Prometheus.Counter]
+
+    /// swift-metrics has one process-wide backend; every gateway in the process reports to it.
+    private static let shared: PrometheusCollectorRegistry = {
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        return registry
+    }()
+
+    package init() {
+        registry = Self.shared
+        decisions = Dictionary(uniqueKeysWithValues: Components.Schemas.Decision.allCases.map {
+            ($0, Self.shared.makeCounter(name: "creditgate_decisions_total", labels: [("decision", $0.rawValue)]))
+        })
+    }
+
+    func decided(_ outcomes: [Components.Schemas.Decision]) {
+        for outcome in outcomes { decisions[outcome]?.increment() }
+    }
+
+    /// The text exposition format.
+    var exposition: String { registry.emitToString() }
+}

@@ -1,0 +1,182 @@
+import ArchiveClient
+import AsyncHTTPClient
+import Attestation
+import CreditCore
+import Foundation
+import Gateway
+import GatewayAPI
+import HTTPTypes
+import Logging
+import NIOCore
+import NIOSSL
+import OpenAPIAsyncHTTPClient
+import OpenAPIRuntime
+import ServiceLifecycle
+
+/// A real gateway on an ephemeral port, with real certificates, a real archive and real TLS.
+///
+/// The synthetic archive (2,000 listings, 300 records) is made once per test process and copied for
+/// each gateway, so that tests do not share state.
+final class TestGateway: Sendable {
+    let folder: URL
+    let pki: DevelopmentPKI
+    let port: Int
+    let configuration: GatewayConfiguration
+    private let group: ServiceGroup
+    private let running: Task<Void, any Error>
+
+    static let listings = 2_000
+
+    /// Starts a gateway; `adjust` changes the configuration first (limits, rates, CRL).
+    init(_ adjust: (inout GatewayConfiguration, DevelopmentPKI) throws -> Void = { _, _ in }) async throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("creditgate-gateway-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        pki = try DevelopmentPKI.create(in: folder.appendingPathComponent("certs"))
+        let archivePath = folder.appendingPathComponent("archive.sqlite").path
+        try FileManager.default.copyItem(atPath: try await Self.sharedArchive.value, toPath: archivePath)
+        var configuration = GatewayConfiguration()
+        configuration.port = 0
+        configuration.certificate = pki.server.certificate.path
+        configuration.privateKey = pki.server.key.path
+        configuration.caBundle = pki.ca.certificate.path
+        configuration.clientRegistry = pki.registry.path
+        configuration.stateDirectory = folder.appendingPathComponent("state").path
+        configuration.archivePath = archivePath
+        try adjust(&configuration, pki)
+        self.configuration = configuration
+        var logger = Logger(label: "test-gateway")
+        logger.logLevel = .warning
+        let (portStream, portContinuation) = AsyncStream<Int>.makeStream()
+        let app = try await GatewayApplication.make(configuration: configuration, logger: logger) { port in
+            portContinuation.yield(port)
+        }
+        group = ServiceGroup(services: [app], logger: logger)
+        running = Task { [group] in try await group.run() }
+        var iterator = portStream.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw CancellationError() }
+        self.port = port
+    }
+
+    /// SIGTERM's path: stop accepting, drain, stop.
+    func stop() async throws {
+        await group.triggerGracefulShutdown()
+        try await running.value
+    }
+
+    var url: URL { URL(string: "https://localhost:\(port)")! }
+
+    /// An HTTP client presenting `role`'s certificate (or none, or another's files).
+    func httpClient(role: String?, certificate: URL? = nil, key: URL? = nil, trusting ca: URL? = nil) throws -> HTTPClient {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile((ca ?? pki.ca.certificate).path))
+        if let role, let client = pki.clients[role] {
+            tls.certificateChain = try NIOSSLCertificate.fromPEMFile((certificate ?? client.certificate).path).map { .certificate($0) }
+            tls.privateKey = .privateKey(try NIOSSLPrivateKey(file: (key ?? client.key).path, format: .pem))
+        } else if let certificate, let key {
+            tls.certificateChain = try NIOSSLCertificate.fromPEMFile(certificate.path).map { .certificate($0) }
+            tls.privateKey = .privateKey(try NIOSSLPrivateKey(file: key.path, format: .pem))
+        }
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: tls))
+    }
+
+    /// The generated client over mutual TLS as `role`.
+    func withClient<T>(_ role: String, _ body: (Client) async throws -> T) async throws -> T {
+        let http = try httpClient(role: role)
+        do {
+            let result = try await body(Client(serverURL: url, transport: AsyncHTTPClientTransport(configuration: .init(client: http))))
+            try await http.shutdown()
+            return result
+        } catch {
+            try? await http.shutdown()
+            throw error
+        }
+    }
+
+    /// A raw request (for bodies the generated client would never send, and for headers).
+    func raw(_ role: String?, _ method: String, _ path: String, body: String? = nil, contentType: String? = "application/json",
+             client: HTTPClient? = nil) async throws -> RawResponse {
+        let http = try client ?? httpClient(role: role)
+        do {
+            let response = try await Self.send(method, url, path, body: body, contentType: contentType, with: http)
+            if client == nil { try await http.shutdown() }
+            return response
+        } catch {
+            if client == nil { try? await http.shutdown() }
+            throw error
+        }
+    }
+
+    static func send(_ method: String, _ base: URL, _ path: String, body: String?, contentType: String?, with http: HTTPClient) async throws -> RawResponse {
+        var request = HTTPClientRequest(url: base.absoluteString + path)
+        request.method = .init(rawValue: method)
+        if let contentType { request.headers.add(name: "content-type", value: contentType) }
+        if let body { request.body = .bytes(ByteBuffer(string: body)) }
+        let response = try await http.execute(request, timeout: .seconds(30))
+        let bytes = try await response.body.collect(upTo: 64 << 20)
+        return RawResponse(method: method, path: path, status: Int(response.status.code),
+                           headers: response.headers.map { ($0.name.lowercased(), $0.value) }, body: Array(buffer: bytes))
+    }
+
+    struct RawResponse {
+        var method: String
+        var path: String
+        var status: Int
+        var headers: [(String, String)]
+        var body: [UInt8]
+
+        func header(_ name: String) -> String? { headers.first { $0.0 == name }?.1 }
+        var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] ?? [:] }
+        var text: String { String(decoding: body, as: UTF8.self) }
+
+        /// Verifies Content-Digest and the RFC 9421 signature with the published keys.
+        func verifySignature(keys: JWKSet) throws -> VerifiedSignature {
+            try ContentDigest.verify(header: header("content-digest") ?? "", body: body)
+            let message = MessageComponents(
+                response: .init(status: status, headers: headers.filter { ["content-type", "content-digest"].contains($0.0) }.map { (name: $0.0, value: $0.1) }),
+                request: .init(method: method, target: path, authority: "localhost"))
+            return try MessageVerifier(keySet: keys).verify(
+                message, signatureInput: header("signature-input") ?? "", signature: header("signature") ?? "",
+                required: MessageSigner.responseComponents, tag: "creditgate")
+        }
+    }
+
+    /// The published keys, fetched over the API.
+    func keys() async throws -> JWKSet {
+        let response = try await raw("auditor", "GET", "/v1/keys", contentType: nil)
+        return try JSONDecoder().decode(JWKSet.self, from: Data(response.body))
+    }
+
+    // MARK: The shared archive
+
+    private static let sharedArchive = Task<String, any Error> {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("creditgate-gateway-archive-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var generator = try SyntheticArchive(seed: 2026)
+        let defaulters = folder.appendingPathComponent("defaulters.ndjson"), records = folder.appendingPathComponent("records.ndjson")
+        _ = try generator.writeDefaulters(count: listings, to: defaulters)
+        _ = try generator.writeRecords(count: 300, to: records)
+        let path = folder.appendingPathComponent("archive.sqlite").path
+        // Closed at the end of this scope: the last connection folds the WAL in, leaving one file to copy.
+        do {
+            let archive = try SQLiteArchive(path: path)
+            _ = try await archive.importDefaulters(from: defaulters, options: .init())
+            _ = try await archive.importRecords(from: records, options: .init())
+        }
+        return path
+    }
+
+    /// People from the synthetic archive: listed with a full ID (active), listed only masked (active).
+    static func listedPeople() throws -> (exact: SyntheticArchive.Person, masked: SyntheticArchive.Person) {
+        var generator = try SyntheticArchive(seed: 2026)
+        var exact: SyntheticArchive.Person?
+        var masked: SyntheticArchive.Person?
+        for _ in 0..<listings where exact == nil || masked == nil {
+            let listing = generator.listing()
+            guard listing.finalOperation == .add else { continue }
+            if listing.masked { masked = masked ?? listing.person } else { exact = exact ?? listing.person }
+        }
+        return (exact!, masked!)
+    }
+
+    static let purpose = Components.Schemas.Purpose(code: "civil-service-exam", recruitmentId: "GK2026-0001", consentReference: "CONSENT-1")
+}
