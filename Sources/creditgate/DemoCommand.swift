@@ -47,6 +47,8 @@ struct DemoCommand: AsyncParsableCommand {
         let logger = Logger(label: "creditgate")
         let app = try await GatewayApplication.make(configuration: configuration, logger: logger) { port in
             print(examples.replacingOccurrences(of: "PORT", with: "\(port)"))
+            // Flushed now even into a pipe or file: the server may run for hours.
+            fflush(nil)
         }
         try await app.runService()
     }
