@@ -29,21 +29,7 @@ final class TestGateway: Sendable {
 
     /// Starts a gateway; `adjust` changes the configuration first (limits, rates, CRL).
     init(_ adjust: (inout GatewayConfiguration, DevelopmentPKI) throws -> Void = { _, _ in }) async throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("creditgate-gateway-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        pki = try DevelopmentPKI.create(in: folder.appendingPathComponent("certs"))
-        let archivePath = folder.appendingPathComponent("archive.sqlite").path
-        try FileManager.default.copyItem(atPath: try await Self.sharedArchive.value, toPath: archivePath)
-        var configuration = GatewayConfiguration()
-        configuration.port = 0
-        configuration.certificate = pki.server.certificate.path
-        configuration.privateKey = pki.server.key.path
-        configuration.caBundle = pki.ca.certificate.path
-        configuration.clientRegistry = pki.registry.path
-        configuration.stateDirectory = folder.appendingPathComponent("state").path
-        configuration.archivePath = archivePath
-        try adjust(&configuration, pki)
-        self.configuration = configuration
+        (folder, pki, configuration) = try await Self.prepare(adjust)
         var logger = Logger(label: "test-gateway")
         logger.logLevel = .warning
         let (portStream, portContinuation) = AsyncStream<Int>.makeStream()
@@ -57,6 +43,27 @@ final class TestGateway: Sendable {
         self.port = port
     }
 
+    /// A folder with certificates, a copy of the shared archive and a configuration using them.
+    static func prepare(
+        _ adjust: (inout GatewayConfiguration, DevelopmentPKI) throws -> Void = { _, _ in }
+    ) async throws -> (URL, DevelopmentPKI, GatewayConfiguration) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("creditgate-gateway-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let pki = try DevelopmentPKI.create(in: folder.appendingPathComponent("certs"))
+        let archivePath = folder.appendingPathComponent("archive.sqlite").path
+        try FileManager.default.copyItem(atPath: try await Self.sharedArchive.value, toPath: archivePath)
+        var configuration = GatewayConfiguration()
+        configuration.port = 0
+        configuration.certificate = pki.server.certificate.path
+        configuration.privateKey = pki.server.key.path
+        configuration.caBundle = pki.ca.certificate.path
+        configuration.clientRegistry = pki.registry.path
+        configuration.stateDirectory = folder.appendingPathComponent("state").path
+        configuration.archivePath = archivePath
+        try adjust(&configuration, pki)
+        return (folder, pki, configuration)
+    }
+
     /// SIGTERM's path: stop accepting, drain, stop.
     func stop() async throws {
         await group.triggerGracefulShutdown()
@@ -67,6 +74,10 @@ final class TestGateway: Sendable {
 
     /// An HTTP client presenting `role`'s certificate (or none, or another's files).
     func httpClient(role: String?, certificate: URL? = nil, key: URL? = nil, trusting ca: URL? = nil) throws -> HTTPClient {
+        try Self.httpClient(pki: pki, role: role, certificate: certificate, key: key, trusting: ca)
+    }
+
+    static func httpClient(pki: DevelopmentPKI, role: String?, certificate: URL? = nil, key: URL? = nil, trusting ca: URL? = nil) throws -> HTTPClient {
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile((ca ?? pki.ca.certificate).path))
         if let role, let client = pki.clients[role] {

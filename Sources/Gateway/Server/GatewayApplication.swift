@@ -78,6 +78,8 @@ package enum GatewayApplication {
             privateKey: .privateKey(try NIOSSLPrivateKey(file: configuration.privateKey, format: .pem)),
             trustRoots: .certificates(try NIOSSLCertificate.fromPEMFile(configuration.caBundle)))
         tls.minimumTLSVersion = .tlsv12
+        // How long a closing connection waits for the peer's close_notify: a drain should not take 5 s.
+        tls.shutdownTimeout = .seconds(1)
         tls.cipherSuiteValues = [
             .TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, .TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
             .TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, .TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
