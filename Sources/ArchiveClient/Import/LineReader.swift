@@ -1,3 +1,4 @@
+import CreditCore
 import Crypto
 import Foundation
 #if canImport(Glibc)
@@ -89,7 +90,7 @@ final class LineReader {
     /// Finishes hashing (reading anything left) and returns the lowercase hex SHA-256 of the file.
     func finish() throws -> String {
         while !exhausted { try refill() }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return Hex.lowercase(hasher.finalize())
     }
 
     /// Moves the unread bytes to the front (a partial line, usually short), grows the buffer only

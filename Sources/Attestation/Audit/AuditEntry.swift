@@ -1,3 +1,4 @@
+import CreditCore
 import Crypto
 import Foundation
 
@@ -69,6 +70,6 @@ public struct CandidateHasher: Sendable {
 
     /// The hex HMAC of the normalised 18-character ID.
     public func hmac(ofIDNumber normalisedID: String) -> String {
-        HMAC<SHA256>.authenticationCode(for: Array(normalisedID.utf8), using: key).map { String(format: "%02x", $0) }.joined()
+        Hex.lowercase(HMAC<SHA256>.authenticationCode(for: Array(normalisedID.utf8), using: key))
     }
 }

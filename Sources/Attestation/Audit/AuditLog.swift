@@ -34,11 +34,7 @@ public actor AuditLog {
     public let origin: String
     let signer: NoteSigner
     private var frontier: TreeFrontier
-    /// Groups of entries waiting for the next write; each group's caller waits for all its receipts.
-    private var pending: [(leaves: [[UInt8]], continuation: CheckedContinuation<[Receipt], any Error>)] = []
-    private var writing = false
-    /// How many entries each write carried (most recent last, bounded): the group-commit figure.
-    public private(set) var recentBatchSizes: [Int] = []
+    private var commit: GroupCommit<[UInt8], Receipt>?
 
     public init(path: String, origin: String, signer: NoteSigner) throws {
         var configuration = Configuration()
@@ -65,36 +61,19 @@ public actor AuditLog {
 
     /// Appends many entries (a batch of checks) at once; the receipts come back in order.
     public func append(contentsOf entries: [AuditEntry]) async throws -> [Receipt] {
-        guard !entries.isEmpty else { return [] }
-        let leaves = entries.map(\.canonicalBytes)
-        return try await withCheckedThrowingContinuation { continuation in
-            pending.append((leaves, continuation))
-            if !writing {
-                writing = true
-                Task { await self.drain() }
-            }
-        }
+        try await groupCommit.submit(entries.map(\.canonicalBytes))
     }
 
-    private func drain() async {
-        while !pending.isEmpty {
-            let batch = pending
-            pending = []
-            do {
-                var receipts = try write(batch.flatMap(\.leaves))[...]
-                for item in batch {
-                    item.continuation.resume(returning: Array(receipts.prefix(item.leaves.count)))
-                    receipts = receipts.dropFirst(item.leaves.count)
-                }
-            } catch {
-                for item in batch { item.continuation.resume(throwing: error) }
-            }
-            recentBatchSizes.append(batch.reduce(0) { $0 + $1.leaves.count })
-            if recentBatchSizes.count > 1024 { recentBatchSizes.removeFirst(recentBatchSizes.count - 1024) }
-            // Let the appends that queued up during the write join the next one.
-            await Task.yield()
-        }
-        writing = false
+    /// How many entries each write carried (most recent last, bounded): the group-commit figure.
+    public var recentBatchSizes: [Int] {
+        get async { await commit?.recentBatchSizes ?? [] }
+    }
+
+    private var groupCommit: GroupCommit<[UInt8], Receipt> {
+        if let commit { return commit }
+        let created = GroupCommit<[UInt8], Receipt> { [unowned self] leaves in try await self.write(leaves) }
+        commit = created
+        return created
     }
 
     /// One transaction: the leaves, the completed subtree hashes, the signed checkpoint; then the

@@ -22,30 +22,35 @@ enum AuditSchema {
 }
 
 /// Reads and writes of the audit tables inside one database access.
-struct AuditStore {
+///
+/// A proof needs O(log² n) subtree hashes and a group commit makes a proof per entry, so lookups go
+/// through prepared statements, and the hashes of ranges already computed in this access (the right
+/// edge that every proof of a batch shares) are remembered.
+final class AuditStore {
     let db: Database
+    private var computed: [Range<Int>: MerkleTree.Hash] = [:]
 
     init(_ db: Database) { self.db = db }
 
     func insertEntry(index: Int, data: [UInt8], leafHash: MerkleTree.Hash) throws {
-        try db.execute(sql: "INSERT INTO entries (idx, data, leaf_hash) VALUES (?, ?, ?)", arguments: [index, Data(data), Data(leafHash)])
+        try db.cachedStatement(sql: "INSERT INTO entries (idx, data, leaf_hash) VALUES (?, ?, ?)").execute(arguments: [index, Data(data), Data(leafHash)])
     }
 
     func insertNode(level: Int, index: Int, hash: MerkleTree.Hash) throws {
-        try db.execute(sql: "INSERT INTO nodes (level, idx, hash) VALUES (?, ?, ?)", arguments: [level, index, Data(hash)])
+        try db.cachedStatement(sql: "INSERT INTO nodes (level, idx, hash) VALUES (?, ?, ?)").execute(arguments: [level, index, Data(hash)])
     }
 
     func insertCheckpoint(size: Int, note: String) throws {
-        try db.execute(sql: "INSERT INTO checkpoints (size, note) VALUES (?, ?)", arguments: [size, note])
+        try db.cachedStatement(sql: "INSERT INTO checkpoints (size, note) VALUES (?, ?)").execute(arguments: [size, note])
     }
 
     /// The hash of a perfect, aligned subtree.
     func perfectHash(level: Int, index: Int) throws -> MerkleTree.Hash {
         let data: Data?
         if level == 0 {
-            data = try Data.fetchOne(db, sql: "SELECT leaf_hash FROM entries WHERE idx = ?", arguments: [index])
+            data = try Data.fetchOne(db.cachedStatement(sql: "SELECT leaf_hash FROM entries WHERE idx = ?"), arguments: [index])
         } else {
-            data = try Data.fetchOne(db, sql: "SELECT hash FROM nodes WHERE level = ? AND idx = ?", arguments: [level, index])
+            data = try Data.fetchOne(db.cachedStatement(sql: "SELECT hash FROM nodes WHERE level = ? AND idx = ?"), arguments: [level, index])
         }
         guard let data else { throw AttestationError(.proofInvalid, "the log has no subtree \(level)/\(index)") }
         return Array(data)
@@ -54,15 +59,20 @@ struct AuditStore {
     /// MTH of any range of leaves, from stored perfect subtrees (RFC 9162 splits a range into a
     /// perfect left part and a remainder).
     func subtreeHash(_ range: Range<Int>) throws -> MerkleTree.Hash {
+        if let known = computed[range] { return known }
         let count = range.count
         guard count > 0 else { return MerkleTree.emptyRoot }
+        let hash: MerkleTree.Hash
         if count & (count - 1) == 0, range.lowerBound % count == 0 {
             let level = count.trailingZeroBitCount
-            return try perfectHash(level: level, index: range.lowerBound >> level)
+            hash = try perfectHash(level: level, index: range.lowerBound >> level)
+        } else {
+            let k = MerkleTree.split(count)
+            hash = MerkleTree.nodeHash(
+                try subtreeHash(range.lowerBound..<(range.lowerBound + k)), try subtreeHash((range.lowerBound + k)..<range.upperBound))
         }
-        let k = MerkleTree.split(count)
-        return MerkleTree.nodeHash(
-            try subtreeHash(range.lowerBound..<(range.lowerBound + k)), try subtreeHash((range.lowerBound + k)..<range.upperBound))
+        computed[range] = hash
+        return hash
     }
 
     /// The frontier of the tree of `size` leaves, from stored subtree hashes.

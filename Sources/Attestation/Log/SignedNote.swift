@@ -1,3 +1,4 @@
+import CreditCore
 import Crypto
 import Foundation
 
@@ -56,7 +57,7 @@ public struct NoteVerifier: Sendable, Hashable {
         return Array(hasher.finalize().prefix(4))
     }
 
-    var keyHashHex: String { keyHashBytes.map { String(format: "%02x", $0) }.joined() }
+    var keyHashHex: String { Hex.lowercase(keyHashBytes) }
 
     public var verifierKey: String { "\(name)+\(keyHashHex)+\(Base64.standard([0x01] + publicKey.rawRepresentation))" }
 }

@@ -66,6 +66,8 @@ public enum SignatureBase {
 public struct MessageSigner: Sendable {
     public let key: any SigningKey
     public let tag: String?
+    /// The key's RFC 7638 thumbprint, computed once: every response is signed.
+    public let keyID: String
 
     /// What the service covers on every response: status, type and digest of the answer, and
     /// the method and path of the request it answers.
@@ -77,13 +79,14 @@ public struct MessageSigner: Sendable {
     public init(key: any SigningKey, tag: String?) {
         self.key = key
         self.tag = tag
+        self.keyID = key.keyID
     }
 
     /// The `Signature-Input` and `Signature` field values for a message.
     public func sign(
         _ message: MessageComponents, covering components: [ComponentID], created: Int64, label: String = "sig"
     ) throws -> (signatureInput: String, signature: String) {
-        let parameters = SignatureParameters(created: created, alg: key.algorithm.rawValue, keyID: key.keyID, tag: tag)
+        let parameters = SignatureParameters(created: created, alg: key.algorithm.rawValue, keyID: keyID, tag: tag)
         return try sign(message, covering: components, parameters: parameters, label: label)
     }
 

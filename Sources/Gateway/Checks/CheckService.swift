@@ -29,6 +29,7 @@ package struct CheckService: Sendable {
         let lookup = try await archive.lookup(questions.map(\.candidate), asOf: AsOf(day: terms.asOf))
         let checkedAt = Date()
         var results: [Components.Schemas.CheckResult] = []
+        var answers: [Data] = []
         var entries: [AuditEntry] = []
         results.reserveCapacity(questions.count)
         entries.reserveCapacity(questions.count)
@@ -49,13 +50,19 @@ package struct CheckService: Sendable {
             entry.decision = decision.outcome.rawValue
             entry.policyVersion = "\(decision.policy.name)@\(decision.policy.version)"
             entry.archiveVersion = lookup.version.description
-            // The answer's digest: its canonical JSON before the receipt is attached.
-            entry.responseDigest = ContentDigest.header(for: try CheckStore.encoder.encode(result))
+            // The answer's digest: its canonical JSON before the receipt is attached (as stored).
+            let answer = try CheckStore.encoder.encode(result)
+            entry.responseDigest = ContentDigest.header(for: answer)
+            answers.append(answer)
             entries.append(entry)
         }
         let receipts = try await auditor.record(entries)
-        for index in results.indices { results[index].audit = .init(receipts[index]) }
-        try await store.save(results, clientID: caller.client.id)
+        var rows: [CheckStore.Row] = []
+        for index in results.indices {
+            results[index].audit = .init(receipts[index])
+            rows.append(.init(checkID: results[index].checkId, clientID: caller.client.id, answer: answers[index], receipt: results[index].audit))
+        }
+        try await store.save(rows)
         metrics.decided(results.map(\.decision))
         return results
     }

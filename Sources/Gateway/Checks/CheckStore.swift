@@ -1,4 +1,5 @@
 import Foundation
+import Attestation
 import GRDB
 import GatewayAPI
 
@@ -7,9 +8,24 @@ import GatewayAPI
 /// Append-only like the rest of the service: an answer is stored once, exactly as sent; a
 /// disposition is a new row numbered after the check's earlier ones, never an update. The audit
 /// log holds the durable, tamper-evident record; this store serves `GET /v1/checks/{id}`, so it
-/// runs WAL with `synchronous = NORMAL`: a killed process loses nothing committed.
+/// runs WAL with `synchronous = NORMAL`: a killed process loses nothing committed. Concurrent
+/// answers are stored together, one transaction per group (``GroupCommit``).
+///
+/// An answer is kept as the JSON its audit digest was taken over (the receipt left empty) and the
+/// receipt beside it, so the digest can be checked against the stored bytes and each answer is
+/// encoded once.
 package struct CheckStore: Sendable {
     let database: DatabasePool
+    private let commit: GroupCommit<Row, Void>
+
+    /// One answer to store.
+    struct Row: Sendable {
+        var checkID: String
+        var clientID: String
+        /// The answer with ``Components/Schemas/AuditReceipt/pending``.
+        var answer: Data
+        var receipt: Components.Schemas.AuditReceipt
+    }
 
     package init(path: String) throws {
         var configuration = Configuration()
@@ -22,7 +38,8 @@ package struct CheckStore: Sendable {
                     check_id TEXT PRIMARY KEY,
                     client_id TEXT NOT NULL,
                     created_at REAL NOT NULL,
-                    result BLOB NOT NULL
+                    answer BLOB NOT NULL,
+                    receipt BLOB NOT NULL
                 ) WITHOUT ROWID;
                 CREATE TABLE dispositions (
                     check_id TEXT NOT NULL REFERENCES checks(check_id),
@@ -33,6 +50,15 @@ package struct CheckStore: Sendable {
                 """)
         }
         try migrator.migrate(database)
+        commit = GroupCommit { [database] rows in
+            let now = Date().timeIntervalSince1970
+            let receipts = try rows.map { try Self.encoder.encode($0.receipt) }
+            try await database.write { db in
+                let insert = try db.cachedStatement(sql: "INSERT INTO checks (check_id, client_id, created_at, answer, receipt) VALUES (?, ?, ?, ?, ?)")
+                for (row, receipt) in zip(rows, receipts) { try insert.execute(arguments: [row.checkID, row.clientID, now, row.answer, receipt]) }
+            }
+            return rows.map { _ in () }
+        }
     }
 
     static let encoder: JSONEncoder = {
@@ -48,26 +74,22 @@ package struct CheckStore: Sendable {
         return decoder
     }()
 
-    /// Stores answers in one transaction.
-    func save(_ results: [Components.Schemas.CheckResult], clientID: String) async throws {
-        let rows = try results.map { ($0.checkId, try Self.encoder.encode($0)) }
-        let now = Date().timeIntervalSince1970
-        try await database.write { db in
-            let insert = try db.cachedStatement(sql: "INSERT INTO checks (check_id, client_id, created_at, result) VALUES (?, ?, ?, ?)")
-            for (id, json) in rows { try insert.execute(arguments: [id, clientID, now, json]) }
-        }
+    /// Stores answers; returns once they are committed.
+    func save(_ rows: [Row]) async throws {
+        _ = try await commit.submit(rows)
     }
 
     /// The stored answer, the client it was given to, and its dispositions in order.
     func check(_ id: String) async throws -> (clientID: String, result: Components.Schemas.CheckResult, dispositions: [Components.Schemas.Disposition])? {
-        let rows = try await database.read { db -> (String, Data, [Data])? in
-            guard let row = try Row.fetchOne(db, sql: "SELECT client_id, result FROM checks WHERE check_id = ?", arguments: [id]) else { return nil }
+        let rows = try await database.read { db -> (String, Data, Data, [Data])? in
+            guard let row = try GRDB.Row.fetchOne(db, sql: "SELECT client_id, answer, receipt FROM checks WHERE check_id = ?", arguments: [id]) else { return nil }
             let dispositions = try Data.fetchAll(db, sql: "SELECT disposition FROM dispositions WHERE check_id = ? ORDER BY sequence", arguments: [id])
-            return (row[0], row[1], dispositions)
+            return (row[0], row[1], row[2], dispositions)
         }
-        guard let (client, result, dispositions) = rows else { return nil }
-        return (client, try Self.decoder.decode(Components.Schemas.CheckResult.self, from: result),
-                try dispositions.map { try Self.decoder.decode(Components.Schemas.Disposition.self, from: $0) })
+        guard let (client, answer, receipt, dispositions) = rows else { return nil }
+        var result = try Self.decoder.decode(Components.Schemas.CheckResult.self, from: answer)
+        result.audit = try Self.decoder.decode(Components.Schemas.AuditReceipt.self, from: receipt)
+        return (client, result, try dispositions.map { try Self.decoder.decode(Components.Schemas.Disposition.self, from: $0) })
     }
 
     /// The next disposition number of a check (1 for the first).

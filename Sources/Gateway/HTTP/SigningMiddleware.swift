@@ -12,10 +12,10 @@ import NIOCore
 /// thrown anywhere inside are already problems by the time they get here. `Date` and `Server` are
 /// added after middleware and cannot be covered.
 package struct SigningMiddleware<Context: RequestContext>: RouterMiddleware {
-    let signer: @Sendable () throws -> MessageSigner
+    let signer: @Sendable () -> MessageSigner
 
     /// `signer` is asked per response, so a key rotation takes effect without a restart.
-    package init(signer: @escaping @Sendable () throws -> MessageSigner) {
+    package init(signer: @escaping @Sendable () -> MessageSigner) {
         self.signer = signer
     }
 

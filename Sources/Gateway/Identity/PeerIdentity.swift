@@ -1,3 +1,4 @@
+import CreditCore
 import Crypto
 import SwiftASN1
 import X509
@@ -16,7 +17,7 @@ package struct PeerIdentity: Sendable, Hashable {
 
     package init(der: [UInt8]) throws {
         let certificate = try Certificate(derEncoded: der)
-        fingerprint = Self.hex(SHA256.hash(data: der))
+        fingerprint = Hex.lowercase(SHA256.hash(data: der))
         subject = certificate.subject.description
         dnsNames = (try? certificate.extensions.subjectAlternativeNames)??.compactMap {
             if case .dnsName(let name) = $0 { return name } else { return nil }
@@ -28,22 +29,12 @@ package struct PeerIdentity: Sendable, Hashable {
         var serializer = DER.Serializer()
         // A parsed or freshly made certificate always serializes.
         try? serializer.serialize(certificate)
-        return hex(SHA256.hash(data: serializer.serializedBytes))
+        return Hex.lowercase(SHA256.hash(data: serializer.serializedBytes))
     }
 
     /// Accepts the usual ways people write a fingerprint (`AB:CD:…`, upper case) and returns ours.
     package static func normalisedFingerprint(_ text: String) -> String? {
         let hex = text.lowercased().filter { $0 != ":" && $0 != " " }
         return hex.count == 64 && hex.allSatisfy(\.isHexDigit) ? hex : nil
-    }
-
-    private static func hex(_ digest: some Sequence<UInt8>) -> String {
-        digest.map { String($0, radix: 16).leftPadded(to: 2) }.joined()
-    }
-}
-
-extension String {
-    fileprivate func leftPadded(to width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }

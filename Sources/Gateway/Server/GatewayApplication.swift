@@ -50,7 +50,9 @@ package enum GatewayApplication {
 
         let router = Router(context: GatewayRequestContext.self)
         let keys = state.keys
-        router.add(middleware: SigningMiddleware { MessageSigner(key: try keys.activeKey(), tag: "creditgate") })
+        // Rotation adds a file to the keys folder: its modification time changes, the signer is remade.
+        let signer = try ReloadingFile(keys.directory, logger: logger) { _ in MessageSigner(key: try keys.activeKey(), tag: "creditgate") }
+        router.add(middleware: SigningMiddleware { signer.value })
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: BodyLimitMiddleware(limit: configuration.maxBodyBytes))
