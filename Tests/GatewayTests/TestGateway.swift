@@ -106,9 +106,14 @@ final class TestGateway: Sendable {
     /// A raw request (for bodies the generated client would never send, and for headers).
     func raw(_ role: String?, _ method: String, _ path: String, body: String? = nil, contentType: String? = "application/json",
              client: HTTPClient? = nil) async throws -> RawResponse {
+        try await raw(role, method, path, bytes: body.map { Array($0.utf8) }, contentType: contentType, client: client)
+    }
+
+    func raw(_ role: String?, _ method: String, _ path: String, bytes body: [UInt8]?, contentType: String?,
+             client: HTTPClient? = nil) async throws -> RawResponse {
         let http = try client ?? httpClient(role: role)
         do {
-            let response = try await Self.send(method, url, path, body: body, contentType: contentType, with: http)
+            let response = try await Self.send(method, url, path, bytes: body, contentType: contentType, with: http)
             if client == nil { try await http.shutdown() }
             return response
         } catch {
@@ -118,10 +123,14 @@ final class TestGateway: Sendable {
     }
 
     static func send(_ method: String, _ base: URL, _ path: String, body: String?, contentType: String?, with http: HTTPClient) async throws -> RawResponse {
+        try await send(method, base, path, bytes: body.map { Array($0.utf8) }, contentType: contentType, with: http)
+    }
+
+    static func send(_ method: String, _ base: URL, _ path: String, bytes body: [UInt8]?, contentType: String?, with http: HTTPClient) async throws -> RawResponse {
         var request = HTTPClientRequest(url: base.absoluteString + path)
         request.method = .init(rawValue: method)
         if let contentType { request.headers.add(name: "content-type", value: contentType) }
-        if let body { request.body = .bytes(ByteBuffer(string: body)) }
+        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
         let response = try await http.execute(request, timeout: .seconds(30))
         let bytes = try await response.body.collect(upTo: 64 << 20)
         return RawResponse(method: method, path: path, status: Int(response.status.code),

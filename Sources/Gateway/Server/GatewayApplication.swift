@@ -40,7 +40,8 @@ package enum GatewayApplication {
             metrics: metrics)
         let handler = GatewayHandler(
             checks: checks, auditor: auditor, state: state, archive: archive, metrics: metrics,
-            maxBatchItems: configuration.maxBatchItems, contract: try Contract.document())
+            maxBatchItems: configuration.maxBatchItems, contract: try Contract.document(),
+            uploads: try Uploads(folder: URL(fileURLWithPath: configuration.stateDirectory).appendingPathComponent("uploads")))
 
         let caCertificates = try Self.certificates(pemFile: configuration.caBundle)
         let registry = try ReloadingFile(URL(fileURLWithPath: configuration.clientRegistry), logger: logger) { try ClientRegistry.load(from: $0) }
@@ -55,11 +56,12 @@ package enum GatewayApplication {
         router.add(middleware: SigningMiddleware { signer.value })
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: ProblemMiddleware())
-        router.add(middleware: BodyLimitMiddleware(limit: configuration.maxBodyBytes))
+        router.add(middleware: BodyLimitMiddleware(limit: configuration.maxBodyBytes, exceptions: ["/v1/archive/imports": configuration.maxImportBytes]))
         router.add(middleware: AccessMiddleware(
             registry: registry, revocations: revocations, audit: auditor,
             limiter: RateLimiter(rate: configuration.ratePerSecond, burst: configuration.rateBurst)))
-        try handler.registerHandlers(on: router)
+        // Compact, sorted JSON: smaller answers, cheaper to encode, in the same form as the stored ones.
+        try handler.registerHandlers(on: router, configuration: .init(jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes]))
 
         return Application(
             router: router,

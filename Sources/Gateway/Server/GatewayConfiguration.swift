@@ -18,6 +18,7 @@ import SystemPackage
 /// | `policy.default` | `civil-service-2026` | policy of checks that name none |
 /// | `audit.origin` | `creditgate.local/audit` | the audit log's checkpoint origin |
 /// | `limits.body-bytes` | 16 MiB | largest request body |
+/// | `limits.import-bytes` | 16 GiB | largest feed upload (streamed to disk) |
 /// | `limits.batch-items` | 10000 | largest inline batch |
 /// | `rate.per-second`, `rate.burst` | 2000, 4000 | each client's token bucket |
 /// | `timeouts.idle-seconds` | 30 | a connection idle (or stalled mid-request) this long is closed |
@@ -34,6 +35,7 @@ package struct GatewayConfiguration: Sendable {
     package var defaultPolicy = "civil-service-2026"
     package var auditOrigin = "creditgate.local/audit"
     package var maxBodyBytes = 16 << 20
+    package var maxImportBytes = 16 << 30
     package var maxBatchItems = 10_000
     package var ratePerSecond = 2000.0
     package var rateBurst = 4000.0
@@ -63,6 +65,7 @@ package struct GatewayConfiguration: Sendable {
         defaultPolicy = reader.string(forKey: "policy.default", default: defaults.defaultPolicy)
         auditOrigin = reader.string(forKey: "audit.origin", default: defaults.auditOrigin)
         maxBodyBytes = reader.int(forKey: "limits.body-bytes", default: defaults.maxBodyBytes)
+        maxImportBytes = reader.int(forKey: "limits.import-bytes", default: defaults.maxImportBytes)
         maxBatchItems = reader.int(forKey: "limits.batch-items", default: defaults.maxBatchItems)
         ratePerSecond = reader.double(forKey: "rate.per-second", default: defaults.ratePerSecond)
         rateBurst = reader.double(forKey: "rate.burst", default: defaults.rateBurst)

@@ -1,3 +1,4 @@
+import ArchiveClient
 import GatewayAPI
 import Metrics
 import NIOConcurrencyHelpers
@@ -24,6 +25,14 @@ package struct GatewayMetrics: Sendable {
         decisions = Dictionary(uniqueKeysWithValues: Components.Schemas.Decision.allCases.map {
             ($0, Self.shared.makeCounter(name: "creditgate_decisions_total", labels: [("decision", $0.rawValue)]))
         })
+    }
+
+    /// Imports by kind and outcome, and the lines they accepted and rejected.
+    func imported(kind: String, report: ImportReport) {
+        let outcome = report.alreadyImported ? "repeated" : "imported"
+        registry.makeCounter(name: "creditgate_imports_total", labels: [("kind", kind), ("outcome", outcome)]).increment()
+        registry.makeCounter(name: "creditgate_import_lines_total", labels: [("kind", kind), ("result", "accepted")]).increment(by: Int64(report.accepted))
+        registry.makeCounter(name: "creditgate_import_lines_total", labels: [("kind", kind), ("result", "rejected")]).increment(by: Int64(report.rejected))
     }
 
     func decided(_ outcomes: [Components.Schemas.Decision]) {

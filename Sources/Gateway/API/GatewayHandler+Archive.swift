@@ -1,0 +1,59 @@
+import ArchiveClient
+import Attestation
+import CreditCore
+import Foundation
+import GatewayAPI
+import OpenAPIRuntime
+
+extension GatewayHandler {
+    package func getArchiveStatus(_ input: Operations.GetArchiveStatus.Input) async throws -> Operations.GetArchiveStatus.Output {
+        _ = try await allow(nil, "getArchiveStatus")
+        let statistics = try await archive.statistics()
+        let last = statistics.lastImport.map {
+            Components.Schemas.ArchiveStatus.LastImportPayload(
+                sequence: $0.sequence, kind: $0.kind, source: $0.source, contentHash: $0.contentHash, importedAt: $0.importedAt,
+                accepted: Int64($0.accepted), rejected: Int64($0.rejected))
+        }
+        return .ok(.init(body: .json(.init(
+            archive: .init(statistics.version), defaulterEvents: Int64(statistics.defaulterEvents),
+            defaulterEntries: Int64(statistics.defaulterEntries), maskedEvents: Int64(statistics.maskedEvents),
+            recordEvents: Int64(statistics.recordEvents), records: Int64(statistics.records), imports: Int64(statistics.imports),
+            lastImport: last))))
+    }
+}
+
+extension GatewayHandler {
+    package func createImport(_ input: Operations.CreateImport.Input) async throws -> Operations.CreateImport.Output {
+        let caller = try await auditor.require(.archivist, for: "createImport", caller: Caller.current)
+        let body: HTTPBody
+        switch input.body {
+        case .applicationXNdjson(let stream), .csv(let stream), .binary(let stream): body = stream
+        }
+        return try await refusing("createImport", caller: caller) {
+            let kind = input.query.kind ?? .defaulters
+            let options = ImportOptions(
+                strict: input.query.strict ?? false, format: input.query.format.flatMap { FeedFormat(rawValue: $0.rawValue) },
+                sourceName: input.query.source ?? "upload by \(caller.client.id)")
+            let file = try await uploads.receive(body)
+            defer { try? FileManager.default.removeItem(at: file) }
+            let report: ImportReport
+            do {
+                report = kind == .records
+                    ? try await archive.importRecords(from: file, options: options)
+                    : try await archive.importDefaulters(from: file, options: options)
+            } catch let refused as StrictImportError {
+                throw Problem(.unprocessableContent, code: "import.strict", title: "The feed was refused; the archive is unchanged",
+                              detail: "\(refused.issue)")
+            }
+            _ = try await auditor.record([auditor.entry(
+                "createImport", caller: caller,
+                detail: "kind=\(kind.rawValue) version=\(report.version) accepted=\(report.accepted) rejected=\(report.rejected) repeated=\(report.alreadyImported)")])
+            metrics.imported(kind: kind.rawValue, report: report)
+            return .ok(.init(body: .json(.init(
+                kind: kind == .records ? .records : .defaulters, archive: .init(report.version), format: report.format,
+                encoding: report.encoding, accepted: Int64(report.accepted), rejected: Int64(report.rejected),
+                issues: report.issues.map { .init(line: $0.line, field: $0.field, code: $0.code, reason: $0.reason) },
+                alreadyImported: report.alreadyImported, seconds: report.seconds))))
+        }
+    }
+}

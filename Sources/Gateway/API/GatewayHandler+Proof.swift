@@ -1,0 +1,63 @@
+import ArchiveClient
+import Attestation
+import CreditCore
+import Foundation
+import GatewayAPI
+import OpenAPIRuntime
+
+extension GatewayHandler {
+    package func getKeys(_ input: Operations.GetKeys.Input) async throws -> Operations.GetKeys.Output {
+        _ = try await allow(nil, "getKeys")
+        let keys = try state.keys.publicKeys().keys.map {
+            Components.Schemas.Jwk(kty: .okp, crv: .ed25519, x: $0.x, kid: $0.kid, alg: $0.alg, use: $0.use)
+        }
+        return .ok(.init(body: .json(.init(keys: keys))))
+    }
+
+    package func getAuditCheckpoint(_ input: Operations.GetAuditCheckpoint.Input) async throws -> Operations.GetAuditCheckpoint.Output {
+        _ = try await allow(nil, "getAuditCheckpoint")
+        // The allow() entry above means the log is never empty here.
+        let note = try await state.audit.latestCheckpoint() ?? ""
+        return .ok(.init(body: .plainText(HTTPBody(note))))
+    }
+
+    package func getInclusionProof(_ input: Operations.GetInclusionProof.Input) async throws -> Operations.GetInclusionProof.Output {
+        let caller = try await allow(nil, "getInclusionProof")
+        return try await refusing("getInclusionProof", caller: caller) {
+            let (index, size) = (Int(input.query.index), Int(input.query.treeSize))
+            guard index >= 0, size >= 1, index < size else {
+                throw Problem.invalid(code: "proof.range", "index must be below treeSize", pointer: "/index")
+            }
+            guard size <= (await state.audit.treeSize) else { throw Problem.notFound("the log has fewer than \(size) entries") }
+            let proof = try await state.audit.inclusionProof(index: index, treeSize: size).map { Base64.standard($0) }
+            let checkpoint = try await state.audit.checkpoint(size: size)
+            return .ok(.init(body: .json(.init(index: Int64(index), treeSize: Int64(size), proof: proof, checkpoint: checkpoint))))
+        }
+    }
+
+    package func getConsistencyProof(_ input: Operations.GetConsistencyProof.Input) async throws -> Operations.GetConsistencyProof.Output {
+        let caller = try await allow(nil, "getConsistencyProof")
+        return try await refusing("getConsistencyProof", caller: caller) {
+            let (from, to) = (Int(input.query.from), Int(input.query.to))
+            guard from >= 1, from <= to else { throw Problem.invalid(code: "proof.range", "from must be between 1 and to", pointer: "/from") }
+            guard to <= (await state.audit.treeSize) else { throw Problem.notFound("the log has fewer than \(to) entries") }
+            let proof = try await state.audit.consistencyProof(from: from, to: to).map { Base64.standard($0) }
+            return .ok(.init(body: .json(.init(from: Int64(from), to: Int64(to), proof: proof))))
+        }
+    }
+
+    package func getAuditEntries(_ input: Operations.GetAuditEntries.Input) async throws -> Operations.GetAuditEntries.Output {
+        let caller = try await allow(.auditor, "getAuditEntries")
+        return try await refusing("getAuditEntries", caller: caller) {
+            let count = input.query.count ?? 100
+            guard input.query.start >= 0, (1...1000).contains(count) else {
+                throw Problem.invalid(code: "range.invalid", "start is at least 0 and count between 1 and 1000", pointer: "/count")
+            }
+            let entries = try await state.audit.entries(from: Int(input.query.start), count: count).map {
+                Components.Schemas.AuditEntries.EntriesPayloadPayload(
+                    index: Int64($0.index), leafHash: Base64.standard(MerkleTree.leafHash($0.data)), entry: String(decoding: $0.data, as: UTF8.self))
+            }
+            return .ok(.init(body: .json(.init(start: input.query.start, entries: entries))))
+        }
+    }
+}

@@ -1,0 +1,34 @@
+import Foundation
+import OpenAPIRuntime
+
+/// Where uploaded feeds are written as they arrive, so a feed of gigabytes never sits in memory.
+struct Uploads: Sendable {
+    let folder: URL
+
+    init(folder: URL) throws {
+        self.folder = folder
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        // Left over from a crash mid-upload: nothing refers to them.
+        for stale in (try? FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)) ?? [] {
+            try? FileManager.default.removeItem(at: stale)
+        }
+    }
+
+    /// Writes `body` to a new file, chunk by chunk; the caller removes it.
+    func receive(_ body: HTTPBody) async throws -> URL {
+        let file = folder.appendingPathComponent(UUID().uuidString + ".feed")
+        guard FileManager.default.createFile(atPath: file.path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: file.path])
+        }
+        let handle = try FileHandle(forWritingTo: file)
+        do {
+            for try await chunk in body { try handle.write(contentsOf: chunk) }
+            try handle.close()
+        } catch {
+            try? handle.close()
+            try? FileManager.default.removeItem(at: file)
+            throw error
+        }
+        return file
+    }
+}
