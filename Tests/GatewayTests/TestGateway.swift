@@ -28,8 +28,13 @@ final class TestGateway: Sendable {
     static let listings = 2_000
 
     /// Starts a gateway; `adjust` changes the configuration first (limits, rates, CRL).
-    init(_ adjust: (inout GatewayConfiguration, DevelopmentPKI) throws -> Void = { _, _ in }) async throws {
-        (folder, pki, configuration) = try await Self.prepare(adjust)
+    convenience init(_ adjust: (inout GatewayConfiguration, DevelopmentPKI) throws -> Void = { _, _ in }) async throws {
+        try await self.init(prepared: try await Self.prepare(adjust))
+    }
+
+    /// Starts a gateway on a prepared folder (again, for restart tests).
+    init(prepared: (URL, DevelopmentPKI, GatewayConfiguration)) async throws {
+        (folder, pki, configuration) = prepared
         var logger = Logger(label: "test-gateway")
         logger.logLevel = .warning
         let (portStream, portContinuation) = AsyncStream<Int>.makeStream()

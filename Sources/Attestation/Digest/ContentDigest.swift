@@ -25,6 +25,15 @@ public enum ContentDigest {
         "\(algorithm.rawValue)=:\(Base64.standard(algorithm.digest(body))):"
     }
 
+    /// The `sha-256` field value for a file's content, read in blocks (a body too large to hold).
+    public static func header(forFile url: URL) throws -> String {
+        let handle = try FileHandle(forReadingFrom: url)
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        while let block = try handle.read(upToCount: 1 << 20), !block.isEmpty { hasher.update(data: block) }
+        return "\(Algorithm.sha256.rawValue)=:\(Base64.standard(hasher.finalize())):"
+    }
+
     /// Checks a received field against the body. Every member with a known algorithm must match,
     /// and at least one must be known; unknown algorithms are ignored (RFC 9530 §2).
     public static func verify(header: String, body: some DataProtocol) throws(AttestationError) {

@@ -19,6 +19,8 @@ package struct GatewayHandler: APIProtocol {
     let maxBatchItems: Int
     let contract: Data
     let uploads: Uploads
+    let batches: BatchRunner
+    let maxJobItems: Int
 
     /// An allowed call's audit entry, for operations that are not checks.
     func allow(_ role: Role?, _ operation: String, detail: String? = nil) async throws -> Caller {
@@ -122,7 +124,7 @@ extension GatewayHandler {
     /// A stored check the caller may see: its own, or any for an auditor. Others' checks are "not
     /// found", so ids cannot be probed.
     private func visibleCheck(_ id: String, to caller: Caller) async throws -> (clientID: String, result: Components.Schemas.CheckResult, dispositions: [Components.Schemas.Disposition]) {
-        guard CheckID.isWellFormed(id), let stored = try await checks.store.check(id),
+        guard TimeOrderedID.isWellFormed(id, prefix: "chk_"), let stored = try await checks.store.check(id),
               stored.clientID == caller.client.id || caller.client.may(.auditor) else {
             throw Problem.notFound("no check \(id) for client \(caller.client.id)")
         }

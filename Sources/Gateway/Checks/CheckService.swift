@@ -36,7 +36,7 @@ package struct CheckService: Sendable {
         for (question, findings) in zip(questions, lookup.findings) {
             let decision = terms.policy.evaluate(findings.hits, asOf: terms.asOf)
             let result = Components.Schemas.CheckResult(
-                checkId: CheckID.make(at: checkedAt), decision: .init(decision.outcome), reasons: decision.reasons.map(Components.Schemas.Reason.init),
+                checkId: TimeOrderedID.make("chk_", at: checkedAt), decision: .init(decision.outcome), reasons: decision.reasons.map(Components.Schemas.Reason.init),
                 candidate: .init(maskedId: question.candidate.id.masked, name: question.displayName), purpose: terms.purpose,
                 _operator: terms.operator, policy: .init(name: decision.policy.name, version: decision.policy.version),
                 archive: .init(lookup.version), asOf: terms.asOf.description, checkedAt: checkedAt,

@@ -26,11 +26,20 @@ package struct SigningMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch {
             response = ProblemMiddleware<Context>.response(for: ProblemMiddleware<Context>.problem(for: error, logger: context.logger))
         }
-        let collector = BodyCollector()
-        try await response.body.write(collector)
-        let body = collector.buffer
-        let digest = ContentDigest.header(for: body.readableBytesView)
-        response.headers[.contentDigest] = digest
+        // A body streamed from a file (batch results) comes with the digest taken when it was
+        // written; any other body is collected and digested here.
+        let digest: String
+        if let given = response.headers[.contentDigest] {
+            // The OpenAPI runtime percent-encodes header values (RFC 6570 simple style).
+            digest = given.removingPercentEncoding ?? given
+            response.headers[.contentDigest] = digest
+        } else {
+            let collector = BodyCollector()
+            try await response.body.write(collector)
+            digest = ContentDigest.header(for: collector.buffer.readableBytesView)
+            response.headers[.contentDigest] = digest
+            response.body = ResponseBody(byteBuffer: collector.buffer)
+        }
         if response.headers[.contentType] == nil { response.headers[.contentType] = "application/octet-stream" }
         let message = MessageComponents(
             response: .init(status: response.status.code, headers: [
@@ -40,7 +49,6 @@ package struct SigningMiddleware<Context: RequestContext>: RouterMiddleware {
         let (input, signature) = try signer().sign(message, covering: MessageSigner.responseComponents, created: Int64(Date().timeIntervalSince1970))
         response.headers[.signatureInput] = input
         response.headers[.signature] = signature
-        response.body = ResponseBody(byteBuffer: body)
         return response
     }
 }

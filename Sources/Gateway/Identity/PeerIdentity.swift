@@ -15,6 +15,13 @@ package struct PeerIdentity: Sendable, Hashable {
     /// The serial number's bytes, as the certificate and a CRL carry them.
     package var serialNumber: [UInt8]
 
+    package init(fingerprint: String, subject: String, dnsNames: [String] = [], serialNumber: [UInt8] = []) {
+        self.fingerprint = fingerprint
+        self.subject = subject
+        self.dnsNames = dnsNames
+        self.serialNumber = serialNumber
+    }
+
     package init(der: [UInt8]) throws {
         let certificate = try Certificate(derEncoded: der)
         fingerprint = Hex.lowercase(SHA256.hash(data: der))

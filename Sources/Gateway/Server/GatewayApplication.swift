@@ -38,10 +38,13 @@ package enum GatewayApplication {
             archive: archive, policies: policies, defaultPolicy: configuration.defaultPolicy, auditor: auditor,
             store: try CheckStore(path: URL(fileURLWithPath: configuration.stateDirectory).appendingPathComponent("checks.sqlite").path),
             metrics: metrics)
+        let stateFolder = URL(fileURLWithPath: configuration.stateDirectory)
+        let batches = BatchRunner(store: try BatchJobStore(folder: stateFolder.appendingPathComponent("batches")), checks: checks, logger: logger)
         let handler = GatewayHandler(
             checks: checks, auditor: auditor, state: state, archive: archive, metrics: metrics,
             maxBatchItems: configuration.maxBatchItems, contract: try Contract.document(),
-            uploads: try Uploads(folder: URL(fileURLWithPath: configuration.stateDirectory).appendingPathComponent("uploads")))
+            uploads: try Uploads(folder: stateFolder.appendingPathComponent("uploads")), batches: batches,
+            maxJobItems: configuration.maxJobItems)
 
         let caCertificates = try Self.certificates(pemFile: configuration.caBundle)
         let registry = try ReloadingFile(URL(fileURLWithPath: configuration.clientRegistry), logger: logger) { try ClientRegistry.load(from: $0) }
@@ -56,7 +59,9 @@ package enum GatewayApplication {
         router.add(middleware: SigningMiddleware { signer.value })
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: ProblemMiddleware())
-        router.add(middleware: BodyLimitMiddleware(limit: configuration.maxBodyBytes, exceptions: ["/v1/archive/imports": configuration.maxImportBytes]))
+        router.add(middleware: BodyLimitMiddleware(limit: configuration.maxBodyBytes, exceptions: [
+            "/v1/archive/imports": configuration.maxImportBytes, "/v1/batches": configuration.maxImportBytes,
+        ]))
         router.add(middleware: AccessMiddleware(
             registry: registry, revocations: revocations, audit: auditor,
             limiter: RateLimiter(rate: configuration.ratePerSecond, burst: configuration.rateBurst)))
@@ -69,7 +74,7 @@ package enum GatewayApplication {
                 .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))),
                 tlsConfiguration: try tlsConfiguration(configuration)),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "CreditGate"),
-            services: [LifecycleAudit(auditor: auditor, logger: logger)],
+            services: [LifecycleAudit(auditor: auditor, logger: logger), batches],
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger)
     }

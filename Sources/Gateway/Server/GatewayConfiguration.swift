@@ -20,6 +20,7 @@ import SystemPackage
 /// | `limits.body-bytes` | 16 MiB | largest request body |
 /// | `limits.import-bytes` | 16 GiB | largest feed upload (streamed to disk) |
 /// | `limits.batch-items` | 10000 | largest inline batch |
+/// | `limits.job-items` | 1000000 | largest batch job |
 /// | `rate.per-second`, `rate.burst` | 2000, 4000 | each client's token bucket |
 /// | `timeouts.idle-seconds` | 30 | a connection idle (or stalled mid-request) this long is closed |
 package struct GatewayConfiguration: Sendable {
@@ -37,6 +38,7 @@ package struct GatewayConfiguration: Sendable {
     package var maxBodyBytes = 16 << 20
     package var maxImportBytes = 16 << 30
     package var maxBatchItems = 10_000
+    package var maxJobItems = 1_000_000
     package var ratePerSecond = 2000.0
     package var rateBurst = 4000.0
     package var idleTimeoutSeconds = 30
@@ -67,6 +69,7 @@ package struct GatewayConfiguration: Sendable {
         maxBodyBytes = reader.int(forKey: "limits.body-bytes", default: defaults.maxBodyBytes)
         maxImportBytes = reader.int(forKey: "limits.import-bytes", default: defaults.maxImportBytes)
         maxBatchItems = reader.int(forKey: "limits.batch-items", default: defaults.maxBatchItems)
+        maxJobItems = reader.int(forKey: "limits.job-items", default: defaults.maxJobItems)
         ratePerSecond = reader.double(forKey: "rate.per-second", default: defaults.ratePerSecond)
         rateBurst = reader.double(forKey: "rate.burst", default: defaults.rateBurst)
         idleTimeoutSeconds = reader.int(forKey: "timeouts.idle-seconds", default: defaults.idleTimeoutSeconds)

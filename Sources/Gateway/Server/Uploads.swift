@@ -17,18 +17,38 @@ struct Uploads: Sendable {
     /// Writes `body` to a new file, chunk by chunk; the caller removes it.
     func receive(_ body: HTTPBody) async throws -> URL {
         let file = folder.appendingPathComponent(UUID().uuidString + ".feed")
+        _ = try await receive(body, to: file)
+        return file
+    }
+
+    /// Writes `body` to `file`, chunk by chunk; returns how many non-empty lines it has.
+    @discardableResult
+    func receive(_ body: HTTPBody, to file: URL) async throws -> Int {
         guard FileManager.default.createFile(atPath: file.path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: file.path])
         }
         let handle = try FileHandle(forWritingTo: file)
+        var lines = 0
+        var lineHasContent = false
         do {
-            for try await chunk in body { try handle.write(contentsOf: chunk) }
+            for try await chunk in body {
+                try handle.write(contentsOf: chunk)
+                for byte in chunk {
+                    if byte == UInt8(ascii: "\n") {
+                        if lineHasContent { lines += 1 }
+                        lineHasContent = false
+                    } else if byte != UInt8(ascii: "\r") {
+                        lineHasContent = true
+                    }
+                }
+            }
+            try handle.synchronize()
             try handle.close()
         } catch {
             try? handle.close()
             try? FileManager.default.removeItem(at: file)
             throw error
         }
-        return file
+        return lines + (lineHasContent ? 1 : 0)
     }
 }

@@ -1,0 +1,69 @@
+import Attestation
+import Foundation
+import GatewayAPI
+import OpenAPIRuntime
+
+extension GatewayHandler {
+    package func createBatchJob(_ input: Operations.CreateBatchJob.Input) async throws -> Operations.CreateBatchJob.Output {
+        let caller = try await auditor.require(.bureau, for: "createBatchJob", caller: Caller.current)
+        guard case .applicationXNdjson(let body) = input.body else { throw Problem.unsupportedMediaType(nil) }
+        return try await refusing("createBatchJob", caller: caller) {
+            let query = input.query
+            let purpose = Components.Schemas.Purpose(code: query.purposeCode, recruitmentId: query.recruitmentId, consentReference: query.consentReference)
+            let terms = try checks.terms(purpose: purpose, policy: query.policy, asOf: query.asOf, operator: query._operator)
+            let id = TimeOrderedID.make("bat_")
+            let file = batches.store.input(id)
+            let lines = try await uploads.receive(body, to: file)
+            guard lines <= maxJobItems else {
+                try? FileManager.default.removeItem(at: file)
+                throw Problem(.contentTooLarge, code: "batch.too-large", title: "Too many candidates",
+                              detail: "at most \(maxJobItems) candidates per batch job; \(lines) were sent")
+            }
+            guard lines > 0 else {
+                try? FileManager.default.removeItem(at: file)
+                throw Problem.invalid(code: "batch.empty", "the body has no candidate lines", pointer: "")
+            }
+            let job = BatchJobStore.Job(
+                id: id, clientID: caller.client.id, fingerprint: caller.peer.fingerprint,
+                terms: .init(purpose: purpose, policy: terms.policy.name, asOf: terms.asOf.description, operator: terms.operator),
+                status: .queued, total: lines, done: 0, counts: .init(), inputOffset: 0, resultsBytes: 0, createdAt: Date())
+            try batches.store.insert(job)
+            var entry = auditor.entry("createBatchJob", caller: caller, detail: "batchId=\(id) lines=\(lines)")
+            entry.purpose = "\(purpose.code) \(purpose.recruitmentId)"
+            entry.consentReference = purpose.consentReference
+            entry.operator = terms.operator
+            _ = try await auditor.record([entry])
+            batches.notify()
+            return .accepted(.init(body: .json(job.view)))
+        }
+    }
+
+    package func getBatchJob(_ input: Operations.GetBatchJob.Input) async throws -> Operations.GetBatchJob.Output {
+        let caller = try await allow(nil, "getBatchJob", detail: "batchId=\(input.path.batchId)")
+        return try await refusing("getBatchJob", caller: caller) {
+            .ok(.init(body: .json(try visibleJob(input.path.batchId, to: caller).view)))
+        }
+    }
+
+    package func getBatchJobResults(_ input: Operations.GetBatchJobResults.Input) async throws -> Operations.GetBatchJobResults.Output {
+        let caller = try await allow(nil, "getBatchJobResults", detail: "batchId=\(input.path.batchId)")
+        return try await refusing("getBatchJobResults", caller: caller) {
+            let job = try visibleJob(input.path.batchId, to: caller)
+            guard job.status == .finished, let digest = job.resultsDigest else {
+                throw Problem(.conflict, code: "batch.not-finished", title: "The batch job has not finished",
+                              detail: "\(job.done) of \(job.total) lines done; status \(job.status.rawValue)")
+            }
+            let file = batches.store.results(job.id)
+            return .ok(.init(headers: .init(contentDigest: digest), body: .applicationXNdjson(try FileBody.body(of: file))))
+        }
+    }
+
+    /// A job the caller may see: its own, or any for an auditor; others are "not found".
+    private func visibleJob(_ id: String, to caller: Caller) throws -> BatchJobStore.Job {
+        guard TimeOrderedID.isWellFormed(id, prefix: "bat_"), let job = try batches.store.job(id),
+              job.clientID == caller.client.id || caller.client.may(.auditor) else {
+            throw Problem.notFound("no batch job \(id) for client \(caller.client.id)")
+        }
+        return job
+    }
+}

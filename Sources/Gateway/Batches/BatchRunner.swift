@@ -1,0 +1,123 @@
+import Attestation
+import Foundation
+import GatewayAPI
+import Logging
+import ServiceLifecycle
+
+/// Runs batch jobs in the background, oldest first, a chunk of candidates at a time.
+///
+/// A chunk is one archive read, one audit write and one store write (``CheckService``); its result
+/// lines are appended to the job's results file and synced before the job's progress is committed.
+/// On graceful shutdown the runner stops between chunks; at the next start it resumes whatever was
+/// queued or running. A chunk cut short by a crash is answered again (its first answers remain in
+/// the audit log, as every answer given does); the results file holds each line once.
+package final class BatchRunner: Service, Sendable {
+    let store: BatchJobStore
+    let checks: CheckService
+    let logger: Logger
+    let chunkSize: Int
+    private let wakeups: AsyncStream<Void>
+    private let wake: AsyncStream<Void>.Continuation
+
+    init(store: BatchJobStore, checks: CheckService, logger: Logger, chunkSize: Int = 2000) {
+        self.store = store
+        self.checks = checks
+        self.logger = logger
+        self.chunkSize = chunkSize
+        (wakeups, wake) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// A job was queued.
+    func notify() { wake.yield() }
+
+    package func run() async throws {
+        var signals = wakeups.cancelOnGracefulShutdown().makeAsyncIterator()
+        repeat {
+            while !Task.isShuttingDownGracefully, let job = try store.nextUnfinished() {
+                do {
+                    try await process(job)
+                } catch {
+                    var failed = job
+                    failed.status = .failed
+                    failed.failure = "the job stopped: \(type(of: error))"
+                    failed.finishedAt = Date()
+                    try store.progress(failed)
+                    logger.error("batch job failed", metadata: ["batch": "\(job.id)", "error": "\(type(of: error))"])
+                }
+            }
+        } while await signals.next() != nil
+    }
+
+    private func process(_ job: BatchJobStore.Job) async throws {
+        var job = job
+        job.status = .running
+        let terms = try checks.terms(purpose: job.terms.purpose, policy: job.terms.policy, asOf: job.terms.asOf, operator: job.terms.operator)
+        let caller = Caller(client: .init(id: job.clientID, roles: [.bureau]), peer: .init(fingerprint: job.fingerprint, subject: ""))
+        var input = try LineChunks(file: store.input(job.id), offset: job.inputOffset)
+        defer { input.close() }
+        let resultsURL = store.results(job.id)
+        if !FileManager.default.fileExists(atPath: resultsURL.path) {
+            FileManager.default.createFile(atPath: resultsURL.path, contents: nil, attributes: [.posixPermissions: 0o600])
+        }
+        let output = try FileHandle(forWritingTo: resultsURL)
+        defer { try? output.close() }
+        // Whatever a crash left after the last committed chunk goes.
+        try output.truncate(atOffset: UInt64(job.resultsBytes))
+        try output.seekToEnd()
+
+        while job.done < job.total {
+            if Task.isShuttingDownGracefully { return }
+            let (lines, consumed) = try input.next(chunkSize)
+            guard !lines.isEmpty else { break }
+            var questions: [CheckQuestion] = []
+            var positions: [Int] = []
+            var items: [ResultLine] = []
+            for (offset, line) in lines.enumerated() {
+                let index = job.done + offset
+                let candidate = try? CheckStore.decoder.decode(Components.Schemas.BatchCandidate.self, from: Data(line))
+                do throws(Problem) {
+                    guard let candidate else { throw Problem.malformed("line \(index + 1) is not a JSON object with name and idNumber") }
+                    questions.append(try CheckQuestion(name: candidate.name, idNumber: candidate.idNumber, terms: terms, pointer: "/\(index)"))
+                    positions.append(offset)
+                    items.append(ResultLine(index: index, reference: candidate.reference))
+                } catch {
+                    items.append(ResultLine(index: index, reference: candidate?.reference, error: .init(error)))
+                    job.counts.errors += 1
+                }
+            }
+            let results = try await checks.answer(questions, terms: terms, caller: caller, operation: "createBatchJob")
+            for (position, result) in zip(positions, results) {
+                items[position].result = result
+                switch result.decision {
+                case .clear: job.counts.clear += 1
+                case .review: job.counts.review += 1
+                case .ineligible: job.counts.ineligible += 1
+                }
+            }
+            var bytes = Data()
+            for item in items {
+                bytes.append(try CheckStore.encoder.encode(item))
+                bytes.append(UInt8(ascii: "\n"))
+            }
+            try output.write(contentsOf: bytes)
+            try output.synchronize()
+            job.done += lines.count
+            job.inputOffset += consumed
+            job.resultsBytes += bytes.count
+            try store.progress(job)
+        }
+        job.status = .finished
+        job.finishedAt = Date()
+        job.resultsDigest = try ContentDigest.header(forFile: resultsURL)
+        try store.progress(job)
+        logger.info("batch job finished", metadata: ["batch": "\(job.id)", "lines": "\(job.done)"])
+    }
+
+    /// One line of a job's results.
+    struct ResultLine: Encodable {
+        var index: Int
+        var reference: String?
+        var result: Components.Schemas.CheckResult?
+        var error: Components.Schemas.Problem?
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+
+/// Lines of a file read a block at a time, from a byte offset, a chunk of lines per call: a batch
+/// job's input of a million lines is never in memory whole. Empty lines are skipped (their bytes
+/// still count toward the offset).
+struct LineChunks {
+    private let handle: FileHandle
+    private var buffer: [UInt8] = []
+    private var start = 0
+    private var ended = false
+
+    init(file: URL, offset: Int) throws {
+        handle = try FileHandle(forReadingFrom: file)
+        try handle.seek(toOffset: UInt64(offset))
+    }
+
+    func close() { try? handle.close() }
+
+    /// Up to `count` non-empty lines, and the bytes consumed to read them.
+    mutating func next(_ count: Int) throws -> (lines: [ArraySlice<UInt8>], bytes: Int) {
+        var lines: [ArraySlice<UInt8>] = []
+        var consumed = 0
+        while lines.count < count {
+            if let newline = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) {
+                var line = buffer[start..<newline]
+                if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
+                consumed += newline + 1 - start
+                start = newline + 1
+                if !line.isEmpty { lines.append(line) }
+                continue
+            }
+            if ended {
+                // A last line without a newline.
+                if start < buffer.count {
+                    consumed += buffer.count - start
+                    lines.append(buffer[start...])
+                    start = buffer.count
+                }
+                break
+            }
+            buffer.removeFirst(start)
+            start = 0
+            if let block = try handle.read(upToCount: 1 << 20), !block.isEmpty {
+                buffer.append(contentsOf: block)
+            } else {
+                ended = true
+            }
+        }
+        // Detached from the buffer, which the next call rearranges.
+        return (lines.map { ArraySlice(Array($0)) }, consumed)
+    }
+}
