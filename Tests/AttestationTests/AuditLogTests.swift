@@ -80,6 +80,23 @@ struct AuditLogTests {
         return try AuditVerifier.verify(path: path, origin: Self.origin, verifiers: [Self.signer.verifier])
     }
 
+    @Test func twoWritersOnOneLogKeepItWhole() async throws {
+        // A server and `creditgate keys rotate` may append to the same file.
+        let path = temporaryPath()
+        let server = try AuditLog(path: path, origin: Self.origin, signer: Self.signer)
+        let other = try AuditLog(path: path, origin: Self.origin, signer: Self.signer)
+        var seen: [(AuditLog.Receipt, AuditEntry)] = []
+        for n in 0..<12 {
+            let writer = n % 3 == 2 ? other : server
+            let entry = entry(n)
+            seen.append((try await writer.append(entry), entry))
+        }
+        #expect(seen.map(\.0.logIndex) == Array(0..<12))
+        for (receipt, entry) in seen { try Self.verify(receipt, entry: entry) }
+        let report = try AuditVerifier.verify(path: path, origin: Self.origin, verifiers: [Self.signer.verifier])
+        #expect(report.isIntact && report.entries == 12)
+    }
+
     @Test func alteredEntryIsNamed() async throws {
         let report = try await forged("UPDATE entries SET data = CAST('{\"operation\":\"forged\"}' AS BLOB) WHERE idx = 17")
         #expect(report.firstBadIndex == 17)

@@ -82,9 +82,16 @@ public actor AuditLog {
         var newFrontier = frontier
         let origin = self.origin
         let signer = self.signer
-        let firstIndex = frontier.size
+        var firstIndex = frontier.size
         let receipts = try database.write { db in
             let store = AuditStore(db)
+            // Another process (`creditgate keys rotate` beside a running server) may have appended
+            // since: continue from the log as stored, inside this write transaction.
+            let stored = try Int.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(MAX(idx) + 1, 0) FROM entries")) ?? 0
+            if stored != newFrontier.size {
+                newFrontier = try store.frontier(size: stored)
+                firstIndex = stored
+            }
             var leafHashes: [MerkleTree.Hash] = []
             for bytes in leaves {
                 let leafHash = MerkleTree.leafHash(bytes)
