@@ -2,18 +2,6 @@ import Foundation
 import Gateway
 import Testing
 
-/// Whether python3 has openapi-spec-validator (CI installs it; see .ci/run).
-let specValidatorAvailable: Bool = {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", "-c", "import openapi_spec_validator"]
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
-    guard (try? process.run()) != nil else { return false }
-    process.waitUntilExit()
-    return process.terminationStatus == 0
-}()
-
 /// The contract is valid OpenAPI 3.1, and the gateway serves exactly it. (The server and client
 /// code are generated from it at build time, so they cannot drift from it.)
 @Suite("The contract")
@@ -21,18 +9,10 @@ struct ContractTests {
     static let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("openapi/openapi.yaml")
 
-    @Test(.enabled(if: specValidatorAvailable || ProcessInfo.processInfo.environment["CI"] != nil, "needs python3 with openapi-spec-validator"))
+    @Test(.enabled(if: PythonTools.enabled("openapi_spec_validator"), "needs python3 with openapi-spec-validator"))
     func isValidOpenAPI() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-m", "openapi_spec_validator", Self.file.path]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        process.waitUntilExit()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(process.terminationStatus == 0, "\(text)")
+        let (status, output) = PythonTools.run(["-m", "openapi_spec_validator", Self.file.path])
+        #expect(status == 0, "\(output)")
     }
 
     @Test func theGatewayServesTheContractItWasBuiltFrom() async throws {
