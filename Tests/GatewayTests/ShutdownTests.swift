@@ -53,22 +53,19 @@ enum ServeProcess {
     }
 }
 
-@Suite("Shutdown", .serialized)
+@Suite("Shutdown and crashes", .serialized)
 struct ShutdownTests {
-    @Test func sigtermUnderLoadDrainsAndLosesNoAnsweredRequest() async throws {
-        try #require(FileManager.default.isExecutableFile(atPath: ServeProcess.executable.path), "build the creditgate product first")
-        let (folder, pki, configuration) = try await TestGateway.prepare()
-        let (process, port) = try await ServeProcess.start(configuration, in: folder)
+    /// Eight clients send checks back to back; `signal` is sent after `after`; the answers received.
+    static func load(port: Int, pki: DevelopmentPKI, process: Process, signal: Int32, after: Duration, round: Int = 0) async throws -> [Components.Schemas.CheckResult] {
         let http = try TestGateway.httpClient(pki: pki, role: "bureau")
         let base = URL(string: "https://localhost:\(port)")!
-
-        // Eight clients send checks back to back until the server stops answering.
         let answers = try await withThrowingTaskGroup(of: [TestGateway.RawResponse].self) { group in
             for worker in 0..<8 {
                 group.addTask {
                     var answered: [TestGateway.RawResponse] = []
                     for n in 0..<100_000 {
-                        let id = try ResidentID(region: "110105", birthDate: CalendarDay(dayNumber: 3000 + worker * 1000 + n % 1000), sequence: n % 997).unmaskedValue
+                        let id = try ResidentID(region: "110105", birthDate: CalendarDay(dayNumber: 3000 + round * 8000 + worker * 1000 + n % 1000),
+                                                sequence: n % 997).unmaskedValue
                         let body = #"{"candidate":{"name":"张三","idNumber":"\#(id)"},"purpose":{"code":"civil-service-exam","recruitmentId":"R1","consentReference":"C1"}}"#
                         guard let response = try? await TestGateway.send("POST", base, "/v1/checks", body: body, contentType: "application/json", with: http) else { break }
                         if response.status == 200 { answered.append(response) }
@@ -76,31 +73,58 @@ struct ShutdownTests {
                     return answered
                 }
             }
-            try await Task.sleep(for: .milliseconds(1500))
-            kill(process.processIdentifier, SIGTERM)
+            try await Task.sleep(for: after)
+            kill(process.processIdentifier, signal)
             return try await group.reduce(into: []) { $0 += $1 }
         }
         process.waitUntilExit()
         try await http.shutdown()
-        #expect(process.terminationReason == .exit && process.terminationStatus == 0)
-        #expect(answers.count > 10, "only \(answers.count) answers before SIGTERM")
-
-        // Every answer a client received is in the intact log, where its receipt says.
-        let state = try await ServiceState.open(configuration.stateDirectory)
-        let report = try AuditVerifier.verify(path: folder.appendingPathComponent("state/audit.sqlite").path,
-                                              origin: ServiceState.defaultOrigin, verifiers: try state.noteVerifiers())
-        #expect(report.isIntact, "\(report)")
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
+        return try answers.map { try decoder.decode(Components.Schemas.CheckResult.self, from: Data($0.body)) }
+    }
+
+    /// The log verifies, and every answer is in it where its receipt says, with a proof that verifies.
+    static func expectEveryAnswerLogged(_ answers: [Components.Schemas.CheckResult], state directory: String) async throws {
+        let state = try await ServiceState.open(directory)
+        let verifiers = try state.noteVerifiers()
+        let report = try AuditVerifier.verify(path: directory + "/audit.sqlite", origin: ServiceState.defaultOrigin, verifiers: verifiers)
+        #expect(report.isIntact, "\(report)")
         for answer in answers {
-            let result = try decoder.decode(Components.Schemas.CheckResult.self, from: Data(answer.body))
-            let stored = try await state.audit.entries(from: Int(result.audit.logIndex), count: 1)
-            let entry = try #require(stored.first)
-            #expect(Base64.standard(MerkleTree.leafHash(entry.data)) == result.audit.leafHash)
-            #expect(String(decoding: entry.data, as: UTF8.self).contains(result.checkId))
+            let entry = try #require(try await state.audit.entries(from: Int(answer.audit.logIndex), count: 1).first)
+            #expect(Base64.standard(MerkleTree.leafHash(entry.data)) == answer.audit.leafHash)
+            #expect(String(decoding: entry.data, as: UTF8.self).contains(answer.checkId))
+            let checkpoint = try Checkpoint.open(answer.audit.checkpoint, verifiers: verifiers, origin: ServiceState.defaultOrigin)
+            let proof = answer.audit.inclusionProof.compactMap { Base64.decodeStandard($0) }
+            #expect(MerkleTree.verifyInclusion(index: Int(answer.audit.logIndex), size: Int(answer.audit.treeSize),
+                                               leafHash: MerkleTree.leafHash(entry.data), proof: proof, root: checkpoint.rootHash))
         }
+    }
+
+    @Test func sigtermUnderLoadDrainsAndLosesNoAnsweredRequest() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: ServeProcess.executable.path), "build the creditgate product first")
+        let (folder, pki, configuration) = try await TestGateway.prepare()
+        let (process, port) = try await ServeProcess.start(configuration, in: folder)
+        let answers = try await Self.load(port: port, pki: pki, process: process, signal: SIGTERM, after: .milliseconds(1500))
+        #expect(process.terminationReason == .exit && process.terminationStatus == 0)
+        #expect(answers.count > 10, "only \(answers.count) answers before SIGTERM")
+        try await Self.expectEveryAnswerLogged(answers, state: configuration.stateDirectory)
+        let state = try await ServiceState.open(configuration.stateDirectory)
         let size = await state.audit.treeSize
         let last = try await state.audit.entries(from: size - 2, count: 2).map { String(decoding: $0.data, as: UTF8.self) }
         #expect(last.contains { $0.contains("server.stop") })
+    }
+
+    @Test func killedUnderLoadRepeatedlyTheLogHoldsEveryAnswerGiven() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: ServeProcess.executable.path), "build the creditgate product first")
+        let (folder, pki, configuration) = try await TestGateway.prepare()
+        var answers: [Components.Schemas.CheckResult] = []
+        for round in 0..<3 {
+            let (process, port) = try await ServeProcess.start(configuration, in: folder)
+            answers += try await Self.load(port: port, pki: pki, process: process, signal: SIGKILL, after: .milliseconds(800 + 300 * round), round: round)
+            #expect(process.terminationReason == .uncaughtSignal)
+            try await Self.expectEveryAnswerLogged(answers, state: configuration.stateDirectory)
+        }
+        #expect(answers.count > 30, "only \(answers.count) answers")
     }
 }
