@@ -96,7 +96,7 @@ package final class BatchRunner: Service, Sendable {
             }
             var bytes = Data()
             for item in items {
-                bytes.append(try CheckStore.encoder.encode(item))
+                bytes.append(AnswerJSON.encode { $0.write(item) })
                 bytes.append(UInt8(ascii: "\n"))
             }
             try output.write(contentsOf: bytes)
@@ -114,7 +114,7 @@ package final class BatchRunner: Service, Sendable {
     }
 
     /// One line of a job's results.
-    struct ResultLine: Encodable {
+    struct ResultLine {
         var index: Int
         var reference: String?
         var result: Components.Schemas.CheckResult?
