@@ -65,28 +65,16 @@ package final class BatchRunner: Service, Sendable {
         try output.truncate(atOffset: UInt64(job.resultsBytes))
         try output.seekToEnd()
 
-        while job.done < job.total {
+        // Chunk n is audited, stored and written while chunk n + 1 is read and judged.
+        var current = try await prepare(input.next(chunkSize), from: job.done, terms: terms, caller: caller)
+        while let chunk = current {
             if Task.isShuttingDownGracefully { return }
-            let (lines, consumed) = try input.next(chunkSize)
-            guard !lines.isEmpty else { break }
-            var questions: [CheckQuestion] = []
-            var positions: [Int] = []
-            var items: [ResultLine] = []
-            for (offset, line) in lines.enumerated() {
-                let index = job.done + offset
-                let candidate = try? CheckStore.decoder.decode(Components.Schemas.BatchCandidate.self, from: Data(line))
-                do throws(Problem) {
-                    guard let candidate else { throw Problem.malformed("line \(index + 1) is not a JSON object with name and idNumber") }
-                    questions.append(try CheckQuestion(name: candidate.name, idNumber: candidate.idNumber, terms: terms, pointer: "/\(index)"))
-                    positions.append(offset)
-                    items.append(ResultLine(index: index, reference: candidate.reference))
-                } catch {
-                    items.append(ResultLine(index: index, reference: candidate?.reference, error: .init(error)))
-                    job.counts.errors += 1
-                }
-            }
-            let results = try await checks.answer(questions, terms: terms, caller: caller, operation: "createBatchJob")
-            for (position, result) in zip(positions, results) {
+            let following = job.done + chunk.lines < job.total ? try input.next(chunkSize) : (lines: [], bytes: 0)
+            let nextIndex = job.done + chunk.lines
+            async let upcoming = prepare(following, from: nextIndex, terms: terms, caller: caller)
+            var items = chunk.items
+            let results = try await checks.commit(chunk.prepared)
+            for (position, result) in zip(chunk.positions, results) {
                 items[position].result = result
                 switch result.decision {
                 case .clear: job.counts.clear += 1
@@ -101,10 +89,12 @@ package final class BatchRunner: Service, Sendable {
             }
             try output.write(contentsOf: bytes)
             try output.synchronize()
-            job.done += lines.count
-            job.inputOffset += consumed
+            job.done += chunk.lines
+            job.counts.errors += chunk.errors
+            job.inputOffset += chunk.bytes
             job.resultsBytes += bytes.count
             try store.progress(job)
+            current = try await upcoming
         }
         job.status = .finished
         job.finishedAt = Date()
@@ -113,8 +103,45 @@ package final class BatchRunner: Service, Sendable {
         logger.info("batch job finished", metadata: ["batch": "\(job.id)", "lines": "\(job.done)"])
     }
 
+    /// A chunk read and judged, waiting to be committed.
+    struct Chunk: Sendable {
+        var items: [ResultLine]
+        /// Where each prepared answer goes among `items`.
+        var positions: [Int]
+        var prepared: CheckService.Prepared
+        var lines: Int
+        var bytes: Int
+        var errors: Int
+    }
+
+    /// Parses and validates a chunk's lines (each bad one gets its problem) and judges the rest.
+    private func prepare(
+        _ read: (lines: [ArraySlice<UInt8>], bytes: Int), from firstIndex: Int, terms: CheckQuestion.Terms, caller: Caller
+    ) async throws -> Chunk? {
+        guard !read.lines.isEmpty else { return nil }
+        var questions: [CheckQuestion] = []
+        var positions: [Int] = []
+        var items: [ResultLine] = []
+        var errors = 0
+        for (offset, line) in read.lines.enumerated() {
+            let index = firstIndex + offset
+            let candidate = try? CheckStore.decoder.decode(Components.Schemas.BatchCandidate.self, from: Data(line))
+            do throws(Problem) {
+                guard let candidate else { throw Problem.malformed("line \(index + 1) is not a JSON object with name and idNumber") }
+                questions.append(try CheckQuestion(name: candidate.name, idNumber: candidate.idNumber, terms: terms, pointer: "/\(index)"))
+                positions.append(offset)
+                items.append(ResultLine(index: index, reference: candidate.reference))
+            } catch {
+                items.append(ResultLine(index: index, reference: candidate?.reference, error: .init(error)))
+                errors += 1
+            }
+        }
+        let prepared = try await checks.prepare(questions, terms: terms, caller: caller, operation: "createBatchJob")
+        return Chunk(items: items, positions: positions, prepared: prepared, lines: read.lines.count, bytes: read.bytes, errors: errors)
+    }
+
     /// One line of a job's results.
-    struct ResultLine {
+    struct ResultLine: Sendable {
         var index: Int
         var reference: String?
         var result: Components.Schemas.CheckResult?

@@ -25,7 +25,21 @@ package struct CheckService: Sendable {
 
     /// Answers validated questions that share `terms`, in order.
     func answer(_ questions: [CheckQuestion], terms: CheckQuestion.Terms, caller: Caller, operation: String) async throws -> [Components.Schemas.CheckResult] {
-        guard !questions.isEmpty else { return [] }
+        try await commit(try await prepare(questions, terms: terms, caller: caller, operation: operation))
+    }
+
+    /// Answers judged and encoded, with their audit entries, not yet audited or stored: a batch job
+    /// prepares its next chunk while the previous one is being written.
+    struct Prepared: Sendable {
+        var results: [Components.Schemas.CheckResult]
+        var answers: [Data]
+        var entries: [AuditEntry]
+        var clientID: String
+    }
+
+    /// The archive read and the policy's judgement.
+    func prepare(_ questions: [CheckQuestion], terms: CheckQuestion.Terms, caller: Caller, operation: String) async throws -> Prepared {
+        guard !questions.isEmpty else { return Prepared(results: [], answers: [], entries: [], clientID: caller.client.id) }
         let lookup = try await archive.lookup(questions.map(\.candidate), asOf: AsOf(day: terms.asOf))
         let checkedAt = Date()
         var results: [Components.Schemas.CheckResult] = []
@@ -56,11 +70,18 @@ package struct CheckService: Sendable {
             answers.append(answer)
             entries.append(entry)
         }
-        let receipts = try await auditor.record(entries)
+        return Prepared(results: results, answers: answers, entries: entries, clientID: caller.client.id)
+    }
+
+    /// The audit write (durable, under a signed checkpoint) and the store write; the answers with their receipts.
+    func commit(_ prepared: Prepared) async throws -> [Components.Schemas.CheckResult] {
+        guard !prepared.results.isEmpty else { return [] }
+        var results = prepared.results
+        let receipts = try await auditor.record(prepared.entries)
         var rows: [CheckStore.Row] = []
         for index in results.indices {
             results[index].audit = .init(receipts[index])
-            rows.append(.init(checkID: results[index].checkId, clientID: caller.client.id, answer: answers[index], receipt: results[index].audit))
+            rows.append(.init(checkID: results[index].checkId, clientID: prepared.clientID, answer: prepared.answers[index], receipt: results[index].audit))
         }
         try await store.save(rows)
         metrics.decided(results.map(\.decision))
