@@ -32,6 +32,16 @@ public protocol ArchiveStore: Sendable {
     func statistics() async throws -> ArchiveStatistics
 }
 
+extension ArchiveStore {
+    /// Imports a feed of either kind: the command line and the gateway's upload both name the kind.
+    public func importFeed(_ kind: ImportReport.Kind, from file: URL, options: ImportOptions) async throws -> ImportReport {
+        switch kind {
+        case .defaulters: try await importDefaulters(from: file, options: options)
+        case .records: try await importRecords(from: file, options: options)
+        }
+    }
+}
+
 /// Which archive state a lookup reads.
 public struct AsOf: Sendable, Hashable {
     /// Only events effective on or before this China-time day count.

@@ -66,9 +66,7 @@ struct ArchiveCommand: AsyncParsableCommand {
                 let options = ImportOptions(strict: strict, format: feedFormat)
                 let report: ImportReport
                 do {
-                    report = kind == .defaulters
-                        ? try await store.importDefaulters(from: url, options: options)
-                        : try await store.importRecords(from: url, options: options)
+                    report = try await store.importFeed(kind == .defaulters ? .defaulters : .records, from: url, options: options)
                 } catch let refused as StrictImportError {
                     print("\(file): \(refused); nothing was imported")
                     throw ExitCode(3)

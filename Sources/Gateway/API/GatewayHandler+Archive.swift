@@ -7,8 +7,7 @@ import OpenAPIRuntime
 
 extension GatewayHandler {
     package func getArchiveStatus(_ input: Operations.GetArchiveStatus.Input) async throws -> Operations.GetArchiveStatus.Output {
-        _ = try await allow(nil, "getArchiveStatus")
-        let statistics = try await archive.statistics()
+        let statistics = try await allow(nil, "getArchiveStatus") { _ in try await archive.statistics() }
         let last = statistics.lastImport.map {
             Components.Schemas.ArchiveStatus.LastImportPayload(
                 sequence: $0.sequence, kind: $0.kind, source: $0.source, contentHash: $0.contentHash, importedAt: $0.importedAt,
@@ -38,9 +37,7 @@ extension GatewayHandler {
             defer { try? FileManager.default.removeItem(at: file) }
             let report: ImportReport
             do {
-                report = kind == .records
-                    ? try await archive.importRecords(from: file, options: options)
-                    : try await archive.importDefaulters(from: file, options: options)
+                report = try await archive.importFeed(kind == .records ? .records : .defaulters, from: file, options: options)
             } catch let refused as StrictImportError {
                 throw Problem(.unprocessableContent, code: "import.strict", title: "The feed was refused; the archive is unchanged",
                               detail: "\(refused.issue)")

@@ -39,15 +39,13 @@ extension GatewayHandler {
     }
 
     package func getBatchJob(_ input: Operations.GetBatchJob.Input) async throws -> Operations.GetBatchJob.Output {
-        let caller = try await allow(nil, "getBatchJob", detail: "batchId=\(input.path.batchId)")
-        return try await refusing("getBatchJob", caller: caller) {
+        try await allow(nil, "getBatchJob", detail: "batchId=\(input.path.batchId)") { caller in
             .ok(.init(body: .json(try visibleJob(input.path.batchId, to: caller).view)))
         }
     }
 
     package func getBatchJobResults(_ input: Operations.GetBatchJobResults.Input) async throws -> Operations.GetBatchJobResults.Output {
-        let caller = try await allow(nil, "getBatchJobResults", detail: "batchId=\(input.path.batchId)")
-        return try await refusing("getBatchJobResults", caller: caller) {
+        try await allow(nil, "getBatchJobResults", detail: "batchId=\(input.path.batchId)") { caller in
             let job = try visibleJob(input.path.batchId, to: caller)
             guard job.status == .finished, let digest = job.resultsDigest else {
                 throw Problem(.conflict, code: "batch.not-finished", title: "The batch job has not finished",

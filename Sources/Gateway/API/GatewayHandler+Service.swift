@@ -7,13 +7,11 @@ import OpenAPIRuntime
 
 extension GatewayHandler {
     package func getHealth(_ input: Operations.GetHealth.Input) async throws -> Operations.GetHealth.Output {
-        _ = try await allow(nil, "getHealth")
-        return .ok(.init(body: .json(.init(status: .ok))))
+        try await allow(nil, "getHealth") { _ in .ok(.init(body: .json(.init(status: .ok)))) }
     }
 
     package func getReadiness(_ input: Operations.GetReadiness.Input) async throws -> Operations.GetReadiness.Output {
-        let caller = try await allow(nil, "getReadiness")
-        return try await refusing("getReadiness", caller: caller) {
+        try await allow(nil, "getReadiness") { _ in
             let version: ArchiveClient.ArchiveVersion
             let keyID: String
             do {
@@ -27,12 +25,10 @@ extension GatewayHandler {
     }
 
     package func getMetrics(_ input: Operations.GetMetrics.Input) async throws -> Operations.GetMetrics.Output {
-        _ = try await allow(nil, "getMetrics")
-        return .ok(.init(body: .plainText(HTTPBody(metrics.exposition))))
+        try await allow(nil, "getMetrics") { _ in .ok(.init(body: .plainText(HTTPBody(metrics.exposition)))) }
     }
 
     package func getContract(_ input: Operations.GetContract.Input) async throws -> Operations.GetContract.Output {
-        _ = try await allow(nil, "getContract")
-        return .ok(.init(body: .yaml(HTTPBody(contract))))
+        try await allow(nil, "getContract") { _ in .ok(.init(body: .yaml(HTTPBody(contract)))) }
     }
 }

@@ -22,11 +22,14 @@ package struct GatewayHandler: APIProtocol {
     let batches: BatchRunner
     let maxJobItems: Int
 
-    /// An allowed call's audit entry, for operations that are not checks.
-    func allow(_ role: Role?, _ operation: String, detail: String? = nil) async throws -> Caller {
+    /// Runs an operation that is not a check: the role is checked, `body` runs, and only then is the
+    /// call audited as allowed; a ``Problem`` from `body` is audited as a refusal instead (one entry
+    /// per call either way).
+    func allow<T>(_ role: Role?, _ operation: String, detail: String? = nil, _ body: (Caller) async throws -> T) async throws -> T {
         let caller = try await auditor.require(role, for: operation, caller: Caller.current)
+        let result = try await refusing(operation, caller: caller) { try await body(caller) }
         _ = try await auditor.record([auditor.entry(operation, caller: caller, detail: detail)])
-        return caller
+        return result
     }
 
     /// Runs `body`; a ``Problem`` it throws is audited as a refusal of `operation`.
@@ -87,10 +90,8 @@ extension GatewayHandler {
     }
 
     package func getCheck(_ input: Operations.GetCheck.Input) async throws -> Operations.GetCheck.Output {
-        let caller = try await auditor.require(nil, for: "getCheck", caller: Caller.current)
-        return try await refusing("getCheck", caller: caller) {
+        try await allow(nil, "getCheck", detail: "checkId=\(input.path.checkId)") { caller in
             let stored = try await visibleCheck(input.path.checkId, to: caller)
-            _ = try await auditor.record([auditor.entry("getCheck", caller: caller, detail: "checkId=\(input.path.checkId)")])
             return .ok(.init(body: .json(.init(clientId: stored.clientID, result: stored.result, dispositions: stored.dispositions))))
         }
     }
