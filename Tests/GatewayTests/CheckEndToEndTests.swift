@@ -1,7 +1,7 @@
 import Attestation
 import CreditCore
 import Foundation
-import Gateway
+@testable import Gateway
 import GatewayAPI
 import Testing
 
@@ -60,6 +60,32 @@ struct CheckEndToEndTests {
         #expect(entry.entry.contains(answer.checkId))
         #expect(entry.entry.contains("candidateHMAC"))
         #expect(!entry.entry.contains("11010519491231002X"))
+        try await gateway.stop()
+    }
+
+    @Test func theAuditEntryHoldsTheDigestsOfTheRequestAsSentAndOfTheAnswer() async throws {
+        let gateway = try await TestGateway()
+        let body = AccessTests.check
+        let response = try await gateway.raw("bureau", "POST", "/v1/checks", body: body, contentType: "application/json")
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        var answer = try decoder.decode(Components.Schemas.CheckResult.self, from: Data(response.body))
+        let entries = try await gateway.withClient("auditor") { client in
+            try await client.getAuditEntries(query: .init(start: answer.audit.logIndex, count: 1)).ok.body.json
+        }
+        let entry = try JSONDecoder().decode(AuditEntry.self, from: Data(try #require(entries.entries.first).entry.utf8))
+        #expect(entry.requestDigest == ContentDigest.header(for: Array(body.utf8)))
+        // The answer's digest is taken before its receipt exists: over the answer with the receipt empty.
+        answer.audit = .pending
+        #expect(entry.responseDigest == ContentDigest.header(for: AnswerJSON.encode(answer)))
+        // A refused call is recorded with the digest of what it sent; a call without a body has none.
+        let refused = try await gateway.raw("auditor", "POST", "/v1/checks", body: body, contentType: "application/json")
+        #expect(refused.status == 403)
+        let last = try await gateway.withClient("auditor") { client in
+            try await client.getAuditEntries(query: .init(start: 0, count: 1000)).ok.body.json.entries
+        }.map { try JSONDecoder().decode(AuditEntry.self, from: Data($0.entry.utf8)) }
+        #expect(last.contains { $0.outcome.hasPrefix("refused") && $0.operation == "createCheck" && $0.requestDigest == entry.requestDigest })
+        #expect(last.filter { $0.operation == "getAuditEntries" }.allSatisfy { $0.requestDigest == nil })
         try await gateway.stop()
     }
 

@@ -1,3 +1,4 @@
+import Attestation
 import ArchiveClient
 import CreditCore
 import Foundation
@@ -44,6 +45,8 @@ struct ImportTests {
         #expect(answer.json["decision"] as? String == "INELIGIBLE", "\(answer.text)")
         let entries = try await gateway.raw("auditor", "GET", "/v1/audit/entries?start=0&count=100", contentType: nil).text
         #expect(entries.contains("createImport") && entries.contains("accepted=1"))
+        // The upload was streamed to disk; its entry still holds the digest of the bytes as sent.
+        #expect(entries.contains(ContentDigest.header(for: Array(feed.utf8))))
         try await gateway.stop()
     }
 

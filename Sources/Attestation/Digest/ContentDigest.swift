@@ -29,9 +29,29 @@ public enum ContentDigest {
     public static func header(forFile url: URL) throws -> String {
         let handle = try FileHandle(forReadingFrom: url)
         defer { try? handle.close() }
-        var hasher = SHA256()
-        while let block = try handle.read(upToCount: 1 << 20), !block.isEmpty { hasher.update(data: block) }
-        return "\(Algorithm.sha256.rawValue)=:\(Base64.standard(hasher.finalize())):"
+        var digest = Streaming()
+        while let block = try handle.read(upToCount: 1 << 20), !block.isEmpty { digest.update(block) }
+        return digest.header
+    }
+
+    /// The `sha-256` field value of content that arrives in pieces.
+    public struct Streaming: Sendable {
+        private var hasher = SHA256()
+
+        public init() {}
+
+        public mutating func update(_ bytes: some DataProtocol) {
+            hasher.update(data: bytes)
+        }
+
+        public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+            hasher.update(bufferPointer: bytes)
+        }
+
+        /// The field value over everything given so far.
+        public var header: String {
+            "\(Algorithm.sha256.rawValue)=:\(Base64.standard(hasher.finalize())):"
+        }
     }
 
     /// Checks a received field against the body. Every member with a known algorithm must match,

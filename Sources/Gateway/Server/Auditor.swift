@@ -21,7 +21,7 @@ package struct Auditor: Sendable {
     package func refused(_ problem: Problem, operation: String, caller: Caller?, fingerprint: String?) async -> Problem {
         let entry = AuditEntry(
             operation: operation, outcome: "refused \(problem.status.code) \(problem.code)", clientID: caller?.client.id,
-            certificateFingerprint: fingerprint ?? caller?.peer.fingerprint)
+            certificateFingerprint: fingerprint ?? caller?.peer.fingerprint, requestDigest: RequestDigest.current?.header)
         do {
             _ = try await log.append(entry)
         } catch {
@@ -31,9 +31,11 @@ package struct Auditor: Sendable {
         return problem
     }
 
-    /// An entry for an allowed operation by `caller`.
+    /// An entry for an allowed operation by `caller`, with the digest of the request's body when
+    /// one was read (made inside a request's task).
     package func entry(_ operation: String, outcome: String = "ok", caller: Caller, detail: String? = nil) -> AuditEntry {
-        AuditEntry(operation: operation, outcome: outcome, clientID: caller.client.id, certificateFingerprint: caller.peer.fingerprint, detail: detail)
+        AuditEntry(operation: operation, outcome: outcome, clientID: caller.client.id, certificateFingerprint: caller.peer.fingerprint,
+                   requestDigest: RequestDigest.current?.header, detail: detail)
     }
 
     /// Appends entries and waits until they are durable and covered by a signed checkpoint.

@@ -59,7 +59,7 @@ package enum GatewayApplication {
         router.add(middleware: SigningMiddleware { signer.value })
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: ProblemMiddleware())
-        router.add(middleware: BodyLimitMiddleware(limit: configuration.maxBodyBytes, exceptions: [
+        router.add(middleware: RequestBodyMiddleware(limit: configuration.maxBodyBytes, exceptions: [
             "/v1/archive/imports": configuration.maxImportBytes, "/v1/batches": configuration.maxImportBytes,
         ]))
         router.add(middleware: AccessMiddleware(

@@ -1,0 +1,76 @@
+import Attestation
+import Hummingbird
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// Bounds every request body and digests it as it streams past.
+///
+/// Bodies over the configured size get 413: at once when `Content-Length` says so, or as soon as a
+/// chunked body passes the limit. Paths named in `exceptions` (feed uploads, which are streamed to
+/// disk) have limits of their own. The digest is what the audit entry's `requestDigest` holds; it is
+/// taken here, on the bytes as received, so a handler that decodes the body (or streams it to a
+/// file) need not keep them.
+package struct RequestBodyMiddleware<Context: RequestContext>: RouterMiddleware {
+    let defaultLimit: Int
+    let exceptions: [String: Int]
+
+    package init(limit: Int, exceptions: [String: Int] = [:]) {
+        defaultLimit = limit
+        self.exceptions = exceptions
+    }
+
+    package func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let limit = exceptions[request.uri.path] ?? defaultLimit
+        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit { throw Problem.tooLarge }
+        let digest = RequestDigest()
+        var request = request
+        request.body = RequestBody(asyncSequence: MeteredBody(base: request.body, limit: limit, digest: digest))
+        return try await RequestDigest.$current.withValue(digest) { try await next(request, context) }
+    }
+}
+
+/// The `Content-Digest` (sha-256) of the current request's body, known once the body has been read to its end.
+package final class RequestDigest: Sendable {
+    private let state = NIOLockedValueBox<(running: ContentDigest.Streaming, header: String?)>((ContentDigest.Streaming(), nil))
+
+    @TaskLocal package static var current: RequestDigest?
+
+    /// Nil until the whole body has been read (a request refused before its body was read has none).
+    package var header: String? { state.withLockedValue { $0.header } }
+
+    fileprivate func update(_ buffer: ByteBuffer) {
+        buffer.withUnsafeReadableBytes { bytes in state.withLockedValue { $0.running.update(bytes) } }
+    }
+
+    fileprivate func finish() {
+        state.withLockedValue { $0.header = $0.header ?? $0.running.header }
+    }
+}
+
+/// A body that feeds ``RequestDigest`` and throws ``Problem/tooLarge`` once more than `limit` bytes have come.
+private struct MeteredBody: AsyncSequence, Sendable {
+    typealias Element = ByteBuffer
+    let base: RequestBody
+    let limit: Int
+    let digest: RequestDigest
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        var base: RequestBody.AsyncIterator
+        let limit: Int
+        let digest: RequestDigest
+        var seen = 0
+
+        mutating func next() async throws -> ByteBuffer? {
+            guard let buffer = try await base.next() else {
+                digest.finish()
+                return nil
+            }
+            seen += buffer.readableBytes
+            guard seen <= limit else { throw Problem.tooLarge }
+            digest.update(buffer)
+            return buffer
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: base.makeAsyncIterator(), limit: limit, digest: digest) }
+}
