@@ -1,3 +1,4 @@
+import Attestation
 import Foundation
 import Gateway
 import Testing
@@ -95,6 +96,37 @@ struct ErrorTests {
         let metrics = try await gateway.raw("bureau", "GET", "/metrics", contentType: nil).text
         #expect(metrics.contains("creditgate_decisions_total"))
         #expect(!metrics.contains(Self.fullID))
+        try await gateway.stop()
+    }
+}
+
+/// `creditgate keys rotate` runs beside a live server (another process writing the keys folder).
+@Suite("Key rotation while serving")
+struct LiveRotationTests {
+    @Test func theNextResponsesAndCheckpointsAreSignedByTheNewKey() async throws {
+        let gateway = try await TestGateway()
+        let before = try await gateway.raw("bureau", "POST", "/v1/checks", body: AccessTests.check)
+        let oldKeyID = try before.verifySignature(keys: try await gateway.keys()).parameters.keyID
+        let newKey = try KeyStore(directory: URL(fileURLWithPath: gateway.configuration.stateDirectory).appendingPathComponent("keys")).rotate()
+        #expect(newKey.keyID != oldKeyID)
+        // The keys folder is looked at no more than once a second.
+        var after = try await gateway.raw("bureau", "POST", "/v1/checks", body: AccessTests.check)
+        let keys = try await gateway.keys()
+        for _ in 0..<50 {
+            guard try after.verifySignature(keys: keys).parameters.keyID != newKey.keyID else { break }
+            try await Task.sleep(for: .milliseconds(200))
+            after = try await gateway.raw("bureau", "POST", "/v1/checks", body: AccessTests.check)
+        }
+        #expect(try after.verifySignature(keys: keys).parameters.keyID == newKey.keyID)
+        // The answer's checkpoint verifies under the new key alone; the old answer's under the old key, still published.
+        let checkpoint = try #require(after.json["audit"] as? [String: Any])["checkpoint"] as? String ?? ""
+        let origin = ServiceState.defaultOrigin
+        _ = try Checkpoint.open(checkpoint, verifiers: [NoteVerifier(name: origin, publicKey: newKey.publicKey)], origin: origin)
+        let oldCheckpoint = try #require(before.json["audit"] as? [String: Any])["checkpoint"] as? String ?? ""
+        #expect(throws: (any Error).self) {
+            try Checkpoint.open(oldCheckpoint, verifiers: [NoteVerifier(name: origin, publicKey: newKey.publicKey)], origin: origin)
+        }
+        _ = try before.verifySignature(keys: keys)
         try await gateway.stop()
     }
 }

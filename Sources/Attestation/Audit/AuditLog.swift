@@ -32,11 +32,17 @@ public actor AuditLog {
 
     let database: DatabaseQueue
     public let origin: String
-    let signer: NoteSigner
+    /// Asked at each write, so a key rotated while the log is open signs the next checkpoint.
+    let signer: @Sendable () throws -> NoteSigner
     private var frontier: TreeFrontier
     private var commit: GroupCommit<[UInt8], Receipt>?
 
     public init(path: String, origin: String, signer: NoteSigner) throws {
+        try self.init(path: path, origin: origin, currentSigner: { signer })
+    }
+
+    /// A log whose checkpoints are signed by whatever `currentSigner` gives at the time of each write.
+    public init(path: String, origin: String, currentSigner: @escaping @Sendable () throws -> NoteSigner) throws {
         var configuration = Configuration()
         configuration.label = "audit"
         database = try DatabaseQueue(path: path, configuration: configuration)
@@ -46,7 +52,7 @@ public actor AuditLog {
         }
         try AuditSchema.migrator.migrate(database)
         self.origin = origin
-        self.signer = signer
+        self.signer = currentSigner
         frontier = try database.read { db in
             try AuditStore(db).frontier(size: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM entries") ?? 0)
         }
@@ -81,7 +87,7 @@ public actor AuditLog {
     private func write(_ leaves: [[UInt8]]) throws -> [Receipt] {
         var newFrontier = frontier
         let origin = self.origin
-        let signer = self.signer
+        let signer = try self.signer()
         var firstIndex = frontier.size
         let receipts = try database.write { db in
             let store = AuditStore(db)

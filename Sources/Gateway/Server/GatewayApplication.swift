@@ -53,10 +53,8 @@ package enum GatewayApplication {
         }
 
         let router = Router(context: GatewayRequestContext.self)
-        let keys = state.keys
-        // Rotation adds a file to the keys folder: its modification time changes, the signer is remade.
-        let signer = try ReloadingFile(keys.directory, logger: logger) { _ in MessageSigner(key: try keys.activeKey(), tag: "creditgate") }
-        router.add(middleware: SigningMiddleware { signer.value })
+        let signers = state.signers
+        router.add(middleware: SigningMiddleware { signers.value.responses })
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: RequestBodyMiddleware(limit: configuration.maxBodyBytes, exceptions: [

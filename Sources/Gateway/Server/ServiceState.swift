@@ -1,6 +1,7 @@
 import Attestation
 import Crypto
 import Foundation
+import Logging
 
 /// The service's state folder: signing keys (`keys/`), the audit log (`audit.sqlite`), the audit
 /// HMAC key (`audit-hmac.key`) and the stored checks (`checks.sqlite`).
@@ -11,6 +12,9 @@ package struct ServiceState: Sendable {
     package let directory: URL
     package let origin: String
     package let keys: KeyStore
+    /// The active key's signers; remade within a second of a rotation (`creditgate keys rotate`
+    /// runs beside the server), so responses and checkpoints move to the new key without a restart.
+    package let signers: ReloadingFile<Signers>
     package let audit: AuditLog
     /// Names candidates in the audit log: HMAC-SHA256 under a key only this service holds.
     package let candidateHasher: CandidateHasher
@@ -22,18 +26,31 @@ package struct ServiceState: Sendable {
         let keys = try KeyStore(directory: directory.appendingPathComponent("keys"))
         let firstStart = try !keys.hasKeys()
         let key = try keys.activeKey()
+        // Rotation adds a file to the keys folder: its modification time changes.
+        let signers = try ReloadingFile(keys.directory, logger: Logger(label: "creditgate.keys")) { _ in
+            let active = try keys.activeKey()
+            return Signers(responses: MessageSigner(key: active, tag: Signers.tag), checkpoints: NoteSigner(name: origin, key: active))
+        }
         let audit = try AuditLog(path: directory.appendingPathComponent("audit.sqlite").path, origin: origin,
-                                 signer: NoteSigner(name: origin, key: key))
+                                 currentSigner: { signers.value.checkpoints })
         let hmacURL = directory.appendingPathComponent("audit-hmac.key")
         if !FileManager.default.fileExists(atPath: hmacURL.path) {
             try PrivateFile.write(SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }, to: hmacURL)
         }
         let hasher = CandidateHasher(key: Array(try Data(contentsOf: hmacURL)))
-        let state = ServiceState(directory: directory, origin: origin, keys: keys, audit: audit, candidateHasher: hasher)
+        let state = ServiceState(directory: directory, origin: origin, keys: keys, signers: signers, audit: audit, candidateHasher: hasher)
         if firstStart {
             _ = try await audit.append(AuditEntry(operation: "keys.create", outcome: "ok", detail: "signing key \(key.keyID)"))
         }
         return state
+    }
+
+    /// What signs with the active key.
+    package struct Signers: Sendable {
+        /// The `tag` of every response signature: names the service the signature is for.
+        package static let tag = "creditgate"
+        package let responses: MessageSigner
+        package let checkpoints: NoteSigner
     }
 
     /// Note verifiers for every key ever published: old checkpoints were signed by retired keys.
