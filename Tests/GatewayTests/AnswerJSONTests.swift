@@ -1,3 +1,4 @@
+import Attestation
 import Foundation
 @testable import Gateway
 import GatewayAPI
@@ -37,12 +38,12 @@ struct AnswerJSONTests {
     @Test(arguments: [("plain", true), ("plain", false), (awkward, true), (awkward, false)])
     func answersAreWrittenAsTheEncoderWouldWriteThem(text: String, optionals: Bool) throws {
         let result = Self.result(text, optionals: optionals)
-        #expect(AnswerJSON.encode(result) == (try Self.encoder.encode(result)))
-        #expect(AnswerJSON.encode(result.audit) == (try Self.encoder.encode(result.audit)))
+        #expect(CanonicalJSON.encode(result) == (try Self.encoder.encode(result)))
+        #expect(CanonicalJSON.encode(result.audit) == (try Self.encoder.encode(result.audit)))
         // And they read back as the same values.
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
-        var back = try decoder.decode(Components.Schemas.CheckResult.self, from: AnswerJSON.encode(result))
+        var back = try decoder.decode(Components.Schemas.CheckResult.self, from: CanonicalJSON.encode(result))
         back.checkedAt = result.checkedAt
         #expect(back == result)
     }
@@ -50,6 +51,6 @@ struct AnswerJSONTests {
     @Test func problemsToo() throws {
         let problem = Components.Schemas.Problem(_type: "https://creditgate.local/problems/id.checksum", title: "A field is not valid", status: 422,
                                                  detail: Self.awkward, code: "id.checksum", pointer: "/candidates/3/idNumber")
-        #expect(AnswerJSON.encode { $0.write(problem) } == (try Self.encoder.encode(problem)))
+        #expect(CanonicalJSON.encode { $0.write(problem) } == (try Self.encoder.encode(problem)))
     }
 }

@@ -77,7 +77,7 @@ struct CheckEndToEndTests {
         #expect(entry.requestDigest == ContentDigest.header(for: Array(body.utf8)))
         // The answer's digest is taken before its receipt exists: over the answer with the receipt empty.
         answer.audit = .pending
-        #expect(entry.responseDigest == ContentDigest.header(for: AnswerJSON.encode(answer)))
+        #expect(entry.responseDigest == ContentDigest.header(for: CanonicalJSON.encode(answer)))
         // A refused call is recorded with the digest of what it sent; a call without a body has none.
         let refused = try await gateway.raw("auditor", "POST", "/v1/checks", body: body, contentType: "application/json")
         #expect(refused.status == 403)

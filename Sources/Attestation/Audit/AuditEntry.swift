@@ -52,13 +52,28 @@ public struct AuditEntry: Codable, Sendable, Hashable {
     /// A value type, safe to share between threads (unlike `ISO8601DateFormatter`); UTC.
     static let timeFormat = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 
-    /// The leaf bytes: JSON with sorted keys and no insignificant whitespace, so anyone can
-    /// re-derive the leaf hash from the entry.
+    /// The leaf bytes: JSON with sorted keys and no insignificant whitespace (what `JSONEncoder`
+    /// with `.sortedKeys` makes of it), so anyone can re-derive the leaf hash from the entry.
     public var canonicalBytes: [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // Encoding a struct of strings cannot fail.
-        return Array((try? encoder.encode(self)) ?? Data())
+        CanonicalJSON.bytes(capacity: 512) { json in
+            json.object { o in
+                o.string("archiveVersion", archiveVersion)
+                o.string("candidateHMAC", candidateHMAC)
+                o.string("certificateFingerprint", certificateFingerprint)
+                o.string("clientID", clientID)
+                o.string("consentReference", consentReference)
+                o.string("decision", decision)
+                o.string("detail", detail)
+                o.string("operation", operation)
+                o.string("operator", `operator`)
+                o.string("outcome", outcome)
+                o.string("policyVersion", policyVersion)
+                o.string("purpose", purpose)
+                o.string("requestDigest", requestDigest)
+                o.string("responseDigest", responseDigest)
+                o.string("time", time)
+            }
+        }
     }
 }
 

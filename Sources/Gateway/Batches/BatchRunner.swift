@@ -84,7 +84,7 @@ package final class BatchRunner: Service, Sendable {
             }
             var bytes = Data()
             for item in items {
-                bytes.append(AnswerJSON.encode { $0.write(item) })
+                bytes.append(CanonicalJSON.encode { $0.write(item) })
                 bytes.append(UInt8(ascii: "\n"))
             }
             try output.write(contentsOf: bytes)

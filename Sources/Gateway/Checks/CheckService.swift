@@ -65,7 +65,7 @@ package struct CheckService: Sendable {
             entry.policyVersion = "\(decision.policy.name)@\(decision.policy.version)"
             entry.archiveVersion = lookup.version.description
             // The answer's digest: its canonical JSON before the receipt is attached (as stored).
-            let answer = AnswerJSON.encode(result)
+            let answer = CanonicalJSON.encode(result)
             entry.responseDigest = ContentDigest.header(for: answer)
             answers.append(answer)
             entries.append(entry)

@@ -52,7 +52,7 @@ package struct CheckStore: Sendable {
         try migrator.migrate(database)
         commit = GroupCommit { [database] rows in
             let now = Date().timeIntervalSince1970
-            let receipts = rows.map { AnswerJSON.encode($0.receipt) }
+            let receipts = rows.map { CanonicalJSON.encode($0.receipt) }
             try await database.write { db in
                 let insert = try db.cachedStatement(sql: "INSERT INTO checks (check_id, client_id, created_at, answer, receipt) VALUES (?, ?, ?, ?, ?)")
                 for (row, receipt) in zip(rows, receipts) { try insert.execute(arguments: [row.checkID, row.clientID, now, row.answer, receipt]) }
