@@ -46,7 +46,7 @@ public struct MessageComponents: Sendable {
 
     /// The value of one component, as RFC 9421 §2 defines it.
     func value(of component: ComponentID) throws(AttestationError) -> String {
-        let missing = AttestationError(.componentMissing, "the message has no \(component.serialized) component")
+        var missing: AttestationError { AttestationError(.componentMissing, "the message has no \(component.serialized) component") }
         // Without `;req`, components come from the response when there is one.
         let useRequest = component.fromRequest || response == nil
         if component.name.hasPrefix("@") {
@@ -75,8 +75,8 @@ public struct MessageComponents: Sendable {
             guard let response else { throw missing }
             headers = response.headers
         }
-        let values = headers.filter { $0.name.lowercased() == component.name }
-            .map { $0.value.trimmingCharacters(in: [" ", "\t"]) }
+        let values = headers.filter { $0.name.utf8.count == component.name.utf8.count && $0.name.lowercased() == component.name }
+            .map { $0.value.trimmingOptionalWhitespace() }
         guard !values.isEmpty else { throw missing }
         return values.joined(separator: ", ")
     }
@@ -105,10 +105,12 @@ public struct ComponentID: Hashable, Sendable, CustomStringConvertible {
 
 extension String {
     /// Trims optional whitespace (SP and HTAB) as RFC 9110 defines it for field values.
-    fileprivate func trimmingCharacters(in set: Set<Character>) -> String {
-        var slice = Substring(self)
-        while let first = slice.first, set.contains(first) { slice.removeFirst() }
-        while let last = slice.last, set.contains(last) { slice.removeLast() }
-        return String(slice)
+    fileprivate func trimmingOptionalWhitespace() -> String {
+        let isSpace = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        guard let first = utf8.first, let last = utf8.last, isSpace(first) || isSpace(last) else { return self }
+        var slice = utf8[...]
+        while let byte = slice.first, isSpace(byte) { slice = slice.dropFirst() }
+        while let byte = slice.last, isSpace(byte) { slice = slice.dropLast() }
+        return String(Substring(slice))
     }
 }

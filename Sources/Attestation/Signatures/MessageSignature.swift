@@ -45,9 +45,9 @@ public enum SignatureBase {
         _ message: MessageComponents, components: [ComponentID], parameters: String
     ) throws(AttestationError) -> (base: String, signatureParams: String) {
         var lines: [String] = []
-        var seen: Set<ComponentID> = []
-        for component in components {
-            guard seen.insert(component).inserted else {
+        lines.reserveCapacity(components.count + 1)
+        for (index, component) in components.enumerated() {
+            guard !components[..<index].contains(component) else {
                 throw AttestationError(.signatureMalformed, "component \(component) is covered twice")
             }
             let value = try message.value(of: component)

@@ -13,6 +13,8 @@ enum StructuredField {
 
     /// `"value"` with `\` and `"` escaped.
     static func quoted(_ string: String) -> String {
+        // The usual case (key ids, tags, component names): nothing to escape.
+        if !string.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") }) { return "\"" + string + "\"" }
         var out = "\""
         for ch in string {
             if ch == "\\" || ch == "\"" { out.append("\\") }
