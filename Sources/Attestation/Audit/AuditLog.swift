@@ -98,6 +98,7 @@ public actor AuditLog {
                 newFrontier = try store.frontier(size: stored)
                 firstIndex = stored
             }
+            store.remember(newFrontier)
             var leafHashes: [MerkleTree.Hash] = []
             for bytes in leaves {
                 let leafHash = MerkleTree.leafHash(bytes)

@@ -24,8 +24,11 @@ enum AuditSchema {
 /// Reads and writes of the audit tables inside one database access.
 ///
 /// A proof needs O(log² n) subtree hashes and a group commit makes a proof per entry, so lookups go
-/// through prepared statements, and the hashes of ranges already computed in this access (the right
-/// edge that every proof of a batch shares) are remembered.
+/// through prepared statements, and the hashes of ranges already known in this access are
+/// remembered: those written (leaves, completed subtrees) and those computed (the right edge that
+/// every proof of a batch shares). Seeded with the frontier the batch was appended to, the proofs of
+/// a batch's entries read nothing back: every subtree left of a new leaf is a frontier subtree or
+/// is made of one and new leaves.
 final class AuditStore {
     let db: Database
     private var computed: [Range<Int>: MerkleTree.Hash] = [:]
@@ -34,10 +37,21 @@ final class AuditStore {
 
     func insertEntry(index: Int, data: [UInt8], leafHash: MerkleTree.Hash) throws {
         try db.cachedStatement(sql: "INSERT INTO entries (idx, data, leaf_hash) VALUES (?, ?, ?)").execute(arguments: [index, Data(data), Data(leafHash)])
+        computed[index..<(index + 1)] = leafHash
     }
 
     func insertNode(level: Int, index: Int, hash: MerkleTree.Hash) throws {
         try db.cachedStatement(sql: "INSERT INTO nodes (level, idx, hash) VALUES (?, ?, ?)").execute(arguments: [level, index, Data(hash)])
+        computed[(index << level)..<((index + 1) << level)] = hash
+    }
+
+    /// Remembers the subtrees of a frontier (the tree as it stood before an append).
+    func remember(_ frontier: TreeFrontier) {
+        var offset = 0
+        for subtree in frontier.subtrees {
+            computed[offset..<(offset + (1 << subtree.level))] = subtree.hash
+            offset += 1 << subtree.level
+        }
     }
 
     func insertCheckpoint(size: Int, note: String) throws {
