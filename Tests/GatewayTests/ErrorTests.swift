@@ -95,6 +95,7 @@ struct ErrorTests {
         #expect(contract.text.hasPrefix("openapi: 3.1"))
         let metrics = try await gateway.raw("bureau", "GET", "/metrics", contentType: nil).text
         #expect(metrics.contains("creditgate_decisions_total"))
+        #expect(metrics.contains("creditgate_audit_writes_total") && metrics.contains("creditgate_audit_entries_total"))
         #expect(!metrics.contains(Self.fullID))
         try await gateway.stop()
     }

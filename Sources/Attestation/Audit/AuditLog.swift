@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Metrics
 
 /// The audit trail: an append-only RFC 9162 Merkle tree of ``AuditEntry`` leaves, with a signed
 /// C2SP checkpoint after every write.
@@ -8,6 +9,9 @@ import GRDB
 /// one: many entries, one transaction, one fsync (`synchronous = FULL`), one checkpoint. An
 /// ``append(_:)`` returns only once its entry is on disk and covered by a signed checkpoint, with
 /// the proof of inclusion in that checkpoint.
+///
+/// Each write counts itself in swift-metrics (`creditgate_audit_writes_total`,
+/// `creditgate_audit_entries_total`): entries per fsync is the ratio of their rates.
 ///
 /// Storage keeps every leaf, every complete subtree hash (so proofs cost O(log² n) lookups, not a
 /// rehash of the log) and every checkpoint. ``AuditVerifier`` recomputes all of it independently.
@@ -124,6 +128,10 @@ public actor AuditLog {
         }
         // Committed: only now does the in-memory tree move on.
         frontier = newFrontier
+        // Entries per fsync is their ratio. Made per write: a counter made before the process's
+        // metrics backend is bootstrapped would report nowhere.
+        Counter(label: "creditgate_audit_writes_total").increment()
+        Counter(label: "creditgate_audit_entries_total").increment(by: leaves.count)
         return receipts
     }
 
