@@ -30,7 +30,8 @@ struct CanonicalJSONTests {
 
     @Test func valuesOfEveryKind() throws {
         struct Sample: Encodable {
-            var b = [3, -2, 0]
+            var b = [3, -2, 0, 10, 99, Int64.max, Int64.min]
+            var e: [UInt64] = [UInt64.max]
             var a = "x"
             var c = true
             var d = Date(timeIntervalSince1970: 1_764_000_000)
@@ -45,6 +46,7 @@ struct CanonicalJSONTests {
                 o.field("b") { $0.array(sample.b) { $0.integer($1) } }
                 o.field("c") { $0.bool(sample.c) }
                 o.field("d") { $0.date(sample.d) }
+                o.field("e") { $0.array(sample.e) { $0.integer($1) } }
             }
         }
         #expect(written == Array(try encoder.encode(sample)))
