@@ -48,6 +48,16 @@ struct AnswerJSONTests {
         #expect(back == result)
     }
 
+    @Test(arguments: ["plain", awkward])
+    func anAnswerEncodedBeforeItsReceiptGetsItInPlace(text: String) throws {
+        let result = Self.result(text, optionals: true)
+        var pending = result
+        pending.audit = .pending
+        let answer = EncodedAnswer(pending)
+        #expect(answer.pending == CanonicalJSON.encode(pending))
+        #expect(answer.with(receipt: CanonicalJSON.encode(result.audit)) == CanonicalJSON.encode(result))
+    }
+
     @Test func problemsToo() throws {
         let problem = Components.Schemas.Problem(_type: "https://creditgate.local/problems/id.checksum", title: "A field is not valid", status: 422,
                                                  detail: Self.awkward, code: "id.checksum", pointer: "/candidates/3/idNumber")

@@ -74,6 +74,9 @@ public struct CanonicalJSON {
         }
     }
 
+    /// JSON written before (a value this writer made), copied as it is.
+    public mutating func raw(_ json: some Sequence<UInt8>) { bytes.append(contentsOf: json) }
+
     public mutating func bool(_ value: Bool) { bytes += Array((value ? "true" : "false").utf8) }
 
     /// ISO 8601 in UTC, whole seconds (`2026-11-25T08:00:00Z`), as `.iso8601` writes it.

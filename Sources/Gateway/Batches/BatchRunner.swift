@@ -73,9 +73,9 @@ package final class BatchRunner: Service, Sendable {
             let nextIndex = job.done + chunk.lines
             async let upcoming = prepare(following, from: nextIndex, terms: terms, caller: caller)
             var items = chunk.items
-            let results = try await checks.commit(chunk.prepared)
-            for (position, result) in zip(chunk.positions, results) {
-                items[position].result = result
+            let committed = try await checks.commit(chunk.prepared)
+            for (position, (result, json)) in zip(chunk.positions, zip(committed.results, committed.json)) {
+                items[position].answer = json
                 switch result.decision {
                 case .clear: job.counts.clear += 1
                 case .review: job.counts.review += 1
@@ -144,7 +144,8 @@ package final class BatchRunner: Service, Sendable {
     struct ResultLine: Sendable {
         var index: Int
         var reference: String?
-        var result: Components.Schemas.CheckResult?
+        /// The answer's JSON as sent (``CheckService/Committed/json``), written as the line's `result`.
+        var answer: Data?
         var error: Components.Schemas.Problem?
     }
 }

@@ -9,10 +9,21 @@ extension CanonicalJSON {
     static func encode(_ receipt: Components.Schemas.AuditReceipt) -> Data { encode { $0.write(receipt) } }
 
     mutating func write(_ result: Components.Schemas.CheckResult) {
+        var receipt: Range<Int>?
+        write(result, receipt: &receipt)
+    }
+
+    /// Writes an answer and tells where its receipt went: an answer is encoded once, before its
+    /// receipt exists, and the receipt put in its place afterwards (``EncodedAnswer``).
+    mutating func write(_ result: Components.Schemas.CheckResult, receipt: inout Range<Int>?) {
         object { o in
             o.field("archive") { $0.write(result.archive) }
             o.string("asOf", result.asOf)
-            o.field("audit") { $0.write(result.audit) }
+            o.field("audit") { json in
+                let start = json.bytes.count
+                json.write(result.audit)
+                receipt = start..<json.bytes.count
+            }
             o.field("candidate") { json in
                 json.object { $0.string("maskedId", result.candidate.maskedId); $0.string("name", result.candidate.name) }
             }
@@ -92,7 +103,7 @@ extension CanonicalJSON {
             if let error = line.error { o.field("error") { $0.write(error) } }
             o.integer("index", line.index)
             o.string("reference", line.reference)
-            if let result = line.result { o.field("result") { $0.write(result) } }
+            if let answer = line.answer { o.field("result") { $0.raw(answer) } }
         }
     }
 
@@ -106,5 +117,28 @@ extension CanonicalJSON {
             o.string("title", problem.title)
             o.string("type", problem._type)
         }
+    }
+}
+
+/// An answer's JSON made before its audit receipt exists (the receipt left empty: what its audit
+/// digest is taken over and what the store keeps), and where the receipt goes.
+struct EncodedAnswer: Sendable {
+    let pending: Data
+    private let receiptRange: Range<Int>
+
+    /// Encodes `result`, whose receipt is ``Components/Schemas/AuditReceipt/pending``.
+    init(_ result: Components.Schemas.CheckResult) {
+        var range: Range<Int>?
+        pending = CanonicalJSON.encode { $0.write(result, receipt: &range) }
+        receiptRange = range ?? 0..<0
+    }
+
+    /// The answer as sent: the receipt's JSON in its place; the same bytes as encoding the answer with the receipt.
+    func with(receipt: Data) -> Data {
+        var sent = Data(capacity: pending.count + receipt.count)
+        sent.append(pending[..<receiptRange.lowerBound])
+        sent.append(receipt)
+        sent.append(pending[receiptRange.upperBound...])
+        return sent
     }
 }

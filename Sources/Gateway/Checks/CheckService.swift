@@ -25,14 +25,14 @@ package struct CheckService: Sendable {
 
     /// Answers validated questions that share `terms`, in order.
     func answer(_ questions: [CheckQuestion], terms: CheckQuestion.Terms, caller: Caller, operation: String) async throws -> [Components.Schemas.CheckResult] {
-        try await commit(try await prepare(questions, terms: terms, caller: caller, operation: operation))
+        try await commit(try await prepare(questions, terms: terms, caller: caller, operation: operation)).results
     }
 
     /// Answers judged and encoded, with their audit entries, not yet audited or stored: a batch job
     /// prepares its next chunk while the previous one is being written.
     struct Prepared: Sendable {
         var results: [Components.Schemas.CheckResult]
-        var answers: [Data]
+        var answers: [EncodedAnswer]
         var entries: [AuditEntry]
         var clientID: String
     }
@@ -43,7 +43,7 @@ package struct CheckService: Sendable {
         let lookup = try await archive.lookup(questions.map(\.candidate), asOf: AsOf(day: terms.asOf))
         let checkedAt = Date()
         var results: [Components.Schemas.CheckResult] = []
-        var answers: [Data] = []
+        var answers: [EncodedAnswer] = []
         var entries: [AuditEntry] = []
         results.reserveCapacity(questions.count)
         entries.reserveCapacity(questions.count)
@@ -65,26 +65,38 @@ package struct CheckService: Sendable {
             entry.policyVersion = "\(decision.policy.name)@\(decision.policy.version)"
             entry.archiveVersion = lookup.version.description
             // The answer's digest: its canonical JSON before the receipt is attached (as stored).
-            let answer = CanonicalJSON.encode(result)
-            entry.responseDigest = ContentDigest.header(for: answer)
+            let answer = EncodedAnswer(result)
+            entry.responseDigest = ContentDigest.header(for: answer.pending)
             answers.append(answer)
             entries.append(entry)
         }
         return Prepared(results: results, answers: answers, entries: entries, clientID: caller.client.id)
     }
 
+    /// Answers with their receipts: the values, and their JSON as sent (each answer encoded once,
+    /// its receipt put in place).
+    struct Committed: Sendable {
+        var results: [Components.Schemas.CheckResult]
+        var json: [Data]
+    }
+
     /// The audit write (durable, under a signed checkpoint) and the store write; the answers with their receipts.
-    func commit(_ prepared: Prepared) async throws -> [Components.Schemas.CheckResult] {
-        guard !prepared.results.isEmpty else { return [] }
+    func commit(_ prepared: Prepared) async throws -> Committed {
+        guard !prepared.results.isEmpty else { return Committed(results: [], json: []) }
         var results = prepared.results
         let receipts = try await auditor.record(prepared.entries)
         var rows: [CheckStore.Row] = []
+        var json: [Data] = []
+        rows.reserveCapacity(results.count)
+        json.reserveCapacity(results.count)
         for index in results.indices {
             results[index].audit = .init(receipts[index])
-            rows.append(.init(checkID: results[index].checkId, clientID: prepared.clientID, answer: prepared.answers[index], receipt: results[index].audit))
+            let receipt = CanonicalJSON.encode(results[index].audit)
+            rows.append(.init(checkID: results[index].checkId, clientID: prepared.clientID, answer: prepared.answers[index].pending, receipt: receipt))
+            json.append(prepared.answers[index].with(receipt: receipt))
         }
         try await store.save(rows)
         metrics.decided(results.map(\.decision))
-        return results
+        return Committed(results: results, json: json)
     }
 }

@@ -24,7 +24,8 @@ package struct CheckStore: Sendable {
         var clientID: String
         /// The answer with ``Components/Schemas/AuditReceipt/pending``.
         var answer: Data
-        var receipt: Components.Schemas.AuditReceipt
+        /// The receipt's JSON.
+        var receipt: Data
     }
 
     package init(path: String) throws {
@@ -70,10 +71,9 @@ package struct CheckStore: Sendable {
         try migrator.migrate(database)
         commit = GroupCommit { [database] rows in
             let now = Date().timeIntervalSince1970
-            let receipts = rows.map { CanonicalJSON.encode($0.receipt) }
             try await database.write { db in
                 let insert = try db.cachedStatement(sql: "INSERT INTO checks (check_id, client_id, created_at, answer, receipt) VALUES (?, ?, ?, ?, ?)")
-                for (row, receipt) in zip(rows, receipts) { try insert.execute(arguments: [row.checkID, row.clientID, now, row.answer, receipt]) }
+                for row in rows { try insert.execute(arguments: [row.checkID, row.clientID, now, row.answer, row.receipt]) }
             }
             return rows.map { _ in () }
         }
