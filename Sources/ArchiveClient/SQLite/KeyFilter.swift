@@ -82,7 +82,12 @@ final class KeyFilter: @unchecked Sendable {
         return bits
     }
 
+    /// Reads keys through the page cache rather than the reader's map: mapped pages a scan touched
+    /// stay in the process's resident memory, and the first scan reads the whole event tables
+    /// (2 GB of a 10M-listing archive); index probes afterwards map only the pages they visit.
     private func scan(_ db: Database, sql: String, from: Int64, to: Int64, _ body: (Int64) -> Void) throws {
+        try db.execute(sql: "PRAGMA mmap_size = 0")
+        defer { try? db.execute(sql: "PRAGMA mmap_size = \(SQLiteArchive.readerMapBytes)") }
         let statement = RawStatement(try db.cachedStatement(sql: sql))
         statement.bind(1, from)
         statement.bind(2, to)

@@ -31,7 +31,7 @@ public struct SQLiteArchive: ArchiveStore {
         configuration.prepareDatabase { db in
             if db.configuration.readonly {
                 // Readers map the file: index probes then cost no read() copy.
-                try db.execute(sql: "PRAGMA cache_size = -65536; PRAGMA mmap_size = 17179869184")
+                try db.execute(sql: "PRAGMA cache_size = -65536; PRAGMA mmap_size = \(Self.readerMapBytes)")
             } else {
                 try db.execute(sql: "PRAGMA cache_size = -\(writerCache * 1024); PRAGMA temp_store = FILE")
             }
@@ -46,6 +46,9 @@ public struct SQLiteArchive: ArchiveStore {
         }
         self.taxonomy = try taxonomy ?? Taxonomy.bundled()
     }
+
+    /// How much of the file a reader maps (SQLite caps it at its compile-time maximum).
+    static let readerMapBytes: Int64 = 1 << 34
 
     public func version() async throws -> ArchiveVersion {
         try await pool.read { db in try Self.version(db) }
