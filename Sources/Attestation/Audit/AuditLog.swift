@@ -88,13 +88,16 @@ public actor AuditLog {
 
     /// One transaction: the leaves, the completed subtree hashes, the signed checkpoint; then the
     /// proofs. Memory state changes only after the commit.
-    private func write(_ leaves: [[UInt8]]) throws -> [Receipt] {
-        var newFrontier = frontier
+    private func write(_ leaves: [[UInt8]]) async throws -> [Receipt] {
+        let before = frontier
         let origin = self.origin
         let signer = try self.signer()
-        var firstIndex = frontier.size
-        let receipts = try database.write { db in
+        // Awaited, the transaction runs on GRDB's writer queue: its fsync does not hold one of the
+        // few threads that serve every request.
+        let (receipts, newFrontier) = try await database.write { db -> ([Receipt], TreeFrontier) in
             let store = AuditStore(db)
+            var newFrontier = before
+            var firstIndex = before.size
             // Another process (`creditgate keys rotate` beside a running server) may have appended
             // since: continue from the log as stored, inside this write transaction.
             let stored = try Int.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(MAX(idx) + 1, 0) FROM entries")) ?? 0
@@ -124,7 +127,7 @@ public actor AuditLog {
                     logIndex: index, leafHash: Base64.standard(leafHash), checkpoint: note, treeSize: newSize,
                     inclusionProof: proof.map { Base64.standard($0) }))
             }
-            return receipts
+            return (receipts, newFrontier)
         }
         // Committed: only now does the in-memory tree move on.
         frontier = newFrontier
