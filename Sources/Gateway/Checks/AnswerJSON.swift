@@ -130,7 +130,8 @@ struct EncodedAnswer: Sendable {
     init(_ result: Components.Schemas.CheckResult) {
         var range: Range<Int>?
         pending = CanonicalJSON.encode { $0.write(result, receipt: &range) }
-        receiptRange = range ?? 0..<0
+        guard let range else { preconditionFailure("an answer is always written with its receipt") }
+        receiptRange = range
     }
 
     /// The answer as sent: the receipt's JSON in its place; the same bytes as encoding the answer with the receipt.
