@@ -1,9 +1,13 @@
 import Foundation
 
 /// Lines of a file read a block at a time, from a byte offset, a chunk of lines per call: a batch
-/// job's input of a million lines is never in memory whole. Empty lines are skipped (their bytes
+/// job's input of a million lines is never in memory whole. Blank lines are skipped (their bytes
 /// still count toward the offset).
 struct LineChunks {
+    /// Whether a byte makes its line a candidate line: a line of nothing but CRs is blank. The one
+    /// rule for reading a job's lines here and for counting them as the upload arrives (``Uploads``).
+    static func isContent(_ byte: UInt8) -> Bool { byte != UInt8(ascii: "\n") && byte != UInt8(ascii: "\r") }
+
     private let handle: FileHandle
     private var buffer: [UInt8] = []
     private var start = 0
@@ -20,20 +24,22 @@ struct LineChunks {
     mutating func next(_ count: Int) throws -> (lines: [ArraySlice<UInt8>], bytes: Int) {
         var lines: [ArraySlice<UInt8>] = []
         var consumed = 0
+        func take(_ line: ArraySlice<UInt8>) {
+            guard line.contains(where: Self.isContent) else { return }
+            lines.append(line.last == UInt8(ascii: "\r") ? line.dropLast() : line)
+        }
         while lines.count < count {
             if let newline = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) {
-                var line = buffer[start..<newline]
-                if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
+                take(buffer[start..<newline])
                 consumed += newline + 1 - start
                 start = newline + 1
-                if !line.isEmpty { lines.append(line) }
                 continue
             }
             if ended {
                 // A last line without a newline.
                 if start < buffer.count {
+                    take(buffer[start...])
                     consumed += buffer.count - start
-                    lines.append(buffer[start...])
                     start = buffer.count
                 }
                 break

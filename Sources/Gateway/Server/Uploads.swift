@@ -17,11 +17,12 @@ struct Uploads: Sendable {
     /// Writes `body` to a new file, chunk by chunk; the caller removes it.
     func receive(_ body: HTTPBody) async throws -> URL {
         let file = folder.appendingPathComponent(UUID().uuidString + ".feed")
-        _ = try await receive(body, to: file)
+        try await receive(body, to: file)
         return file
     }
 
-    /// Writes `body` to `file`, chunk by chunk; returns how many non-empty lines it has.
+    /// Writes `body` to `file`, chunk by chunk; returns how many lines it has that are not blank
+    /// (as ``LineChunks`` reads them).
     @discardableResult
     func receive(_ body: HTTPBody, to file: URL) async throws -> Int {
         guard FileManager.default.createFile(atPath: file.path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
@@ -37,7 +38,7 @@ struct Uploads: Sendable {
                     if byte == UInt8(ascii: "\n") {
                         if lineHasContent { lines += 1 }
                         lineHasContent = false
-                    } else if byte != UInt8(ascii: "\r") {
+                    } else if LineChunks.isContent(byte) {
                         lineHasContent = true
                     }
                 }
