@@ -22,7 +22,12 @@ public enum ContentDigest {
 
     /// The field value for a body: one dictionary member, `sha-256` by default.
     public static func header(for body: some DataProtocol, algorithm: Algorithm = .sha256) -> String {
-        "\(algorithm.rawValue)=:\(Base64.standard(algorithm.digest(body))):"
+        member(algorithm, algorithm.digest(body))
+    }
+
+    /// One dictionary member: the algorithm's name and the digest as a byte sequence.
+    private static func member(_ algorithm: Algorithm, _ digest: some Sequence<UInt8>) -> String {
+        "\(algorithm.rawValue)=:\(Base64.standard(digest)):"
     }
 
     /// The `sha-256` field value for a file's content, read in blocks (a body too large to hold).
@@ -50,7 +55,7 @@ public enum ContentDigest {
 
         /// The field value over everything given so far.
         public var header: String {
-            "\(Algorithm.sha256.rawValue)=:\(Base64.standard(hasher.finalize())):"
+            ContentDigest.member(.sha256, hasher.finalize())
         }
     }
 

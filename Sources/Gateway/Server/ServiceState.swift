@@ -25,8 +25,8 @@ package struct ServiceState: Sendable {
         let directory = URL(fileURLWithPath: path, isDirectory: true)
         let keys = try KeyStore(directory: directory.appendingPathComponent("keys"))
         let firstStart = try !keys.hasKeys()
-        let key = try keys.activeKey()
-        // Rotation adds a file to the keys folder: its modification time changes.
+        // Rotation adds a file to the keys folder: its modification time changes. The first load
+        // makes the first key when there is none.
         let signers = try ReloadingFile(keys.directory, logger: Logger(label: "creditgate.keys")) { _ in
             let active = try keys.activeKey()
             return Signers(responses: MessageSigner(key: active, tag: Signers.tag), checkpoints: NoteSigner(name: origin, key: active))
@@ -40,7 +40,7 @@ package struct ServiceState: Sendable {
         let hasher = CandidateHasher(key: Array(try Data(contentsOf: hmacURL)))
         let state = ServiceState(directory: directory, origin: origin, keys: keys, signers: signers, audit: audit, candidateHasher: hasher)
         if firstStart {
-            _ = try await audit.append(AuditEntry(operation: "keys.create", outcome: "ok", detail: "signing key \(key.keyID)"))
+            _ = try await audit.append(AuditEntry(operation: "keys.create", outcome: "ok", detail: "signing key \(signers.value.responses.keyID)"))
         }
         return state
     }
