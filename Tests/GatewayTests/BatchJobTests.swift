@@ -79,6 +79,8 @@ struct BatchJobTests {
         let results = try await second.raw("bureau", "GET", "/v1/batches/\(id)/results", contentType: nil)
         let indexes = results.text.split(separator: "\n").compactMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["index"] as? Int }
         #expect(indexes == Array(0..<10_000))
+        // The digest covers the lines written before the restart and after it.
+        _ = try results.verifySignature(keys: try await second.keys())
         try await second.stop()
     }
 }

@@ -30,20 +30,18 @@ public enum ContentDigest {
         "\(algorithm.rawValue)=:\(Base64.standard(digest)):"
     }
 
-    /// The `sha-256` field value for a file's content, read in blocks (a body too large to hold).
-    public static func header(forFile url: URL) throws -> String {
-        let handle = try FileHandle(forReadingFrom: url)
-        defer { try? handle.close() }
-        var digest = Streaming()
-        while let block = try handle.read(upToCount: 1 << 20), !block.isEmpty { digest.update(block) }
-        return digest.header
-    }
-
     /// The `sha-256` field value of content that arrives in pieces.
     public struct Streaming: Sendable {
         private var hasher = SHA256()
 
         public init() {}
+
+        /// Starts with a file's content, read in blocks (a body too large to hold).
+        public init(contentsOf url: URL) throws {
+            let handle = try FileHandle(forReadingFrom: url)
+            defer { try? handle.close() }
+            while let block = try handle.read(upToCount: 1 << 20), !block.isEmpty { update(block) }
+        }
 
         public mutating func update(_ bytes: some DataProtocol) {
             hasher.update(data: bytes)

@@ -64,6 +64,8 @@ package final class BatchRunner: Service, Sendable {
         // Whatever a crash left after the last committed chunk goes.
         try output.truncate(atOffset: UInt64(job.resultsBytes))
         try output.seekToEnd()
+        // The results' digest grows with each chunk written; a resumed job's earlier lines are read once.
+        var digest = job.resultsBytes > 0 ? try ContentDigest.Streaming(contentsOf: resultsURL) : ContentDigest.Streaming()
 
         // Chunk n is audited, stored and written while chunk n + 1 is read and judged.
         var current = try await prepare(input.next(chunkSize), from: job.done, terms: terms, caller: caller)
@@ -89,6 +91,7 @@ package final class BatchRunner: Service, Sendable {
             }
             try output.write(contentsOf: bytes)
             try output.synchronize()
+            digest.update(bytes)
             job.done += chunk.lines
             job.counts.errors += chunk.errors
             job.inputOffset += chunk.bytes
@@ -98,7 +101,7 @@ package final class BatchRunner: Service, Sendable {
         }
         job.status = .finished
         job.finishedAt = Date()
-        job.resultsDigest = try ContentDigest.header(forFile: resultsURL)
+        job.resultsDigest = digest.header
         try store.progress(job)
         logger.info("batch job finished", metadata: ["batch": "\(job.id)", "lines": "\(job.done)"])
     }
