@@ -165,6 +165,14 @@ final class TestGateway: Sendable {
         }
     }
 
+    /// The `requestDigest` an audit entry holds for a request body: keyed with this gateway's audit key.
+    func requestDigest(of body: [UInt8]) throws -> String {
+        let key = URL(fileURLWithPath: configuration.stateDirectory).appendingPathComponent("audit-hmac.key")
+        var digest = CandidateHasher(key: Array(try Data(contentsOf: key))).bodyDigest()
+        body.withUnsafeBytes { digest.update($0) }
+        return digest.value
+    }
+
     /// The published keys, fetched over the API.
     func keys() async throws -> JWKSet {
         let response = try await raw("auditor", "GET", "/v1/keys", contentType: nil)

@@ -87,4 +87,18 @@ public struct CandidateHasher: Sendable {
     public func hmac(ofIDNumber normalisedID: String) -> String {
         Hex.lowercase(HMAC<SHA256>.authenticationCode(for: Array(normalisedID.utf8), using: key))
     }
+
+    /// A keyed digest of a request body, taken as the body arrives: the audit entry's
+    /// `requestDigest`. A plain hash would name the candidate as surely as the ID: the rest of a
+    /// check's body (name, purpose, the client's JSON layout) is guessable, and IDs can be enumerated.
+    public func bodyDigest() -> BodyDigest { BodyDigest(hmac: HMAC(key: key)) }
+
+    public struct BodyDigest: Sendable {
+        fileprivate var hmac: HMAC<SHA256>
+
+        public mutating func update(_ bytes: UnsafeRawBufferPointer) { hmac.update(data: bytes) }
+
+        /// `hmac-sha256=:<base64>:`: shaped like a `Content-Digest` member, named so it is not taken for a plain one.
+        public var value: String { "hmac-sha256=:\(Base64.standard(hmac.finalize())):" }
+    }
 }

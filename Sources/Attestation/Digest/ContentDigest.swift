@@ -47,10 +47,6 @@ public enum ContentDigest {
             hasher.update(data: bytes)
         }
 
-        public mutating func update(_ bytes: UnsafeRawBufferPointer) {
-            hasher.update(bufferPointer: bytes)
-        }
-
         /// The field value over everything given so far.
         public var header: String {
             ContentDigest.member(.sha256, hasher.finalize())

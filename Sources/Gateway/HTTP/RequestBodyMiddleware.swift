@@ -7,31 +7,37 @@ import NIOCore
 ///
 /// Bodies over the configured size get 413: at once when `Content-Length` says so, or as soon as a
 /// chunked body passes the limit. Paths named in `exceptions` (feed uploads, which are streamed to
-/// disk) have limits of their own. The digest is what the audit entry's `requestDigest` holds; it is
-/// taken here, on the bytes as received, so a handler that decodes the body (or streams it to a
-/// file) need not keep them.
+/// disk) have limits of their own. The digest is what the audit entry's `requestDigest` holds (keyed
+/// with the audit key: see ``CandidateHasher/bodyDigest()``); it is taken here, on the bytes as
+/// received, so a handler that decodes the body (or streams it to a file) need not keep them.
 package struct RequestBodyMiddleware<Context: RequestContext>: RouterMiddleware {
     let defaultLimit: Int
     let exceptions: [String: Int]
+    let hasher: CandidateHasher
 
-    package init(limit: Int, exceptions: [String: Int] = [:]) {
+    package init(limit: Int, exceptions: [String: Int] = [:], hasher: CandidateHasher) {
         defaultLimit = limit
         self.exceptions = exceptions
+        self.hasher = hasher
     }
 
     package func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let limit = exceptions[request.uri.path] ?? defaultLimit
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit { throw Problem.tooLarge }
-        let digest = RequestDigest()
+        let digest = RequestDigest(hasher.bodyDigest())
         var request = request
         request.body = RequestBody(asyncSequence: MeteredBody(base: request.body, limit: limit, digest: digest))
         return try await RequestDigest.$current.withValue(digest) { try await next(request, context) }
     }
 }
 
-/// The `Content-Digest` (sha-256) of the current request's body, known once the body has been read to its end.
+/// The keyed digest of the current request's body, known once the body has been read to its end.
 package final class RequestDigest: Sendable {
-    private let state = NIOLockedValueBox<(running: ContentDigest.Streaming, header: String?)>((ContentDigest.Streaming(), nil))
+    private let state: NIOLockedValueBox<(running: CandidateHasher.BodyDigest, header: String?)>
+
+    init(_ running: CandidateHasher.BodyDigest) {
+        state = NIOLockedValueBox((running, nil))
+    }
 
     @TaskLocal package static var current: RequestDigest?
 
@@ -43,7 +49,7 @@ package final class RequestDigest: Sendable {
     }
 
     fileprivate func finish() {
-        state.withLockedValue { $0.header = $0.header ?? $0.running.header }
+        state.withLockedValue { $0.header = $0.header ?? $0.running.value }
     }
 }
 

@@ -59,7 +59,7 @@ package enum GatewayApplication {
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: RequestBodyMiddleware(limit: configuration.maxBodyBytes, exceptions: [
             "/v1/archive/imports": configuration.maxImportBytes, "/v1/batches": configuration.maxImportBytes,
-        ]))
+        ], hasher: state.candidateHasher))
         router.add(middleware: AccessMiddleware(
             registry: registry, revocations: revocations, audit: auditor,
             limiter: RateLimiter(rate: configuration.ratePerSecond, burst: configuration.rateBurst)))
