@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "ArchiveClient", targets: ["ArchiveClient"]),
         .library(name: "Attestation", targets: ["Attestation"]),
         .executable(name: "creditgate", targets: ["creditgate"]),
+        .executable(name: "credit", targets: ["credit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
@@ -103,6 +104,32 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The HR staff client: the generated client over AsyncHTTPClient, and Attestation to verify
+        // what it receives. It never imports the Gateway or the archive's storage.
+        .target(
+            name: "CreditClient",
+            dependencies: [
+                "CreditCore",
+                "Attestation",
+                "GatewayAPI",
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIAsyncHTTPClient", package: "swift-openapi-async-http-client"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .executableTarget(
+            name: "credit",
+            dependencies: [
+                "CreditClient",
+                "CreditCore",
+                "Attestation",
+                "GatewayAPI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .executableTarget(
             name: "ArchiveBenchmark",
             dependencies: ["CreditCore", "ArchiveClient"],
@@ -112,6 +139,7 @@ let package = Package(
         .testTarget(name: "ArchiveClientTests", dependencies: ["ArchiveClient", "CreditCore"]),
         .testTarget(name: "AttestationTests", dependencies: ["Attestation"]),
         .testTarget(name: "CreditGateCLITests", dependencies: ["ArchiveClient", "CreditCore", "Attestation"]),
+        .testTarget(name: "CreditClientTests", dependencies: ["CreditClient", "CreditCore", "Attestation"]),
         .testTarget(
             name: "GatewayTests",
             dependencies: [
@@ -120,6 +148,7 @@ let package = Package(
                 "Attestation",
                 "ArchiveClient",
                 "CreditCore",
+                "CreditClient",
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "OpenAPIAsyncHTTPClient", package: "swift-openapi-async-http-client"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -1,3 +1,4 @@
+import CreditCore
 import Foundation
 
 /// The file formats a feed can come in.

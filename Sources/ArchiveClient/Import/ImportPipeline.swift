@@ -1,3 +1,4 @@
+import CreditCore
 import Foundation
 
 /// Splits an import over two threads: one reads, parses, validates and encodes the feed; the other

@@ -23,11 +23,28 @@ extension GatewayHandler {
                 try? FileManager.default.removeItem(at: file)
                 throw Problem.invalid(code: "batch.empty", "the body has no candidate lines", pointer: "")
             }
+            let idempotency = try input.headers.idempotencyKey.map { key in
+                guard (1...128).contains(key.count) else {
+                    throw Problem.invalid(code: "idempotency.key", "an Idempotency-Key has 1 to 128 characters", pointer: "")
+                }
+                return BatchJobStore.Idempotency(key: key, requestDigest: RequestDigest.current?.header ?? "")
+            }
             let job = BatchJobStore.Job(
                 id: id, clientID: caller.client.id, fingerprint: caller.peer.fingerprint,
                 terms: .init(purpose: purpose, policy: terms.policy.name, asOf: terms.asOf.description, operator: terms.operator),
-                status: .queued, total: lines, done: 0, counts: .init(), inputOffset: 0, resultsBytes: 0, createdAt: Date())
-            try batches.store.insert(job)
+                status: .queued, total: lines, done: 0, counts: .init(), inputOffset: 0, resultsBytes: 0, createdAt: Date(),
+                idempotency: idempotency)
+            if let earlier = try batches.store.insert(job) {
+                // The same request again (its sender was interrupted before it learned the id): the job
+                // made the first time answers it; the new upload is not needed.
+                try? FileManager.default.removeItem(at: file)
+                guard earlier.idempotency == idempotency else {
+                    throw Problem.invalid(code: "idempotency.mismatch",
+                                          "Idempotency-Key \(idempotency?.key ?? "") was used for another request", pointer: "")
+                }
+                _ = try await auditor.record([auditor.entry("createBatchJob", caller: caller, detail: "batchId=\(earlier.id) repeated")])
+                return .ok(.init(body: .json(earlier.view)))
+            }
             var entry = auditor.entry("createBatchJob", caller: caller, detail: "batchId=\(id) lines=\(lines)")
             entry.purpose = "\(purpose.code) \(purpose.recruitmentId)"
             entry.consentReference = purpose.consentReference

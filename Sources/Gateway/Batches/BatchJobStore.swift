@@ -35,12 +35,20 @@ package struct BatchJobStore: Sendable {
         var finishedAt: Date?
         var failure: String?
         var resultsDigest: String?
+        /// The caller's name for the job and the keyed digest of the body it sent, so that the same
+        /// request sent again answers this job instead of starting another.
+        var idempotency: BatchJobStore.Idempotency?
 
         var view: Components.Schemas.BatchJob {
             .init(batchId: id, status: status, total: Int64(total), done: Int64(done), errors: Int64(counts.errors),
                   clear: Int64(counts.clear), review: Int64(counts.review), ineligible: Int64(counts.ineligible),
                   createdAt: createdAt, finishedAt: finishedAt, failure: failure, resultsDigest: resultsDigest)
         }
+    }
+
+    struct Idempotency: Sendable, Hashable {
+        var key: String
+        var requestDigest: String
     }
 
     struct Counts: Sendable {
@@ -69,19 +77,44 @@ package struct BatchJobStore: Sendable {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v2 idempotency keys") { db in
+            try db.execute(sql: """
+                ALTER TABLE batches ADD COLUMN idempotency_key TEXT;
+                ALTER TABLE batches ADD COLUMN request_digest TEXT;
+                CREATE UNIQUE INDEX batches_idempotency ON batches (client_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
+                """)
+        }
         try migrator.migrate(database)
     }
 
     func input(_ id: String) -> URL { folder.appendingPathComponent("\(id).input.ndjson") }
     func results(_ id: String) -> URL { folder.appendingPathComponent("\(id).results.ndjson") }
 
-    func insert(_ job: Job) throws {
+    /// Inserts a new job; when another job of the same client already holds its idempotency key,
+    /// inserts nothing and returns that job.
+    func insert(_ job: Job) throws -> Job? {
         let terms = try CheckStore.encoder.encode(job.terms)
-        try database.write { db in
+        return try database.write { db in
+            if let idempotency = job.idempotency, let earlier = try Self.job(db, client: job.clientID, idempotencyKey: idempotency.key) {
+                return earlier
+            }
             try db.execute(sql: """
-                INSERT INTO batches (batch_id, client_id, fingerprint, terms, status, total, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [job.id, job.clientID, job.fingerprint, terms, job.status.rawValue, job.total, job.createdAt.timeIntervalSince1970])
+                INSERT INTO batches (batch_id, client_id, fingerprint, terms, status, total, created_at, idempotency_key, request_digest)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [job.id, job.clientID, job.fingerprint, terms, job.status.rawValue, job.total, job.createdAt.timeIntervalSince1970,
+                                 job.idempotency?.key, job.idempotency?.requestDigest])
+            return nil
         }
+    }
+
+    /// The job a client made with an idempotency key.
+    func job(client: String, idempotencyKey: String) throws -> Job? {
+        try database.read { db in try Self.job(db, client: client, idempotencyKey: idempotencyKey) }
+    }
+
+    private static func job(_ db: Database, client: String, idempotencyKey: String) throws -> Job? {
+        try Row.fetchOne(db, sql: "SELECT * FROM batches WHERE client_id = ? AND idempotency_key = ?", arguments: [client, idempotencyKey])
+            .map(Self.job)
     }
 
     func job(_ id: String) throws -> Job? {
@@ -115,6 +148,7 @@ package struct BatchJobStore: Sendable {
             inputOffset: row["input_offset"], resultsBytes: row["results_bytes"],
             createdAt: Date(timeIntervalSince1970: row["created_at"]),
             finishedAt: (row["finished_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
-            failure: row["failure"], resultsDigest: row["results_digest"])
+            failure: row["failure"], resultsDigest: row["results_digest"],
+            idempotency: (row["idempotency_key"] as String?).map { Idempotency(key: $0, requestDigest: row["request_digest"] ?? "") })
     }
 }

@@ -1,13 +1,14 @@
 import Foundation
 
-/// RFC 4180 CSV fields, split on bytes.
+/// RFC 4180 CSV fields, split on bytes; shared by the archive's feed importer and the HR client's
+/// candidate files, both of which receive spreadsheet exports.
 ///
 /// Splitting works on the raw bytes for both UTF-8 and GB18030 input: GB18030's trailing bytes are
 /// never `"`, `,` or a line break, so the structure can be found before decoding each field.
-enum CSV {
+package enum CSV {
     /// The byte ranges of a record's fields, unquoted; `nil` when a quoted field is still open at the
     /// end of the bytes (the record continues on the next line).
-    static func split(_ bytes: UnsafeBufferPointer<UInt8>) -> [[UInt8]]? {
+    package static func split(_ bytes: UnsafeBufferPointer<UInt8>) -> [[UInt8]]? {
         var fields: [[UInt8]] = []
         var field: [UInt8] = []
         var i = 0
@@ -46,14 +47,14 @@ enum CSV {
     }
 
     /// The text encodings a spreadsheet export arrives in.
-    enum Encoding: String, Sendable {
+    package enum Encoding: String, Sendable {
         case utf8 = "UTF-8"
         case gb18030 = "GB18030"
 
         /// CoreFoundation's GB_18030_2000 code, which Foundation on Linux decodes.
-        static let foundationGB18030 = String.Encoding(rawValue: 0x8000_0632)
+        package static let foundationGB18030 = String.Encoding(rawValue: 0x8000_0632)
 
-        func decode(_ bytes: [UInt8]) -> String? {
+        package func decode(_ bytes: [UInt8]) -> String? {
             switch self {
             case .utf8: String(validating: bytes, as: UTF8.self)
             case .gb18030: bytes.isEmpty ? "" : String(bytes: bytes, encoding: Encoding.foundationGB18030)
@@ -62,7 +63,7 @@ enum CSV {
 
         /// UTF-8 when the sample is valid UTF-8 (a sequence cut at the end is allowed), else GB18030,
         /// which is what Excel writes in a Chinese locale.
-        static func sniff(_ sample: ArraySlice<UInt8>) -> Encoding {
+        package static func sniff(_ sample: ArraySlice<UInt8>) -> Encoding {
             var bytes = Array(sample)
             for _ in 0..<4 {
                 if String(validating: bytes, as: UTF8.self) != nil { return .utf8 }
@@ -71,5 +72,20 @@ enum CSV {
             }
             return .gb18030
         }
+    }
+}
+
+extension CSV {
+    /// One field as RFC 4180 writes it: quoted when it holds a comma, a quote or a line break.
+    package static func field(_ text: String) -> String {
+        guard text.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }) else {
+            return text
+        }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// A record's line (without its line break).
+    package static func record(_ fields: [String]) -> String {
+        fields.map(field).joined(separator: ",")
     }
 }

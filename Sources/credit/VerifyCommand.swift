@@ -1,0 +1,50 @@
+import ArgumentParser
+import Attestation
+import CreditClient
+import Foundation
+
+struct VerifyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Verify receipts offline: content digest, signature, and every audit inclusion proof.",
+        discussion: """
+            No server is needed: the keys come from --keys (a JWK Set, as `credit keys` saves or
+            GET /v1/keys serves), else from keys.json in the receipts folder.
+
+            Examples:
+              credit verify receipts/chk_01jd3v6m8q4x2s9c7r5t1w0y3z.receipt
+              credit verify receipts/*.receipt --keys jwks.json
+
+            Exit code 0 when every receipt verifies, 20 when any does not.
+            """
+    )
+
+    @OptionGroup var options: ClientOptions
+    @Argument(help: "Receipt files.") var receipts: [String]
+    @Option(help: "The published keys (JWK Set JSON).") var keys: String?
+
+    func run() async throws {
+        try await reporting {
+            let settings = try options.settings()
+            let labels = options.labels(settings)
+            let terminal = options.terminal
+            let keyFile = keys.map { URL(fileURLWithPath: $0) } ?? ReceiptFolder(settings.receiptsFolder).keysFile
+            guard FileManager.default.fileExists(atPath: keyFile.path) else {
+                throw UsageError("no key set at \(keyFile.path): pass --keys, or run `credit keys` once while online")
+            }
+            let verifier = ReceiptVerifier(keys: try KeyRing(file: keyFile).keys)
+            var allPassed = true
+            for path in receipts {
+                let report = verifier.verify(try Receipt(contentsOf: URL(fileURLWithPath: path)))
+                allPassed = allPassed && report.passed
+                let verdict = report.passed ? terminal.paint("✓ \(labels.verified)", .green) : terminal.paint("✗ \(labels.notVerified)", .red)
+                print("\(verdict)  \(path)")
+                for outcome in report.outcomes {
+                    let mark = outcome.passed ? "✓" : "✗"
+                    print("    \(mark) \(labels.steps[outcome.step] ?? outcome.step.rawValue): \(outcome.detail)")
+                }
+            }
+            return allPassed ? .clear : .unverified
+        }
+    }
+}
