@@ -2,6 +2,8 @@ import Attestation
 import CreditCore
 import Foundation
 import Gateway
+import GatewayAPI
+import OpenAPIRuntime
 import Testing
 
 /// Batch jobs: an NDJSON upload, background processing, results in order, across a restart.
@@ -82,5 +84,30 @@ struct BatchJobTests {
         // The digest covers the lines written before the restart and after it.
         _ = try results.verifySignature(keys: try await second.keys())
         try await second.stop()
+    }
+}
+
+@Suite("Batch jobs named by an idempotency key")
+struct BatchJobIdempotencyTests {
+    @Test func theSameKeyAndBodyAnswerTheFirstJobAndAnotherBodyIsRefused() async throws {
+        let gateway = try await TestGateway()
+        let feed = try BatchJobTests.feed(20)
+        let query = Operations.CreateBatchJob.Input.Query(purposeCode: "civil-service-exam", recruitmentId: "GK2026-7", consentReference: "C-7")
+        try await gateway.withClient("bureau") { client in
+            let first = try await client.createBatchJob(query: query, headers: .init(idempotencyKey: "run-1"),
+                                                        body: .applicationXNdjson(HTTPBody(feed))).accepted.body.json
+            let again = try await client.createBatchJob(query: query, headers: .init(idempotencyKey: "run-1"),
+                                                        body: .applicationXNdjson(HTTPBody(feed))).ok.body.json
+            #expect(again.batchId == first.batchId)
+            let other = try await client.createBatchJob(query: query, headers: .init(idempotencyKey: "run-1"),
+                                                        body: .applicationXNdjson(HTTPBody(try BatchJobTests.feed(21))))
+            guard case .unprocessableContent(let refused) = other else { Issue.record("expected 422, got \(other)"); return }
+            #expect(try refused.body.applicationProblemJson.code == "idempotency.mismatch")
+            // Another key is another job; the same key of another client would be too.
+            let fresh = try await client.createBatchJob(query: query, headers: .init(idempotencyKey: "run-2"),
+                                                        body: .applicationXNdjson(HTTPBody(feed))).accepted.body.json
+            #expect(fresh.batchId != first.batchId)
+        }
+        try await gateway.stop()
     }
 }

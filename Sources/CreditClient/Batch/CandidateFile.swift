@@ -21,6 +21,9 @@ package struct CandidateFile: Sendable {
 
     package struct BadRow: Sendable, Hashable {
         package var line: Int
+        /// The row's name and reference as read (never its ID number), so the row can be found.
+        package var name = ""
+        package var reference = ""
         /// The header of the column at fault, or empty for the whole row.
         package var column: String
         package var code: String
@@ -83,8 +86,9 @@ package struct CandidateFile: Sendable {
             }
             func value(_ index: Int?) -> String { index.flatMap { texts.indices.contains($0) ? texts[$0] : nil } ?? "" }
             let name = value(nameColumn)
+            let reference = value(referenceColumn)
             guard !name.isEmpty, name.count <= 64 else {
-                badRows.append(BadRow(line: record.line, column: names[nameColumn], code: "name.missing",
+                badRows.append(BadRow(line: record.line, reference: reference, column: names[nameColumn], code: "name.missing",
                                       reason: name.isEmpty ? "the name is empty" : "the name is longer than 64 characters"))
                 continue
             }
@@ -92,10 +96,10 @@ package struct CandidateFile: Sendable {
             do {
                 id = try ResidentID(value(idColumn), today: today)
             } catch {
-                badRows.append(BadRow(line: record.line, column: names[idColumn], code: error.code.rawValue, reason: error.reason))
+                badRows.append(BadRow(line: record.line, name: name, reference: reference, column: names[idColumn],
+                                      code: error.code.rawValue, reason: error.reason))
                 continue
             }
-            let reference = value(referenceColumn)
             candidates.append(Candidate(line: record.line, name: name, idNumber: id.unmaskedValue,
                                         reference: reference.isEmpty ? nil : reference, maskedID: id.masked))
         }

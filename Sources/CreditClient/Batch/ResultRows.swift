@@ -69,6 +69,6 @@ struct ResultRows {
 
     private mutating func append(_ row: CandidateFile.BadRow) {
         let error = "\(row.code): \(row.reason)" + (row.column.isEmpty ? "" : " (\(row.column))")
-        bytes += Array((CSV.record([String(row.line), "", "", "", "", "", "", "", error]) + "\r\n").utf8)
+        bytes += Array((CSV.record([String(row.line), row.reference, row.name, "", "", "", "", "", error]) + "\r\n").utf8)
     }
 }
