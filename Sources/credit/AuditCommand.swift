@@ -15,9 +15,9 @@ struct AuditCommand: AsyncParsableCommand {
             commandName: "consistency",
             abstract: "Check that the log's current checkpoint extends a saved one: nothing was rewritten.",
             discussion: """
-                The saved checkpoint is --checkpoint (a checkpoint note, or a receipt whose answer
-                carries one), else the largest one this client has seen (checkpoint.txt in the
-                receipts folder). The gateway's RFC 9162 consistency proof between the two sizes is
+                The saved checkpoint is --checkpoint (a checkpoint note, or a receipt whose answer \
+                carries one), else the largest one this client has seen (checkpoint.txt in the \
+                receipts folder). The gateway's RFC 9162 consistency proof between the two sizes is \
                 checked here, and the current checkpoint becomes the saved one.
 
                 Examples:

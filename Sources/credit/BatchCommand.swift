@@ -8,15 +8,15 @@ struct BatchCommand: AsyncParsableCommand {
         commandName: "batch",
         abstract: "Check every candidate of a CSV file; write a results CSV that opens in Excel.",
         discussion: """
-            The file is CSV in UTF-8 (with or without BOM) or GB18030 (what Excel saves in a Chinese
-            locale), with a header row: 姓名/name and 身份证号/idNumber, optionally 编号/reference.
+            The file is CSV in UTF-8 (with or without BOM) or GB18030 (what Excel saves in a Chinese \
+            locale), with a header row: 姓名/name and 身份证号/idNumber, optionally 编号/reference. \
             Bad rows are listed with their line numbers before anything is sent; the others are checked.
 
-            Interrupted (Ctrl-C, a lost connection, a closed laptop)? Run the same command again: it
+            Interrupted (Ctrl-C, a lost connection, a closed laptop)? Run the same command again: it \
             resumes where it stopped and checks nobody twice.
 
             Examples:
-              credit batch candidates.csv -o results.csv --recruitment GK2026-0001 --consent CONSENT-2026-000123
+              credit batch candidates.csv -o results.csv --consent CONSENT-2026-000123
               credit batch 报名表.csv -o 结果.csv --as-of 2026-11-01
 
             Exit code 0 when every row was checked, 12 when some could not be (see `credit --help`).

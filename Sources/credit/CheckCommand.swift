@@ -10,7 +10,7 @@ struct CheckCommand: AsyncParsableCommand {
         abstract: "Check one candidate and keep the signed answer as a receipt.",
         discussion: """
             Examples:
-              credit check --name 张三 --id 11010519491231002X --recruitment GK2026-0001 --consent CONSENT-2026-000123
+              credit check --name 张三 --id 11010519491231002X --consent CONSENT-2026-000123
               credit check --name 张三 --id 11010519491231002X --as-of 2026-11-01 --json
 
             The exit code is the decision: 0 CLEAR, 10 REVIEW, 11 INELIGIBLE (see `credit --help`).

@@ -13,7 +13,7 @@ struct CreditCommand: AsyncParsableCommand {
               credit batch candidates.csv -o results.csv
               credit verify receipts/chk_….receipt
 
-            Settings come from flags, then the environment (CREDIT_SERVER, CREDIT_CERT, …), then the
+            Settings come from flags, then the environment (CREDIT_SERVER, CREDIT_CERT, …), then the \
             config file (~/.config/credit/config.json, or --config / CREDIT_CONFIG).
 
             Exit codes:

@@ -8,7 +8,7 @@ struct DisposeCommand: AsyncParsableCommand {
         commandName: "dispose",
         abstract: "Record your final decision on an answer: confirm or overturn it.",
         discussion: """
-            An INELIGIBLE or REVIEW answer is a recommendation until a person decides (PIPL art. 24).
+            An INELIGIBLE or REVIEW answer is a recommendation until a person decides (PIPL art. 24). \
             A later disposition amends an earlier one; both are kept.
 
             Examples:

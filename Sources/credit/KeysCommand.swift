@@ -8,7 +8,7 @@ struct KeysCommand: AsyncParsableCommand {
         commandName: "keys",
         abstract: "Fetch the gateway's published signing keys and keep them for offline verification.",
         discussion: """
-            The keys are added to keys.json in the receipts folder (retired keys are never dropped).
+            The keys are added to keys.json in the receipts folder (retired keys are never dropped). \
             Examples:
               credit keys
               credit keys --output jwks.json

@@ -8,7 +8,7 @@ struct VerifyCommand: AsyncParsableCommand {
         commandName: "verify",
         abstract: "Verify receipts offline: content digest, signature, and every audit inclusion proof.",
         discussion: """
-            No server is needed: the keys come from --keys (a JWK Set, as `credit keys` saves or
+            No server is needed: the keys come from --keys (a JWK Set, as `credit keys` saves or \
             GET /v1/keys serves), else from keys.json in the receipts folder.
 
             Examples:
