@@ -7,6 +7,7 @@ struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "Hold the gateway's audit log to what it showed you before.",
+        discussion: "Example: credit audit consistency",
         subcommands: [Consistency.self]
     )
 

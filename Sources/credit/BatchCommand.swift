@@ -48,8 +48,7 @@ struct BatchCommand: AsyncParsableCommand {
             let summary = try await withConnection(settings) { connection in
                 var runner = BatchRunner(connection: connection, labels: labels, terminal: options.terminal)
                 runner.partSize = jobSize
-                return try await runner.run(file: candidates, output: URL(fileURLWithPath: output), terms: terms,
-                                            receipts: settings.receiptsFolder, force: force)
+                return try await runner.run(file: candidates, output: URL(fileURLWithPath: output), terms: terms, force: force)
             }
             let seconds = Date().timeIntervalSince(started)
             let t = options.terminal

@@ -34,13 +34,11 @@ struct CheckCommand: AsyncParsableCommand {
                 candidate: .init(name: name, idNumber: resident.unmaskedValue),
                 purpose: .init(code: terms.purpose, recruitmentId: terms.recruitmentId, consentReference: terms.consentReference),
                 policy: terms.policy, asOf: terms.asOf, _operator: terms.operator)
-            let folder = ReceiptFolder(settings.receiptsFolder)
-            let (answer, receipt) = try await withConnection(settings) { connection in
+            let (answer, file, receipt) = try await withConnection(settings) { connection in
                 let (output, receipt) = try await connection.call { try await $0.createCheck(body: .json(request)) }
-                return (try output.ok.body.json, receipt)
+                let answer = try output.ok.body.json
+                return (answer, try connection.folder.save(receipt, name: answer.checkId), receipt)
             }
-            let file = try folder.save(receipt, name: answer.checkId)
-            try remember(answer.audit.checkpoint, in: folder, settings: settings)
             if json {
                 FileHandle.standardOutput.write(Data(receipt.body + [0x0A]))
             } else {
@@ -53,11 +51,4 @@ struct CheckCommand: AsyncParsableCommand {
             }
         }
     }
-}
-
-/// Remembers an answer's checkpoint for `credit audit consistency` (the answer is already verified).
-func remember(_ note: String, in folder: ReceiptFolder, settings: Settings) throws {
-    let keys = try KeyRing(file: folder.keysFile).keys
-    let verifier = ReceiptVerifier(keys: keys)
-    try folder.remember(checkpoint: try verifier.open(checkpoint: note), note: note, opening: verifier.open(checkpoint:))
 }

@@ -6,6 +6,7 @@ struct ConfigCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "config",
         abstract: "Write or show the client's settings.",
+        discussion: "Examples: credit config init; credit config show",
         subcommands: [Initialize.self, Show.self]
     )
 
@@ -57,9 +58,7 @@ struct ConfigCommand: AsyncParsableCommand {
                     printError("credit: note: \(path) does not exist yet (run `creditgate demo` to make the development certificates)")
                 }
                 try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                try encoder.encode(settings).write(to: file, options: .atomic)
+                try (JSONEncoder.readable.encode(settings) + Data("\n".utf8)).write(to: file, options: .atomic)
                 print("wrote \(file.path)")
                 return .clear
             }
@@ -76,9 +75,7 @@ struct ConfigCommand: AsyncParsableCommand {
         func run() async throws {
             try await reporting {
                 let settings = try options.settings()
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                print(String(decoding: try encoder.encode(settings), as: UTF8.self))
+                print(String(decoding: try JSONEncoder.readable.encode(settings), as: UTF8.self))
                 return .clear
             }
         }

@@ -33,13 +33,13 @@ struct DisposeCommand: AsyncParsableCommand {
             let person = try settings.require(\.operator, flag: "operator")
             let request = Components.Schemas.DispositionRequest(
                 outcome: outcome == .confirmed ? .confirmed : .overturned, note: note, _operator: person)
-            let (disposition, receipt) = try await withConnection(settings) { connection in
+            let (disposition, file) = try await withConnection(settings) { connection in
                 let (output, receipt) = try await connection.call {
                     try await $0.recordDisposition(path: .init(checkId: checkId), body: .json(request))
                 }
-                return (try output.created.body.json, receipt)
+                let disposition = try output.created.body.json
+                return (disposition, try connection.folder.save(receipt, name: "\(checkId).disposition-\(disposition.sequence)"))
             }
-            let file = try ReceiptFolder(settings.receiptsFolder).save(receipt, name: "\(checkId).disposition-\(disposition.sequence)")
             print("\(disposition.checkId): \(disposition.outcome.rawValue) #\(disposition.sequence) by \(disposition._operator)")
             print("\(options.labels(settings).receipt): \(file.path)")
             return .clear

@@ -29,9 +29,7 @@ struct KeysCommand: AsyncParsableCommand {
             }
             print("kept in \(ring.file.path) (\(ring.keys.keys.count) keys)")
             if let output {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                try encoder.encode(published).write(to: URL(fileURLWithPath: output), options: .atomic)
+                try JSONEncoder.readable.encode(published).write(to: URL(fileURLWithPath: output), options: .atomic)
             }
             return .clear
         }

@@ -107,6 +107,9 @@ struct CreditClientEndToEndTests {
         let typo = try session.run(["check", "--name", "张三", "--id", "110105194912310021"])
         #expect(typo.status == 64 && typo.output.contains("id.checksum") && !typo.output.contains("110105194912310021"))
 
+        let refused = try session.run(["check", "--name", "张三", "--id", "11010519491231002X", "--policy", "no-such-policy"])
+        #expect(refused.status == 65 && refused.output.contains("policy.unknown"), "\(refused.output)")
+
         let disposed = try session.run(["dispose", answer.checkId, "--outcome", "overturned", "--note", "同名不同人"])
         #expect(disposed.status == 0, "\(disposed.output)")
         #expect(try session.run(["status"]).status == 0)
@@ -115,6 +118,8 @@ struct CreditClientEndToEndTests {
         try await gateway.stop()
 
         // Offline from here on: the gateway is gone.
+        let unreachable = try session.run(["status"])
+        #expect(unreachable.status == 69, "\(unreachable.output)")
         let receipts = try FileManager.default.contentsOfDirectory(atPath: session.receipts.path).filter { $0.hasSuffix(".receipt") }.sorted()
         #expect(receipts.count == 4)
         let genuine = try session.run(["verify"] + receipts.map { session.receipt($0).path })

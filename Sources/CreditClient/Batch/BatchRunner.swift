@@ -35,7 +35,7 @@ package struct BatchRunner {
     /// Checks `file`'s good candidates, writing `output` (UTF-8 with BOM: Excel reads it as such)
     /// with one row per input row, in input order, bad rows included with their reason.
     package func run(
-        file: CandidateFile, output: URL, terms: BatchState.Terms, receipts: URL, force: Bool
+        file: CandidateFile, output: URL, terms: BatchState.Terms, force: Bool
     ) async throws -> Summary {
         var summary = Summary(total: file.candidates.count + file.badRows.count, badRows: file.badRows.count)
         var state: BatchState
@@ -55,7 +55,7 @@ package struct BatchRunner {
             state.resultsBytes = try FileManager.default.attributesOfItem(atPath: output.path)[.size] as? Int ?? 0
             try state.save(for: output)
         }
-        try FileManager.default.createDirectory(at: receipts, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: connection.folder.url, withIntermediateDirectories: true)
         let results = try FileHandle(forUpdating: output)
         defer { try? results.close() }
         try results.truncate(atOffset: UInt64(state.resultsBytes))
@@ -90,7 +90,7 @@ package struct BatchRunner {
                 throw ClientFailure.server(status: 0, detail: "batch job \(job.batchId) failed: \(job.failure ?? "no reason given")")
             }
             progress.update(done: before + candidates.count, force: true)
-            let receipt = try await download(job.batchId, to: receipts)
+            let receipt = try await download(job.batchId, to: connection.folder.url)
             let rows = try ResultRows(receipt: receipt, candidates: candidates, badRows: Array(pending))
             try results.write(contentsOf: rows.bytes)
             try results.synchronize()

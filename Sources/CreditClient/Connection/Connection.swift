@@ -19,6 +19,8 @@ import OpenAPIRuntime
 package final class Connection {
     package let client: Client
     package let server: URL
+    /// Where receipts, the key set and the largest checkpoint seen are kept.
+    package let folder: ReceiptFolder
     package private(set) var keyRing: KeyRing
     private let http: HTTPClient
 
@@ -46,7 +48,8 @@ package final class Connection {
         self.server = url
         client = Client(serverURL: url, transport: AsyncHTTPClientTransport(configuration: .init(client: http, timeout: .minutes(30))),
                         middlewares: [CaptureMiddleware()])
-        keyRing = try KeyRing(file: ReceiptFolder(settings.receiptsFolder).keysFile)
+        folder = ReceiptFolder(settings.receiptsFolder)
+        keyRing = try KeyRing(file: folder.keysFile)
     }
 
     package func shutdown() async {
@@ -75,7 +78,8 @@ package final class Connection {
         return (output, receipt)
     }
 
-    /// Verifies a receipt with the known keys, fetching the published set first when its key is new.
+    /// Verifies a receipt with the known keys, fetching the published set first when its key is new,
+    /// and remembers the largest checkpoint its proofs were checked against.
     package func verify(_ receipt: Receipt, headOnly: Bool = false) async throws {
         if let keyID = Self.keyID(of: receipt), !keyRing.knows(keyID) { try await refreshKeys() }
         let verifier = ReceiptVerifier(keys: keyRing.keys)
@@ -86,6 +90,9 @@ package final class Connection {
         let report = verifier.verify(receipt)
         if let failed = report.outcomes.first(where: { !$0.passed }) {
             throw ClientFailure.unverified("\(failed.step.rawValue): \(failed.detail)")
+        }
+        if let checkpoint = report.checkpoint, let note = report.checkpointNote {
+            try folder.remember(checkpoint: checkpoint, note: note, opening: verifier.open(checkpoint:))
         }
     }
 

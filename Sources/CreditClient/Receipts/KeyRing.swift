@@ -1,6 +1,15 @@
 import Attestation
 import Foundation
 
+extension JSONEncoder {
+    /// Files people may open: indented, keys sorted, slashes as they are.
+    package static var readable: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+}
+
 /// The service's published keys as this client has seen them, kept beside the receipts
 /// (`keys.json`, a JWK Set) so that receipts can be verified offline, years later.
 ///
@@ -28,9 +37,7 @@ package struct KeyRing: Sendable {
         guard !new.isEmpty else { return 0 }
         keys = JWKSet(keys: keys.keys + new)
         try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try encoder.encode(keys).write(to: file, options: .atomic)
+        try JSONEncoder.readable.encode(keys).write(to: file, options: .atomic)
         return new.count
     }
 }
