@@ -35,7 +35,7 @@ struct VerifyCommand: AsyncParsableCommand {
             let verifier = ReceiptVerifier(keys: try KeyRing(file: keyFile).keys)
             var allPassed = true
             for path in receipts {
-                let report = verifier.verify(try Receipt(contentsOf: URL(fileURLWithPath: path)))
+                let report = try verifier.verify(file: URL(fileURLWithPath: path))
                 allPassed = allPassed && report.passed
                 let verdict = report.passed ? terminal.paint("✓ \(labels.verified)", .green) : terminal.paint("✗ \(labels.notVerified)", .red)
                 print("\(verdict)  \(path)")

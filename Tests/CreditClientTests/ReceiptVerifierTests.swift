@@ -93,3 +93,29 @@ struct ReceiptVerifierTests {
         #expect(throws: ReceiptError.self) { try Receipt(bytes: Array("HTTP/1.1 200 OK\n\n{}".utf8)) }
     }
 }
+
+@Suite("Receipt files read in blocks")
+struct ReceiptFileTests {
+    @Test func aFileVerifiesAsItsBytesDoAndAlteredFilesFail() throws {
+        let (receipt, _) = try ReceiptVerifierTests.receipt()
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("receipt-\(UUID().uuidString).receipt")
+        try receipt.write(to: file)
+        let report = try ReceiptVerifierTests.verifier.verify(file: file)
+        #expect(report.passed && report.outcomes.count == 3)
+        var bytes = receipt.bytes
+        bytes[bytes.count - 3] ^= 0x01
+        try Data(bytes).write(to: file)
+        #expect(try ReceiptVerifierTests.verifier.verify(file: file).outcome(.digest)?.passed == false)
+    }
+
+    @Test func linesCutBetweenBlocksAreWhole() {
+        var splitter = LineSplitter()
+        var lines: [String] = []
+        let text = Array("one\ntwo\n\nthree is longer\nfour".utf8)
+        for cut in stride(from: 0, to: text.count, by: 3) {
+            splitter.feed(text[cut..<min(cut + 3, text.count)]) { lines.append(String(decoding: $0, as: UTF8.self)) }
+        }
+        splitter.finish { lines.append(String(decoding: $0, as: UTF8.self)) }
+        #expect(lines == ["one", "two", "", "three is longer", "four"])
+    }
+}

@@ -32,7 +32,7 @@ public enum ContentDigest {
 
     /// The `sha-256` field value of content that arrives in pieces.
     public struct Streaming: Sendable {
-        private var hasher = SHA256()
+        fileprivate var hasher = SHA256()
 
         public init() {}
 
@@ -56,19 +56,31 @@ public enum ContentDigest {
     /// Checks a received field against the body. Every member with a known algorithm must match,
     /// and at least one must be known; unknown algorithms are ignored (RFC 9530 §2).
     public static func verify(header: String, body: some DataProtocol) throws(AttestationError) {
+        try verify(header: header) { $0.digest(body) }
+    }
+
+    /// The same for content that was too large to hold, digested as it streamed past: only its
+    /// `sha-256` is known, so the field must carry one.
+    public static func verify(header: String, streamed: Streaming) throws(AttestationError) {
+        let digest = Array(streamed.hasher.finalize())
+        try verify(header: header) { $0 == .sha256 ? digest : nil }
+    }
+
+    /// `digest` gives the content's digest by an algorithm, or nil where it cannot.
+    private static func verify(header: String, digest: (Algorithm) -> [UInt8]?) throws(AttestationError) {
         let members = try StructuredField.dictionary(header, field: "Content-Digest")
         var checked = 0
         for (name, value) in members {
-            guard let algorithm = Algorithm(rawValue: name) else { continue }
+            guard let algorithm = Algorithm(rawValue: name), let actual = digest(algorithm) else { continue }
             guard case .item(let item) = value, case .undecodedByteSequence(let encoded) = item.rfc9651BareItem,
                   let expected = Base64.decodeStandard(encoded) else {
                 throw AttestationError(.digestMalformed, "Content-Digest member \(name) is not a byte sequence")
             }
-            guard expected == algorithm.digest(body) else {
+            guard expected == actual else {
                 throw AttestationError(.digestMismatch, "the \(name) digest does not match the content")
             }
             checked += 1
         }
-        guard checked > 0 else { throw AttestationError(.digestMalformed, "Content-Digest has no sha-256 or sha-512 member") }
+        guard checked > 0 else { throw AttestationError(.digestMalformed, "Content-Digest has no member this content can be checked with") }
     }
 }

@@ -156,7 +156,7 @@ package struct BatchRunner {
             try? handle.close()
             throw ClientFailure.network("the results of \(batchID) were cut off: \(Connection.describe(error))")
         }
-        try await connection.verify(try Receipt(contentsOf: partial))
+        try await connection.verify(file: partial)
         guard rename(partial.path, file.path) == 0 else { throw CocoaError(.fileWriteUnknown) }
         return file
     }

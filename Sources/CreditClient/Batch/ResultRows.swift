@@ -26,10 +26,13 @@ struct ResultRows {
 
     /// The rows of a job's verified results receipt.
     init(receipt file: URL, candidates: [CandidateFile.Candidate], badRows: [CandidateFile.BadRow]) throws {
-        let receipt = try Receipt(contentsOf: file)
+        let reader = try ReceiptReader(file)
         let decoder = JSONDecoder()
         var answered: [String?] = Array(repeating: nil, count: candidates.count)
-        for text in receipt.body.split(separator: 0x0A) where !text.isEmpty {
+        var counts = BatchState.Counts()
+        var lines = LineSplitter()
+        func row(_ text: ArraySlice<UInt8>) throws {
+            guard !text.isEmpty else { return }
             let line = try decoder.decode(Line.self, from: Data(text))
             guard candidates.indices.contains(line.index), answered[line.index] == nil else {
                 throw ClientFailure.server(status: 0, detail: "the results name line \(line.index), which was not sent or came twice")
@@ -49,6 +52,9 @@ struct ResultRows {
             }
             answered[line.index] = CSV.record(fields) + "\r\n"
         }
+        while let block = try reader.next() { try lines.feed(block, row) }
+        try lines.finish(row)
+        self.counts = counts
         let rows = answered.compactMap { $0 }
         guard rows.count == candidates.count else {
             throw ClientFailure.server(status: 0, detail: "the results of \(file.lastPathComponent) miss lines")

@@ -87,7 +87,17 @@ package final class Connection {
             do { _ = try verifier.verifySignature(receipt) } catch { throw ClientFailure.unverified("signature: \(error.reason)") }
             return
         }
-        let report = verifier.verify(receipt)
+        try accept(verifier.verify(receipt), verifier: verifier)
+    }
+
+    /// The same for a receipt file, read in blocks.
+    package func verify(file: URL) async throws {
+        if let keyID = Self.keyID(of: try ReceiptReader(file).head), !keyRing.knows(keyID) { try await refreshKeys() }
+        let verifier = ReceiptVerifier(keys: keyRing.keys)
+        try accept(try verifier.verify(file: file), verifier: verifier)
+    }
+
+    private func accept(_ report: ReceiptVerifier.Report, verifier: ReceiptVerifier) throws {
         if let failed = report.outcomes.first(where: { !$0.passed }) {
             throw ClientFailure.unverified("\(failed.step.rawValue): \(failed.detail)")
         }

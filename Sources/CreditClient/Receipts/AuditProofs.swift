@@ -3,9 +3,8 @@ import Foundation
 /// The audit receipts an answer body carries: one for a check or a disposition, one per answered
 /// candidate of an inline batch, one per answered line of a batch job's NDJSON results.
 ///
-/// Only the fields a proof needs are decoded, so a job's results (hundreds of megabytes) are read
-/// quickly.
-struct AuditProofs {
+/// Only the fields a proof needs are decoded, so a job's results are read quickly.
+enum AuditProofs {
     struct Audit: Decodable {
         var logIndex: Int64
         var leafHash: String
@@ -18,6 +17,7 @@ struct AuditProofs {
         var audit: Audit?
     }
 
+    /// A line of a batch job's results.
     private struct Item: Decodable {
         var result: Answer?
     }
@@ -29,19 +29,20 @@ struct AuditProofs {
         var items: [Item]?
     }
 
-    var receipts: [Audit] = []
+    /// Whether a body of this type is NDJSON, read line by line.
+    static func isLines(_ contentType: String?) -> Bool {
+        contentType?.lowercased().hasPrefix("application/x-ndjson") == true
+    }
 
-    init(body: [UInt8], contentType: String?) throws {
-        let decoder = JSONDecoder()
-        let type = contentType?.lowercased() ?? ""
-        if type.hasPrefix("application/x-ndjson") {
-            for line in body.split(separator: 0x0A) where !line.isEmpty {
-                if let audit = try decoder.decode(Item.self, from: Data(line)).result?.audit { receipts.append(audit) }
-            }
-        } else if type.hasPrefix("application/json"), body.first == UInt8(ascii: "{") {
-            let decoded = try decoder.decode(Body.self, from: Data(body))
-            receipts += [decoded.audit, decoded.result?.audit].compactMap { $0 }
-            receipts += (decoded.items ?? []).compactMap { $0.result?.audit }
-        }
+    /// The receipt of one NDJSON line (nil for a line that reports an error).
+    static func line(_ bytes: ArraySlice<UInt8>, decoder: JSONDecoder) throws -> Audit? {
+        try decoder.decode(Item.self, from: Data(bytes)).result?.audit
+    }
+
+    /// The receipts of a JSON body (none for a body that is not a JSON object, such as a checkpoint).
+    static func body(_ bytes: [UInt8], contentType: String?) throws -> [Audit] {
+        guard contentType?.lowercased().hasPrefix("application/json") == true, bytes.first == UInt8(ascii: "{") else { return [] }
+        let decoded = try JSONDecoder().decode(Body.self, from: Data(bytes))
+        return [decoded.audit, decoded.result?.audit].compactMap { $0 } + (decoded.items ?? []).compactMap { $0.result?.audit }
     }
 }

@@ -40,35 +40,110 @@ package struct ReceiptVerifier: Sendable {
         package func outcome(_ step: Step) -> Outcome? { outcomes.first { $0.step == step } }
     }
 
+    /// Verifies a receipt held in memory.
     package func verify(_ receipt: Receipt) -> Report {
-        var report = Report(outcomes: [])
+        var pass = Pass(verifier: self, head: receipt)
+        pass.consume(receipt.body[...])
+        return pass.finish()
+    }
+
+    /// Verifies a receipt file, reading its body in blocks (never holding it whole).
+    package func verify(file: URL) throws -> Report {
+        let reader = try ReceiptReader(file)
+        var pass = Pass(verifier: self, head: reader.head)
         do {
-            try ContentDigest.verify(header: receipt.header("content-digest") ?? "", body: receipt.body)
-            report.outcomes.append(.init(step: .digest, passed: true, detail: "\(receipt.body.count) bytes"))
+            while let block = try reader.next() { pass.consume(block) }
         } catch {
-            report.outcomes.append(.init(step: .digest, passed: false, detail: error.reason))
+            throw ReceiptError("cannot read \(file.path): \(error.localizedDescription)")
         }
-        do {
-            let verified = try verifySignature(receipt)
-            report.keyID = verified.parameters.keyID
-            report.outcomes.append(.init(step: .signature, passed: true, detail: "keyid \(verified.parameters.keyID ?? "")"))
-        } catch {
-            report.outcomes.append(.init(step: .signature, passed: false, detail: error.reason))
+        return pass.finish()
+    }
+
+    /// One pass over a body: its digest, and each answer's proof, as the bytes come.
+    private struct Pass {
+        let verifier: ReceiptVerifier
+        let head: Receipt
+        let isLines: Bool
+        var digest = ContentDigest.Streaming()
+        var size = 0
+        var lines = LineSplitter()
+        /// A JSON (not NDJSON) body, kept whole: it is one answer, or an inline batch.
+        var json: [UInt8] = []
+        var proofs: ProofChecker
+        let decoder = JSONDecoder()
+        var proofFailure: String?
+
+        init(verifier: ReceiptVerifier, head: Receipt) {
+            self.verifier = verifier
+            self.head = head
+            isLines = AuditProofs.isLines(head.header("content-type"))
+            proofs = ProofChecker(verifier: verifier)
         }
-        do {
-            let proofs = try AuditProofs(body: receipt.body, contentType: receipt.header("content-type"))
-            if !proofs.receipts.isEmpty {
-                let newest = try verify(proofs)
-                report.checkpoint = newest?.checkpoint
-                report.checkpointNote = newest?.note
-                report.outcomes.append(.init(step: .proofs, passed: true, detail: "\(proofs.receipts.count) inclusion proof(s)"))
+
+        mutating func consume(_ block: ArraySlice<UInt8>) {
+            digest.update(block)
+            size += block.count
+            guard isLines else {
+                json += block
+                return
             }
-        } catch let error as AttestationError {
-            report.outcomes.append(.init(step: .proofs, passed: false, detail: error.reason))
-        } catch {
-            report.outcomes.append(.init(step: .proofs, passed: false, detail: "the body cannot be read: \(error)"))
+            guard proofFailure == nil else { return }
+            var checker = proofs
+            let decoder = decoder
+            do {
+                try lines.feed(block) { line in
+                    if !line.isEmpty, let audit = try AuditProofs.line(line, decoder: decoder) { try checker.check(audit) }
+                }
+                proofs = checker
+            } catch {
+                proofFailure = Self.describe(error)
+            }
         }
-        return report
+
+        mutating func finish() -> Report {
+            var report = Report(outcomes: [])
+            do {
+                try ContentDigest.verify(header: head.header("content-digest") ?? "", streamed: digest)
+                report.outcomes.append(.init(step: .digest, passed: true, detail: "\(size) bytes"))
+            } catch {
+                report.outcomes.append(.init(step: .digest, passed: false, detail: error.reason))
+            }
+            do {
+                let verified = try verifier.verifySignature(head)
+                report.keyID = verified.parameters.keyID
+                report.outcomes.append(.init(step: .signature, passed: true, detail: "keyid \(verified.parameters.keyID ?? "")"))
+            } catch {
+                report.outcomes.append(.init(step: .signature, passed: false, detail: error.reason))
+            }
+            if proofFailure == nil {
+                do {
+                    if isLines {
+                        let decoder = decoder
+                        var checker = proofs
+                        try lines.finish { line in
+                            if !line.isEmpty, let audit = try AuditProofs.line(line, decoder: decoder) { try checker.check(audit) }
+                        }
+                        proofs = checker
+                    } else {
+                        for audit in try AuditProofs.body(json, contentType: head.header("content-type")) { try proofs.check(audit) }
+                    }
+                } catch {
+                    proofFailure = Self.describe(error)
+                }
+            }
+            if let proofFailure {
+                report.outcomes.append(.init(step: .proofs, passed: false, detail: proofFailure))
+            } else if proofs.count > 0 {
+                report.checkpoint = proofs.newest?.checkpoint
+                report.checkpointNote = proofs.newest?.note
+                report.outcomes.append(.init(step: .proofs, passed: true, detail: "\(proofs.count) inclusion proof(s)"))
+            }
+            return report
+        }
+
+        static func describe(_ error: any Error) -> String {
+            (error as? AttestationError)?.reason ?? "the body cannot be read: \(error)"
+        }
     }
 
     /// The RFC 9421 signature of the response, bound to the request line.
@@ -99,34 +174,39 @@ package struct ReceiptVerifier: Sendable {
         }
         return try Checkpoint.open(note, verifiers: verifiers, origin: origin)
     }
+}
 
-    /// Checks each proof against its checkpoint (each distinct note is opened once: a batch's
-    /// answers share a few); returns the largest checkpoint.
-    private func verify(_ proofs: AuditProofs) throws(AttestationError) -> (checkpoint: Checkpoint, note: String)? {
-        var opened: [String: Checkpoint] = [:]
-        var newest: (checkpoint: Checkpoint, note: String)?
-        for (position, audit) in proofs.receipts.enumerated() {
-            let what = proofs.receipts.count == 1 ? "the answer" : "answer \(position + 1)"
-            let checkpoint: Checkpoint
-            if let known = opened[audit.checkpoint] {
-                checkpoint = known
-            } else {
-                do { checkpoint = try open(checkpoint: audit.checkpoint) } catch {
-                    throw AttestationError(error.code, "\(what): its checkpoint: \(error.reason)")
-                }
-                opened[audit.checkpoint] = checkpoint
+/// Checks inclusion proofs one by one against their checkpoints; each distinct checkpoint note is
+/// opened (its signature checked) once, since a batch's answers share a few.
+struct ProofChecker {
+    let verifier: ReceiptVerifier
+    private var opened: [String: Checkpoint] = [:]
+    private(set) var count = 0
+    private(set) var newest: (checkpoint: Checkpoint, note: String)?
+
+    init(verifier: ReceiptVerifier) { self.verifier = verifier }
+
+    mutating func check(_ audit: AuditProofs.Audit) throws(AttestationError) {
+        count += 1
+        let what = "answer \(count)"
+        let checkpoint: Checkpoint
+        if let known = opened[audit.checkpoint] {
+            checkpoint = known
+        } else {
+            do { checkpoint = try verifier.open(checkpoint: audit.checkpoint) } catch {
+                throw AttestationError(error.code, "\(what): its checkpoint: \(error.reason)")
             }
-            guard checkpoint.size == Int(audit.treeSize) else {
-                throw AttestationError(.proofInvalid, "\(what): the proof is for a tree of \(audit.treeSize), its checkpoint for \(checkpoint.size)")
-            }
-            let path = audit.inclusionProof.compactMap { Base64.decodeStandard($0) }
-            guard let leaf = Base64.decodeStandard(audit.leafHash), leaf.count == 32, path.count == audit.inclusionProof.count,
-                  MerkleTree.verifyInclusion(index: Int(audit.logIndex), size: Int(audit.treeSize), leafHash: leaf, proof: path, root: checkpoint.rootHash)
-            else {
-                throw AttestationError(.proofInvalid, "\(what): entry \(audit.logIndex) is not proven to be in the checkpoint of size \(checkpoint.size)")
-            }
-            if newest.map({ $0.checkpoint.size < checkpoint.size }) ?? true { newest = (checkpoint, audit.checkpoint) }
+            opened[audit.checkpoint] = checkpoint
         }
-        return newest
+        guard checkpoint.size == Int(audit.treeSize) else {
+            throw AttestationError(.proofInvalid, "\(what): the proof is for a tree of \(audit.treeSize), its checkpoint for \(checkpoint.size)")
+        }
+        let path = audit.inclusionProof.compactMap { Base64.decodeStandard($0) }
+        guard let leaf = Base64.decodeStandard(audit.leafHash), leaf.count == 32, path.count == audit.inclusionProof.count,
+              MerkleTree.verifyInclusion(index: Int(audit.logIndex), size: Int(audit.treeSize), leafHash: leaf, proof: path, root: checkpoint.rootHash)
+        else {
+            throw AttestationError(.proofInvalid, "\(what): entry \(audit.logIndex) is not proven to be in the checkpoint of size \(checkpoint.size)")
+        }
+        if newest.map({ $0.checkpoint.size < checkpoint.size }) ?? true { newest = (checkpoint, audit.checkpoint) }
     }
 }
