@@ -90,6 +90,7 @@ package struct BatchRunner {
                 throw ClientFailure.server(status: 0, detail: "batch job \(job.batchId) failed: \(job.failure ?? "no reason given")")
             }
             progress.update(done: before + candidates.count, force: true)
+            progress.note(labels.verifying)
             let receipt = try await download(job.batchId, to: connection.folder.url)
             let rows = try ResultRows(receipt: receipt, candidates: candidates, badRows: Array(pending))
             try results.write(contentsOf: rows.bytes)

@@ -16,6 +16,7 @@ package struct Labels: Sendable {
     package var verified, notVerified: String
     package var steps: [ReceiptVerifier.Step: String]
     package var resuming: String
+    package var verifying: String
     package var rows: String
 
     package func decision(_ code: String) -> String {
@@ -40,7 +41,7 @@ package struct Labels: Sendable {
         resultsColumns: ["line", "reference", "name", "maskedId", "decision", "reasons", "checkId", "receipt", "error"],
         verified: "verified", notVerified: "NOT VERIFIED",
         steps: [.digest: "content digest", .signature: "signature", .proofs: "audit proofs"],
-        resuming: "Resuming the interrupted batch", rows: "rows")
+        resuming: "Resuming the interrupted batch", verifying: "verifying the signed results…", rows: "rows")
 
     package static let chinese = Labels(
         clear: "未发现限制 (CLEAR)", review: "需人工复核 (REVIEW)",
@@ -55,7 +56,7 @@ package struct Labels: Sendable {
         resultsColumns: ["行号", "编号", "姓名", "身份证号(脱敏)", "结论", "原因", "核查编号", "回执", "错误"],
         verified: "验证通过", notVerified: "验证失败",
         steps: [.digest: "内容摘要", .signature: "签名", .proofs: "审计证明"],
-        resuming: "继续未完成的批量核查", rows: "行")
+        resuming: "继续未完成的批量核查", verifying: "正在验证已签名的结果…", rows: "行")
 
     /// `--lang` (or `CREDIT_LANG`) when given, else the locale of the environment.
     package static func choose(_ language: String?, environment: [String: String]) -> Labels {

@@ -83,6 +83,12 @@ package struct ProgressLine {
         FileHandle.standardError.write(Data("\r\(bar) \(done)/\(total) \(Int(fraction * 100))%  \(Int(rate))/s  ETA \(eta)  ".utf8))
     }
 
+    /// A word on what is happening between jobs, at the end of the bar.
+    package func note(_ text: String) {
+        guard enabled else { return }
+        FileHandle.standardError.write(Data("  \(text)\u{1B}[K".utf8))
+    }
+
     package func finish() {
         guard enabled else { return }
         FileHandle.standardError.write(Data("\n".utf8))
