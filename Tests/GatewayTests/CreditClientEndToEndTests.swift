@@ -37,25 +37,44 @@ struct CreditClientEndToEndTests {
             URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("credit")
         }
 
-        func start(_ arguments: [String], output: FileHandle? = nil) throws -> (Process, Pipe) {
+        /// A running `credit`: its process, the end of it, and the file its output goes to.
+        ///
+        /// Nothing here blocks a thread while `credit` runs: the tests share the cooperative pool
+        /// (two threads on CI) with gateways and with tests that poll a child process of their own.
+        struct Running {
+            let process: Process
+            let ended: AsyncStream<Void>
+            let output: URL
+
+            func finish() async throws -> (status: Int32, output: String) {
+                for await _ in ended {}
+                return (process.terminationStatus, try String(contentsOf: output, encoding: .utf8))
+            }
+        }
+
+        func start(_ arguments: [String]) throws -> Running {
+            let output = folder.appendingPathComponent("output-\(UUID().uuidString).txt")
+            FileManager.default.createFile(atPath: output.path, contents: nil)
+            let handle = try FileHandle(forWritingTo: output)
             let process = Process()
             process.executableURL = Self.executable
             process.arguments = arguments
             process.environment = environment
             process.currentDirectoryURL = folder
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = pipe
+            process.standardOutput = handle
+            process.standardError = handle
+            let (ended, continuation) = AsyncStream<Void>.makeStream()
+            process.terminationHandler = { _ in
+                try? handle.close()
+                continuation.finish()
+            }
             try process.run()
-            return (process, pipe)
+            return Running(process: process, ended: ended, output: output)
         }
 
         /// Runs `credit` to its end: exit status and everything it printed.
-        func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-            let (process, pipe) = try start(arguments)
-            let data = pipe.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        func run(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+            try await start(arguments).finish()
         }
 
         func receipt(_ name: String) -> URL { receipts.appendingPathComponent(name) }
@@ -91,56 +110,56 @@ struct CreditClientEndToEndTests {
         let session = try Session(gateway)
         let people = try TestGateway.listedPeople()
 
-        let listed = try session.run(["check", "--name", people.exact.name, "--id", people.exact.id.unmaskedValue])
+        let listed = try await session.run(["check", "--name", people.exact.name, "--id", people.exact.id.unmaskedValue])
         #expect(listed.status == 11, "\(listed.output)")
         #expect(listed.output.contains("INELIGIBLE") && listed.output.contains("Basis:") && listed.output.contains(people.exact.id.masked))
         #expect(!listed.output.contains(people.exact.id.unmaskedValue))
-        let probable = try session.run(["check", "--name", people.masked.name, "--id", people.masked.id.unmaskedValue])
+        let probable = try await session.run(["check", "--name", people.masked.name, "--id", people.masked.id.unmaskedValue])
         #expect(probable.status == 10, "\(probable.output)")
         #expect(probable.output.contains("probable"))
-        let stranger = try session.run(["check", "--name", "张三", "--id", "11010519491231002X", "--json"])
+        let stranger = try await session.run(["check", "--name", "张三", "--id", "11010519491231002X", "--json"])
         #expect(stranger.status == 0, "\(stranger.output)")
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         let answer = try decoder.decode(Components.Schemas.CheckResult.self, from: Data(stranger.output.utf8))
         #expect(answer.decision == .clear)
-        let typo = try session.run(["check", "--name", "张三", "--id", "110105194912310021"])
+        let typo = try await session.run(["check", "--name", "张三", "--id", "110105194912310021"])
         #expect(typo.status == 64 && typo.output.contains("id.checksum") && !typo.output.contains("110105194912310021"))
 
-        let refused = try session.run(["check", "--name", "张三", "--id", "11010519491231002X", "--policy", "no-such-policy"])
+        let refused = try await session.run(["check", "--name", "张三", "--id", "11010519491231002X", "--policy", "no-such-policy"])
         #expect(refused.status == 65 && refused.output.contains("policy.unknown"), "\(refused.output)")
 
-        let disposed = try session.run(["dispose", answer.checkId, "--outcome", "overturned", "--note", "同名不同人"])
+        let disposed = try await session.run(["dispose", answer.checkId, "--outcome", "overturned", "--note", "同名不同人"])
         #expect(disposed.status == 0, "\(disposed.output)")
-        #expect(try session.run(["status"]).status == 0)
-        let consistency = try session.run(["audit", "consistency"])
+        #expect(try await session.run(["status"]).status == 0)
+        let consistency = try await session.run(["audit", "consistency"])
         #expect(consistency.status == 0 && consistency.output.contains("consistent"), "\(consistency.output)")
         try await gateway.stop()
 
         // Offline from here on: the gateway is gone.
-        let unreachable = try session.run(["status"])
+        let unreachable = try await session.run(["status"])
         #expect(unreachable.status == 69, "\(unreachable.output)")
         let receipts = try FileManager.default.contentsOfDirectory(atPath: session.receipts.path).filter { $0.hasSuffix(".receipt") }.sorted()
         #expect(receipts.count == 4)
-        let genuine = try session.run(["verify"] + receipts.map { session.receipt($0).path })
+        let genuine = try await session.run(["verify"] + receipts.map { session.receipt($0).path })
         #expect(genuine.status == 0, "\(genuine.output)")
         #expect(genuine.output.components(separatedBy: "✓ audit proofs").count - 1 == 4)
 
         let original = session.receipt("\(answer.checkId).receipt")
         let text = try String(contentsOf: original, encoding: .utf8)
-        func verifyAltered(_ altered: String) throws -> (status: Int32, output: String) {
+        func verifyAltered(_ altered: String) async throws -> (status: Int32, output: String) {
             let file = session.folder.appendingPathComponent("altered-\(UUID().uuidString).receipt")
             try altered.write(to: file, atomically: true, encoding: .utf8)
-            return try session.run(["verify", file.path])
+            return try await session.run(["verify", file.path])
         }
-        let body = try verifyAltered(text.replacingOccurrences(of: "\"CLEAR\"", with: "\"REVIEW\""))
+        let body = try await verifyAltered(text.replacingOccurrences(of: "\"CLEAR\"", with: "\"REVIEW\""))
         #expect(body.status == 20 && body.output.contains("✗ content digest"), "\(body.output)")
-        let header = try verifyAltered(text.replacingOccurrences(of: "content-type: application/json", with: "content-type: text/plain"))
+        let header = try await verifyAltered(text.replacingOccurrences(of: "content-type: application/json", with: "content-type: text/plain"))
         #expect(header.status == 20 && header.output.contains("✗ signature") && header.output.contains("✓ content digest"), "\(header.output)")
 
         let otherKeys = session.folder.appendingPathComponent("other-keys.json")
         try JSONEncoder().encode(JWKSet(keys: [Ed25519SigningKey().publicKey.jwk])).write(to: otherKeys)
-        let wrongKey = try session.run(["verify", original.path, "--keys", otherKeys.path])
+        let wrongKey = try await session.run(["verify", original.path, "--keys", otherKeys.path])
         #expect(wrongKey.status == 20 && wrongKey.output.contains("✗ signature"), "\(wrongKey.output)")
 
         // The answer's proof, held to the (genuine, signed) checkpoint of another answer.
@@ -152,7 +171,7 @@ struct CreditClientEndToEndTests {
         }
         let swapped = text.replacingOccurrences(of: try checkpointField(text), with: try checkpointField(other))
         #expect(swapped != text)
-        let foreign = try verifyAltered(swapped)
+        let foreign = try await verifyAltered(swapped)
         #expect(foreign.status == 20 && foreign.output.contains("✗ audit proofs"), "\(foreign.output)")
     }
 
@@ -163,7 +182,7 @@ struct CreditClientEndToEndTests {
         let input = session.folder.appendingPathComponent("candidates.csv")
         try Data([0xEF, 0xBB, 0xBF] + Array(text.utf8)).write(to: input)
         let output = session.folder.appendingPathComponent("results.csv")
-        let run = try session.run(["batch", input.path, "-o", output.path])
+        let run = try await session.run(["batch", input.path, "-o", output.path])
         #expect(run.status == 12, "\(run.output)")
         for line in bad { #expect(run.output.contains("line \(line) [身份证号]")) }
         #expect(run.output.contains("not checked: 3"))
@@ -180,7 +199,7 @@ struct CreditClientEndToEndTests {
         #expect(!lines.contains { $0.contains("110105194912310021") })
 
         let receipt = try #require(byLine[4]?.split(separator: ",", omittingEmptySubsequences: false)[7])
-        let verified = try session.run(["verify", String(receipt)])
+        let verified = try await session.run(["verify", String(receipt)])
         #expect(verified.status == 0 && verified.output.contains("9997 inclusion proof(s)"), "\(verified.output)")
         try await gateway.stop()
     }
@@ -193,7 +212,7 @@ struct CreditClientEndToEndTests {
         let input = session.folder.appendingPathComponent("报名表.csv")
         try #require(text.data(using: CSV.Encoding.foundationGB18030)).write(to: input)
         let output = session.folder.appendingPathComponent("结果.csv")
-        let run = try session.run(["batch", input.path, "-o", output.path])
+        let run = try await session.run(["batch", input.path, "-o", output.path])
         #expect(run.status == 0, "\(run.output)")
         let lines = try Self.csvLines(output)
         try #require(lines.count == 3)
@@ -213,7 +232,8 @@ struct CreditClientEndToEndTests {
         let stateFile = session.folder.appendingPathComponent("results.csv.credit-batch.json")
 
         // Killed (-9) once two of its ten jobs are written.
-        let (first, _) = try session.start(arguments)
+        let running = try session.start(arguments)
+        let first = running.process
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline, first.isRunning {
             let state = try? JSONDecoder().decode(BatchState.self, from: Data(contentsOf: stateFile))
@@ -222,9 +242,9 @@ struct CreditClientEndToEndTests {
         }
         try #require(first.isRunning, "the first run ended before it could be interrupted")
         kill(first.processIdentifier, SIGKILL)
-        first.waitUntilExit()
+        _ = try await running.finish()
 
-        let resumed = try session.run(arguments)
+        let resumed = try await session.run(arguments)
         #expect(resumed.status == 0, "\(resumed.output)")
         #expect(resumed.output.contains("Resuming"))
         let lines = try Self.csvLines(output).dropFirst()

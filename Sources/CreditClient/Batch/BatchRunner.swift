@@ -92,16 +92,15 @@ package struct BatchRunner {
             progress.update(done: before + candidates.count, force: true)
             progress.note(labels.verifying)
             let receipt = try await download(job.batchId, to: connection.folder.url)
-            let rows = try ResultRows(receipt: receipt, candidates: candidates, badRows: Array(pending))
-            try results.write(contentsOf: rows.bytes)
-            try results.synchronize()
+            var rows = ResultRows(output: results)
+            try rows.write(receipt: receipt, candidates: candidates, badRows: Array(pending))
             state.resultsBytes = Int(try results.offset())
             state.parts[number].counts = rows.counts
             try state.save(for: output)
         }
         if !badRows.isEmpty {
-            try results.write(contentsOf: ResultRows(badRows: Array(badRows)).bytes)
-            try results.synchronize()
+            var rows = ResultRows(output: results)
+            try rows.write(badRows: Array(badRows))
         }
         progress.finish()
         for counts in state.parts.compactMap(\.counts) {

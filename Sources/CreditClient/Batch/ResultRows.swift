@@ -1,8 +1,10 @@
 import CreditCore
 import Foundation
 
-/// The rows of the results CSV for one batch job (and the bad rows among its lines), in input
-/// order: line, reference, name, masked ID, decision, reasons, check id, receipt, error.
+/// Writes the results CSV's rows for one batch job (and the bad rows among its lines) as the job's
+/// receipt is read, in input order: line, reference, name, masked ID, decision, reasons, check id,
+/// receipt, error. A job answers in input order, so no row waits for another: a million-row job
+/// needs no more memory than a small one.
 struct ResultRows {
     private struct Line: Decodable {
         var index: Int
@@ -18,26 +20,30 @@ struct ResultRows {
         var checkId: String
         var decision: String
         var reasons: [Reason]
-        var candidate: [String: String]
     }
 
-    private(set) var bytes: [UInt8] = []
+    private let output: FileHandle
+    private var buffer: [UInt8] = []
     private(set) var counts = BatchState.Counts()
 
-    /// The rows of a job's verified results receipt.
-    init(receipt file: URL, candidates: [CandidateFile.Candidate], badRows: [CandidateFile.BadRow]) throws {
+    init(output: FileHandle) { self.output = output }
+
+    /// The rows of a job's verified results receipt, with the bad rows that fall among them.
+    mutating func write(receipt file: URL, candidates: [CandidateFile.Candidate], badRows: [CandidateFile.BadRow]) throws {
         let reader = try ReceiptReader(file)
         let decoder = JSONDecoder()
-        var answered: [String?] = Array(repeating: nil, count: candidates.count)
-        var counts = BatchState.Counts()
+        var bad = badRows[...]
+        var next = 0
         var lines = LineSplitter()
         func row(_ text: ArraySlice<UInt8>) throws {
             guard !text.isEmpty else { return }
             let line = try decoder.decode(Line.self, from: Data(text))
-            guard candidates.indices.contains(line.index), answered[line.index] == nil else {
-                throw ClientFailure.server(status: 0, detail: "the results name line \(line.index), which was not sent or came twice")
+            guard line.index == next, candidates.indices.contains(line.index) else {
+                throw ClientFailure.server(status: 0, detail: "the results give line \(line.index) where line \(next) was due")
             }
+            next += 1
             let candidate = candidates[line.index]
+            while let first = bad.first, first.line < candidate.line { try append(bad.removeFirst()) }
             var fields = [String(candidate.line), candidate.reference ?? "", candidate.name, candidate.maskedID]
             if let result = line.result {
                 fields += [result.decision, result.reasons.map { "\($0.ruleId): \($0.title)" }.joined(separator: "; "), result.checkId, file.path, ""]
@@ -50,31 +56,41 @@ struct ResultRows {
                 fields += ["", "", "", file.path, line.error?.description ?? "no answer"]
                 counts.refused += 1
             }
-            answered[line.index] = CSV.record(fields) + "\r\n"
+            try append(CSV.record(fields))
         }
         while let block = try reader.next() { try lines.feed(block, row) }
         try lines.finish(row)
-        self.counts = counts
-        let rows = answered.compactMap { $0 }
-        guard rows.count == candidates.count else {
-            throw ClientFailure.server(status: 0, detail: "the results of \(file.lastPathComponent) miss lines")
+        guard next == candidates.count else {
+            throw ClientFailure.server(status: 0, detail: "the results of \(file.lastPathComponent) end after \(next) of \(candidates.count) lines")
         }
-        // Bad rows go between the answered ones, by line number.
-        var bad = badRows[...]
-        for (candidate, row) in zip(candidates, rows) {
-            while let next = bad.first, next.line < candidate.line { append(bad.removeFirst()) }
-            bytes += Array(row.utf8)
-        }
-        bad.forEach { append($0) }
+        for row in bad { try append(row) }
+        try flush()
     }
 
-    /// Rows for bad rows alone (those after the last candidate).
-    init(badRows: [CandidateFile.BadRow]) {
-        badRows.forEach { append($0) }
+    /// Bad rows alone (those after the last candidate).
+    mutating func write(badRows: [CandidateFile.BadRow]) throws {
+        for row in badRows { try append(row) }
+        try flush()
     }
 
-    private mutating func append(_ row: CandidateFile.BadRow) {
+    private mutating func append(_ row: CandidateFile.BadRow) throws {
         let error = "\(row.code): \(row.reason)" + (row.column.isEmpty ? "" : " (\(row.column))")
-        bytes += Array((CSV.record([String(row.line), row.reference, row.name, "", "", "", "", "", error]) + "\r\n").utf8)
+        try append(CSV.record([String(row.line), row.reference, row.name, "", "", "", "", "", error]))
+    }
+
+    private mutating func append(_ record: String) throws {
+        buffer += Array(record.utf8)
+        buffer += [0x0D, 0x0A]
+        if buffer.count >= 1 << 20 {
+            try output.write(contentsOf: buffer)
+            buffer.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// Writes what is buffered and syncs it: progress is saved only after its rows are on disk.
+    mutating func flush() throws {
+        try output.write(contentsOf: buffer)
+        buffer.removeAll(keepingCapacity: true)
+        try output.synchronize()
     }
 }
