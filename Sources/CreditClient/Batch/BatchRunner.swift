@@ -91,16 +91,16 @@ package struct BatchRunner {
             }
             progress.update(done: before + candidates.count, force: true)
             progress.note(labels.verifying)
-            let receipt = try await download(job.batchId, to: connection.folder.url)
-            var rows = ResultRows(output: results)
-            try rows.write(receipt: receipt, candidates: candidates, badRows: Array(pending))
+            var rows = ResultRows(output: results, candidates: candidates, badRows: Array(pending),
+                                  receipt: connection.folder.url.appendingPathComponent("\(job.batchId).receipt").path)
+            try await fetch(job.batchId, into: &rows)
             state.resultsBytes = Int(try results.offset())
             state.parts[number].counts = rows.counts
             try state.save(for: output)
         }
         if !badRows.isEmpty {
-            var rows = ResultRows(output: results)
-            try rows.write(badRows: Array(badRows))
+            var rows = ResultRows(output: results, badRows: Array(badRows))
+            try rows.finish()
         }
         progress.finish()
         for counts in state.parts.compactMap(\.counts) {
@@ -140,24 +140,31 @@ package struct BatchRunner {
         }
     }
 
-    /// Streams a finished job's results into a receipt file, then verifies the whole receipt.
-    private func download(_ batchID: String, to folder: URL) async throws -> URL {
-        let file = folder.appendingPathComponent("\(batchID).receipt")
-        let partial = folder.appendingPathComponent(".\(batchID).receipt.partial")
+    /// Streams a finished job's results into their receipt file and, in the same pass, verifies
+    /// them (digest, signature, every proof) and writes their rows. The receipt is kept, and the
+    /// rows count, only once everything verified.
+    private func fetch(_ batchID: String, into rows: inout ResultRows) async throws {
+        let file = connection.folder.url.appendingPathComponent("\(batchID).receipt")
+        let partial = connection.folder.url.appendingPathComponent(".\(batchID).receipt.partial")
         let (output, head) = try await connection.call(streamsBody: true) { try await $0.getBatchJobResults(path: .init(batchId: batchID)) }
+        let verifier = try await connection.verifier(for: head)
+        var pass = ReceiptVerifier.Pass(verifier: verifier, head: head)
         FileManager.default.createFile(atPath: partial.path, contents: nil)
         let handle = try FileHandle(forWritingTo: partial)
+        defer { try? handle.close() }
+        try handle.write(contentsOf: head.head)
         do {
-            try handle.write(contentsOf: head.head)
-            for try await chunk in try output.ok.body.applicationXNdjson { try handle.write(contentsOf: chunk) }
-            try handle.synchronize()
-            try handle.close()
+            for try await chunk in try output.ok.body.applicationXNdjson {
+                try handle.write(contentsOf: chunk)
+                pass.consume(Array(chunk)[...]) { try rows.line($0) }
+            }
         } catch {
-            try? handle.close()
             throw ClientFailure.network("the results of \(batchID) were cut off: \(Connection.describe(error))")
         }
-        try await connection.verify(file: partial)
+        let report = pass.finish { try rows.line($0) }
+        try connection.accept(report, verifier: verifier)
+        try handle.synchronize()
+        try rows.finish()
         guard rename(partial.path, file.path) == 0 else { throw CocoaError(.fileWriteUnknown) }
-        return file
     }
 }

@@ -1,10 +1,14 @@
 import CreditCore
 import Foundation
 
-/// Writes the results CSV's rows for one batch job (and the bad rows among its lines) as the job's
-/// receipt is read, in input order: line, reference, name, masked ID, decision, reasons, check id,
-/// receipt, error. A job answers in input order, so no row waits for another: a million-row job
-/// needs no more memory than a small one.
+/// Writes the results CSV's rows for one batch job (and the bad rows among its lines) while the
+/// job's results stream in, in input order: line, reference, name, masked ID, decision, reasons,
+/// check id, receipt, error. A job answers in input order, so no row waits for another: a
+/// million-row job needs no more memory than a small one.
+///
+/// Each results line is decoded once, for its row and for its audit receipt (handed back to be
+/// proven). The rows count only once the whole receipt has verified: until the run saves its
+/// progress, a resumed run cuts them off again.
 struct ResultRows {
     private struct Line: Decodable {
         var index: Int
@@ -20,57 +24,60 @@ struct ResultRows {
         var checkId: String
         var decision: String
         var reasons: [Reason]
+        var audit: AuditProofs.Audit?
     }
 
     private let output: FileHandle
+    private let candidates: [CandidateFile.Candidate]
+    private var badRows: ArraySlice<CandidateFile.BadRow>
+    private let receipt: String
+    private let decoder = JSONDecoder()
+    private var next = 0
     private var buffer: [UInt8] = []
     private(set) var counts = BatchState.Counts()
 
-    init(output: FileHandle) { self.output = output }
-
-    /// The rows of a job's verified results receipt, with the bad rows that fall among them.
-    mutating func write(receipt file: URL, candidates: [CandidateFile.Candidate], badRows: [CandidateFile.BadRow]) throws {
-        let reader = try ReceiptReader(file)
-        let decoder = JSONDecoder()
-        var bad = badRows[...]
-        var next = 0
-        var lines = LineSplitter()
-        func row(_ text: ArraySlice<UInt8>) throws {
-            guard !text.isEmpty else { return }
-            let line = try decoder.decode(Line.self, from: Data(text))
-            guard line.index == next, candidates.indices.contains(line.index) else {
-                throw ClientFailure.server(status: 0, detail: "the results give line \(line.index) where line \(next) was due")
-            }
-            next += 1
-            let candidate = candidates[line.index]
-            while let first = bad.first, first.line < candidate.line { try append(bad.removeFirst()) }
-            var fields = [String(candidate.line), candidate.reference ?? "", candidate.name, candidate.maskedID]
-            if let result = line.result {
-                fields += [result.decision, result.reasons.map { "\($0.ruleId): \($0.title)" }.joined(separator: "; "), result.checkId, file.path, ""]
-                switch result.decision {
-                case "CLEAR": counts.clear += 1
-                case "REVIEW": counts.review += 1
-                default: counts.ineligible += 1
-                }
-            } else {
-                fields += ["", "", "", file.path, line.error?.description ?? "no answer"]
-                counts.refused += 1
-            }
-            try append(CSV.record(fields))
-        }
-        while let block = try reader.next() { try lines.feed(block, row) }
-        try lines.finish(row)
-        guard next == candidates.count else {
-            throw ClientFailure.server(status: 0, detail: "the results of \(file.lastPathComponent) end after \(next) of \(candidates.count) lines")
-        }
-        for row in bad { try append(row) }
-        try flush()
+    /// Rows for the answers to `candidates`, kept in `receipt`, with `badRows` placed among them by line.
+    init(output: FileHandle, candidates: [CandidateFile.Candidate] = [], badRows: [CandidateFile.BadRow], receipt: String = "") {
+        self.output = output
+        self.candidates = candidates
+        self.badRows = badRows[...]
+        self.receipt = receipt
     }
 
-    /// Bad rows alone (those after the last candidate).
-    mutating func write(badRows: [CandidateFile.BadRow]) throws {
-        for row in badRows { try append(row) }
-        try flush()
+    /// One line of the job's results: its row is written; its audit receipt is returned.
+    mutating func line(_ text: ArraySlice<UInt8>) throws -> AuditProofs.Audit? {
+        let line = try decoder.decode(Line.self, from: Data(text))
+        guard line.index == next, candidates.indices.contains(line.index) else {
+            throw ClientFailure.server(status: 0, detail: "the results give line \(line.index) where line \(next) was due")
+        }
+        next += 1
+        let candidate = candidates[line.index]
+        while let first = badRows.first, first.line < candidate.line { try append(badRows.removeFirst()) }
+        var fields = [String(candidate.line), candidate.reference ?? "", candidate.name, candidate.maskedID]
+        if let result = line.result {
+            fields += [result.decision, result.reasons.map { "\($0.ruleId): \($0.title)" }.joined(separator: "; "), result.checkId, receipt, ""]
+            switch result.decision {
+            case "CLEAR": counts.clear += 1
+            case "REVIEW": counts.review += 1
+            default: counts.ineligible += 1
+            }
+        } else {
+            fields += ["", "", "", receipt, line.error?.description ?? "no answer"]
+            counts.refused += 1
+        }
+        try append(CSV.record(fields))
+        return line.result?.audit
+    }
+
+    /// The bad rows left, once every candidate was answered; then the rows are synced.
+    mutating func finish() throws {
+        guard next == candidates.count else {
+            throw ClientFailure.server(status: 0, detail: "the results end after \(next) of \(candidates.count) lines")
+        }
+        while let row = badRows.popFirst() { try append(row) }
+        try output.write(contentsOf: buffer)
+        buffer.removeAll()
+        try output.synchronize()
     }
 
     private mutating func append(_ row: CandidateFile.BadRow) throws {
@@ -85,12 +92,5 @@ struct ResultRows {
             try output.write(contentsOf: buffer)
             buffer.removeAll(keepingCapacity: true)
         }
-    }
-
-    /// Writes what is buffered and syncs it: progress is saved only after its rows are on disk.
-    mutating func flush() throws {
-        try output.write(contentsOf: buffer)
-        buffer.removeAll(keepingCapacity: true)
-        try output.synchronize()
     }
 }

@@ -81,8 +81,7 @@ package final class Connection {
     /// Verifies a receipt with the known keys, fetching the published set first when its key is new,
     /// and remembers the largest checkpoint its proofs were checked against.
     package func verify(_ receipt: Receipt, headOnly: Bool = false) async throws {
-        if let keyID = Self.keyID(of: receipt), !keyRing.knows(keyID) { try await refreshKeys() }
-        let verifier = ReceiptVerifier(keys: keyRing.keys)
+        let verifier = try await verifier(for: receipt)
         if headOnly {
             do { _ = try verifier.verifySignature(receipt) } catch { throw ClientFailure.unverified("signature: \(error.reason)") }
             return
@@ -90,14 +89,15 @@ package final class Connection {
         try accept(verifier.verify(receipt), verifier: verifier)
     }
 
-    /// The same for a receipt file, read in blocks.
-    package func verify(file: URL) async throws {
-        if let keyID = Self.keyID(of: try ReceiptReader(file).head), !keyRing.knows(keyID) { try await refreshKeys() }
-        let verifier = ReceiptVerifier(keys: keyRing.keys)
-        try accept(try verifier.verify(file: file), verifier: verifier)
+    /// A verifier with the keys a response's signature needs: the published set is fetched first
+    /// when its `keyid` is new.
+    func verifier(for head: Receipt) async throws -> ReceiptVerifier {
+        if let keyID = Self.keyID(of: head), !keyRing.knows(keyID) { try await refreshKeys() }
+        return ReceiptVerifier(keys: keyRing.keys)
     }
 
-    private func accept(_ report: ReceiptVerifier.Report, verifier: ReceiptVerifier) throws {
+    /// Throws unless every step passed; remembers the largest checkpoint the proofs were checked against.
+    func accept(_ report: ReceiptVerifier.Report, verifier: ReceiptVerifier) throws {
         if let failed = report.outcomes.first(where: { !$0.passed }) {
             throw ClientFailure.unverified("\(failed.step.rawValue): \(failed.detail)")
         }

@@ -43,24 +43,30 @@ package struct ReceiptVerifier: Sendable {
     /// Verifies a receipt held in memory.
     package func verify(_ receipt: Receipt) -> Report {
         var pass = Pass(verifier: self, head: receipt)
-        pass.consume(receipt.body[...])
-        return pass.finish()
+        let read = pass.proofOnly
+        pass.consume(receipt.body[...], line: read)
+        return pass.finish(line: read)
     }
 
     /// Verifies a receipt file, reading its body in blocks (never holding it whole).
     package func verify(file: URL) throws -> Report {
         let reader = try ReceiptReader(file)
         var pass = Pass(verifier: self, head: reader.head)
+        let read = pass.proofOnly
         do {
-            while let block = try reader.next() { pass.consume(block) }
+            while let block = try reader.next() { pass.consume(block, line: read) }
         } catch {
             throw ReceiptError("cannot read \(file.path): \(error.localizedDescription)")
         }
-        return pass.finish()
+        return pass.finish(line: read)
     }
 
-    /// One pass over a body: its digest, and each answer's proof, as the bytes come.
-    private struct Pass {
+    /// One pass over a body as its bytes come: its digest, and each answer's proof.
+    ///
+    /// Each NDJSON line goes to a `line` reader that returns the line's audit receipt: by default
+    /// it decodes only that; a batch run's reader also turns the line into its results row, so
+    /// that each line is decoded once.
+    struct Pass {
         let verifier: ReceiptVerifier
         let head: Receipt
         let isLines: Bool
@@ -80,7 +86,12 @@ package struct ReceiptVerifier: Sendable {
             proofs = ProofChecker(verifier: verifier)
         }
 
-        mutating func consume(_ block: ArraySlice<UInt8>) {
+        /// Decodes a line's audit receipt and nothing else.
+        var proofOnly: (ArraySlice<UInt8>) throws -> AuditProofs.Audit? {
+            { [decoder] line in try AuditProofs.line(line, decoder: decoder) }
+        }
+
+        mutating func consume(_ block: ArraySlice<UInt8>, line read: (ArraySlice<UInt8>) throws -> AuditProofs.Audit?) {
             digest.update(block)
             size += block.count
             guard isLines else {
@@ -89,10 +100,9 @@ package struct ReceiptVerifier: Sendable {
             }
             guard proofFailure == nil else { return }
             var checker = proofs
-            let decoder = decoder
             do {
                 try lines.feed(block) { line in
-                    if !line.isEmpty, let audit = try AuditProofs.line(line, decoder: decoder) { try checker.check(audit) }
+                    if !line.isEmpty, let audit = try read(line) { try checker.check(audit) }
                 }
                 proofs = checker
             } catch {
@@ -100,7 +110,7 @@ package struct ReceiptVerifier: Sendable {
             }
         }
 
-        mutating func finish() -> Report {
+        mutating func finish(line read: (ArraySlice<UInt8>) throws -> AuditProofs.Audit?) -> Report {
             var report = Report(outcomes: [])
             do {
                 try ContentDigest.verify(header: head.header("content-digest") ?? "", streamed: digest)
@@ -118,10 +128,9 @@ package struct ReceiptVerifier: Sendable {
             if proofFailure == nil {
                 do {
                     if isLines {
-                        let decoder = decoder
                         var checker = proofs
                         try lines.finish { line in
-                            if !line.isEmpty, let audit = try AuditProofs.line(line, decoder: decoder) { try checker.check(audit) }
+                            if !line.isEmpty, let audit = try read(line) { try checker.check(audit) }
                         }
                         proofs = checker
                     } else {
