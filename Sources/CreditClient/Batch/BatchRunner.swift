@@ -61,7 +61,9 @@ package struct BatchRunner {
         try results.truncate(atOffset: UInt64(state.resultsBytes))
         try results.seekToEnd()
 
-        var progress = ProgressLine(total: file.candidates.count, enabled: terminal.progress)
+        let partsDone = state.parts.prefix { $0.counts != nil }.count
+        var progress = ProgressLine(total: file.candidates.count, doneBefore: min(file.candidates.count, partsDone * state.partSize),
+                                    enabled: terminal.progress)
         var badRows = file.badRows[...]
         for (number, part) in state.parts.enumerated() {
             let candidates = Array(file.candidates[(number * state.partSize)..<min(file.candidates.count, (number + 1) * state.partSize)])

@@ -62,11 +62,14 @@ package struct Terminal: Sendable {
 package struct ProgressLine {
     let enabled: Bool
     let total: Int
+    /// Rows done before this run (a resumed batch): not counted in the rate.
+    let doneBefore: Int
     let started = Date()
     private var lastDrawn = Date.distantPast
 
-    package init(total: Int, enabled: Bool) {
+    package init(total: Int, doneBefore: Int = 0, enabled: Bool) {
         self.total = total
+        self.doneBefore = doneBefore
         self.enabled = enabled
     }
 
@@ -76,7 +79,7 @@ package struct ProgressLine {
         let fraction = total > 0 ? min(1, Double(done) / Double(total)) : 1
         let filled = Int(fraction * 30)
         let elapsed = Date().timeIntervalSince(started)
-        let rate = elapsed > 0 ? Double(done) / elapsed : 0
+        let rate = elapsed > 0 ? Double(max(0, done - doneBefore)) / elapsed : 0
         let left = rate > 0 ? Int((Double(total - done) / rate).rounded(.up)) : nil
         let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: 30 - filled)
         let eta = left.map { $0 >= 60 ? "\($0 / 60)m\($0 % 60)s" : "\($0)s" } ?? "–"
