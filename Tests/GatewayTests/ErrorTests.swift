@@ -119,6 +119,10 @@ struct LiveRotationTests {
             after = try await gateway.raw("bureau", "POST", "/v1/checks", body: AccessTests.check)
         }
         #expect(try after.verifySignature(keys: keys).parameters.keyID == newKey.keyID)
+        // The answer signed first by the new key may carry a checkpoint the old key signed: the key can
+        // be swapped between its audit write and its signature. The next answer is audited after the swap.
+        after = try await gateway.raw("bureau", "POST", "/v1/checks", body: AccessTests.check)
+        #expect(try after.verifySignature(keys: keys).parameters.keyID == newKey.keyID)
         // The answer's checkpoint verifies under the new key alone; the old answer's under the old key, still published.
         let checkpoint = try #require(after.json["audit"] as? [String: Any])["checkpoint"] as? String ?? ""
         let origin = ServiceState.defaultOrigin
