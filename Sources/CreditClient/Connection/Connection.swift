@@ -57,7 +57,8 @@ package final class Connection {
     }
 
     /// Runs one operation and returns its output with the verified receipt of its response.
-    /// `streamsBody`: the body is left to the caller (see ``ExchangeCapture``), and only the status
+    /// `streamsBody`: the body is left to the caller (see ``ExchangeCapture``), who verifies the
+    /// receipt as it streams (``verifier(for:)``, ``accept(_:verifier:)``); only the status is checked here.
     /// and the signature over the headers are checked here.
     package func call<Output>(
         streamsBody: Bool = false, _ operation: (Client) async throws -> Output
@@ -74,18 +75,14 @@ package final class Connection {
         }
         guard let receipt = capture.receipt else { throw ClientFailure.server(status: 0, detail: "no response was recorded") }
         try ClientFailure.check(receipt)
-        try await verify(receipt, headOnly: streamsBody)
+        if !streamsBody { try await verify(receipt) }
         return (output, receipt)
     }
 
     /// Verifies a receipt with the known keys, fetching the published set first when its key is new,
     /// and remembers the largest checkpoint its proofs were checked against.
-    package func verify(_ receipt: Receipt, headOnly: Bool = false) async throws {
+    func verify(_ receipt: Receipt) async throws {
         let verifier = try await verifier(for: receipt)
-        if headOnly {
-            do { _ = try verifier.verifySignature(receipt) } catch { throw ClientFailure.unverified("signature: \(error.reason)") }
-            return
-        }
         try accept(verifier.verify(receipt), verifier: verifier)
     }
 

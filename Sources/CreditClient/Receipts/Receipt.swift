@@ -57,12 +57,6 @@ package struct Receipt: Sendable {
         try Data(bytes).write(to: file, options: .atomic)
     }
 
-    package init(contentsOf file: URL) throws(ReceiptError) {
-        let data: Data
-        do { data = try Data(contentsOf: file) } catch { throw ReceiptError("cannot read \(file.path): \(error.localizedDescription)") }
-        try self.init(bytes: Array(data))
-    }
-
     package init(bytes: [UInt8]) throws(ReceiptError) {
         var lines: [String] = []
         var start = 0

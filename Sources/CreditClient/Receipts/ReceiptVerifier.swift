@@ -8,7 +8,7 @@ import Foundation
 /// Every step is reported, passed or not, so a person sees which part of the evidence fails.
 ///
 /// ```swift
-/// let report = ReceiptVerifier(keys: keySet).verify(try Receipt(contentsOf: file))
+/// let report = try ReceiptVerifier(keys: keySet).verify(file: receiptFile)
 /// report.passed   // false when anything was altered
 /// ```
 package struct ReceiptVerifier: Sendable {
@@ -31,8 +31,6 @@ package struct ReceiptVerifier: Sendable {
 
     package struct Report: Sendable {
         package var outcomes: [Outcome]
-        /// The key that made the signature, when it verified.
-        package var keyID: String?
         /// The largest checkpoint the proofs were checked against.
         package var checkpoint: Checkpoint?
         package var checkpointNote: String?
@@ -120,7 +118,6 @@ package struct ReceiptVerifier: Sendable {
             }
             do {
                 let verified = try verifier.verifySignature(head)
-                report.keyID = verified.parameters.keyID
                 report.outcomes.append(.init(step: .signature, passed: true, detail: "keyid \(verified.parameters.keyID ?? "")"))
             } catch {
                 report.outcomes.append(.init(step: .signature, passed: false, detail: error.reason))
