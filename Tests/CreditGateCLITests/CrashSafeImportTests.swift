@@ -68,25 +68,35 @@ struct CrashSafeImportTests {
 
     /// Starts an import and kills it with SIGKILL once `journal` (the WAL, or the rollback journal
     /// of a first load) has grown past `threshold` bytes: well before the import ends.
+    ///
+    /// The watching runs on a thread of its own, not on the cooperative pool: on two cores, other
+    /// tests that wait for a child process synchronously can hold the pool long enough for the
+    /// import to finish unwatched.
     func killMidImport(archivePath: String, feed: URL, journal: String, threshold: Int) async throws {
         let victim = try CreditGateExecutable.start(["archive", "import", "--archive", archivePath, feed.path])
-        let deadline = Date().addingTimeInterval(120)
-        var grown = false
-        var databaseSize = 0
-        while Date() < deadline, victim.isRunning {
-            let journalSize = (try? FileManager.default.attributesOfItem(atPath: journal)[.size] as? Int) ?? 0
-            databaseSize = (try? FileManager.default.attributesOfItem(atPath: archivePath)[.size] as? Int) ?? 0
-            // A first load writes pages straight into the file; the journal only proves it began.
-            if journalSize > threshold || (journal.hasSuffix("-journal") && journalSize > 0 && databaseSize > threshold) {
-                grown = true
-                break
+        let (grown, stillRunning) = await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                let deadline = Date().addingTimeInterval(120)
+                var grown = false
+                while Date() < deadline, victim.isRunning {
+                    let journalSize = (try? FileManager.default.attributesOfItem(atPath: journal)[.size] as? Int) ?? 0
+                    let databaseSize = (try? FileManager.default.attributesOfItem(atPath: archivePath)[.size] as? Int) ?? 0
+                    // A first load writes pages straight into the file; the journal only proves it began.
+                    if journalSize > threshold || (journal.hasSuffix("-journal") && journalSize > 0 && databaseSize > threshold) {
+                        grown = true
+                        kill(victim.processIdentifier, SIGKILL)
+                        break
+                    }
+                    usleep(5_000)
+                }
+                let stillRunning = grown || victim.isRunning
+                if !grown { kill(victim.processIdentifier, SIGKILL) }
+                victim.waitUntilExit()
+                continuation.resume(returning: (grown, stillRunning))
             }
-            try await Task.sleep(for: .milliseconds(20))
         }
-        #expect(victim.isRunning, "the import finished before it could be killed")
+        #expect(stillRunning, "the import finished before it could be killed")
         #expect(grown, "the import never wrote \(threshold) bytes")
-        kill(victim.processIdentifier, SIGKILL)
-        victim.waitUntilExit()
         #expect(victim.terminationReason == .uncaughtSignal)
     }
 
