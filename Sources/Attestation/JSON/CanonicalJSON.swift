@@ -8,25 +8,34 @@ import Foundation
 /// encoder spent more time on them than the archive lookup, the policy and the audit write
 /// together. The writer does not sort: each caller lists its keys in sorted order, and a test per
 /// caller holds the output to `JSONEncoder`'s.
+///
+/// The writers are `@inlinable`: callers in other modules (the gateway's answers, a batch's lines)
+/// get them specialised and inlined rather than calling generic code through witness tables, which
+/// had `array` alone at 7% of a batch job's time.
 public struct CanonicalJSON {
-    public private(set) var bytes: [UInt8] = []
+    @usableFromInline var storage: [UInt8] = []
 
-    public static func encode(capacity: Int = 2048, _ write: (inout CanonicalJSON) -> Void) -> Data {
+    /// The JSON written so far.
+    @inlinable public var bytes: [UInt8] { storage }
+
+    @inlinable public init() {}
+
+    @inlinable public static func encode(capacity: Int = 2048, _ write: (inout CanonicalJSON) -> Void) -> Data {
         Data(bytes(capacity: capacity, write))
     }
 
-    public static func bytes(capacity: Int = 2048, _ write: (inout CanonicalJSON) -> Void) -> [UInt8] {
+    @inlinable public static func bytes(capacity: Int = 2048, _ write: (inout CanonicalJSON) -> Void) -> [UInt8] {
         var json = CanonicalJSON()
-        json.bytes.reserveCapacity(capacity)
+        json.storage.reserveCapacity(capacity)
         write(&json)
-        return json.bytes
+        return json.storage
     }
 
     // MARK: Values
 
-    public mutating func string(_ value: String) {
+    @inlinable public mutating func string(_ value: String) {
         var value = value
-        bytes.append(UInt8(ascii: "\""))
+        storage.append(UInt8(ascii: "\""))
         // One pass over the contiguous UTF-8: runs that need no escape (most strings — hashes,
         // proofs, dates, Chinese text — are one run) are copied whole.
         value.withUTF8 { utf8 in
@@ -34,32 +43,32 @@ public struct CanonicalJSON {
             for index in utf8.indices {
                 let byte = utf8[index]
                 guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
+                storage.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
                 escape(byte)
                 runStart = index + 1
             }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
+            storage.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
         }
-        bytes.append(UInt8(ascii: "\""))
+        storage.append(UInt8(ascii: "\""))
     }
 
-    private mutating func escape(_ byte: UInt8) {
+    @usableFromInline mutating func escape(_ byte: UInt8) {
         switch byte {
-        case UInt8(ascii: "\""): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
-        case UInt8(ascii: "\\"): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
-        case 0x08: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "b")]
-        case 0x09: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
-        case 0x0A: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
-        case 0x0C: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "f")]
-        case 0x0D: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
-        default: bytes += Array("\\u00".utf8) + Array(Hex.lowercase([byte]).utf8)
+        case UInt8(ascii: "\""): storage += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
+        case UInt8(ascii: "\\"): storage += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
+        case 0x08: storage += [UInt8(ascii: "\\"), UInt8(ascii: "b")]
+        case 0x09: storage += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
+        case 0x0A: storage += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
+        case 0x0C: storage += [UInt8(ascii: "\\"), UInt8(ascii: "f")]
+        case 0x0D: storage += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
+        default: storage += Array("\\u00".utf8) + Array(Hex.lowercase([byte]).utf8)
         }
     }
 
     /// Decimal digits written straight into the buffer (no intermediate `String`).
-    public mutating func integer(_ value: some BinaryInteger) {
-        guard let small = Int64(exactly: value) else { return bytes += Array(String(value).utf8) }
-        if small < 0 { bytes.append(UInt8(ascii: "-")) }
+    @inlinable public mutating func integer(_ value: some BinaryInteger) {
+        guard let small = Int64(exactly: value) else { return storage += Array(String(value).utf8) }
+        if small < 0 { storage.append(UInt8(ascii: "-")) }
         var magnitude = small.magnitude
         var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
                      UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
@@ -70,17 +79,17 @@ public struct CanonicalJSON {
                 magnitude /= 10
                 count += 1
             } while magnitude > 0
-            bytes.append(contentsOf: buffer[(20 - count)...])
+            storage.append(contentsOf: buffer[(20 - count)...])
         }
     }
 
     /// JSON written before (a value this writer made), copied as it is.
-    public mutating func raw(_ json: some Sequence<UInt8>) { bytes.append(contentsOf: json) }
+    @inlinable public mutating func raw(_ json: some Sequence<UInt8>) { storage.append(contentsOf: json) }
 
-    public mutating func bool(_ value: Bool) { bytes += Array((value ? "true" : "false").utf8) }
+    @inlinable public mutating func bool(_ value: Bool) { storage += Array((value ? "true" : "false").utf8) }
 
     /// ISO 8601 in UTC, whole seconds (`2026-11-25T08:00:00Z`), as `.iso8601` writes it.
-    public mutating func date(_ value: Date) {
+    @inlinable public mutating func date(_ value: Date) {
         let seconds = Int64(value.timeIntervalSince1970.rounded(.down))
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let time = Int(seconds - days * 86_400)
@@ -88,41 +97,41 @@ public struct CanonicalJSON {
         string("\(CalendarDay(dayNumber: Int(days)))T\(two(time / 3600)):\(two(time / 60 % 60)):\(two(time % 60))Z")
     }
 
-    public mutating func array<T>(_ values: [T], _ element: (inout CanonicalJSON, T) -> Void) {
-        bytes.append(UInt8(ascii: "["))
+    @inlinable public mutating func array<T>(_ values: [T], _ element: (inout CanonicalJSON, T) -> Void) {
+        storage.append(UInt8(ascii: "["))
         for (index, value) in values.enumerated() {
-            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            if index > 0 { storage.append(UInt8(ascii: ",")) }
             element(&self, value)
         }
-        bytes.append(UInt8(ascii: "]"))
+        storage.append(UInt8(ascii: "]"))
     }
 
     /// An object; `fields` adds its members through ``Object`` in sorted key order.
-    public mutating func object(_ fields: (inout Object) -> Void) {
+    @inlinable public mutating func object(_ fields: (inout Object) -> Void) {
         var object = Object(json: self)
-        bytes = []
-        object.json.bytes.append(UInt8(ascii: "{"))
+        storage = []
+        object.json.storage.append(UInt8(ascii: "{"))
         fields(&object)
-        object.json.bytes.append(UInt8(ascii: "}"))
+        object.json.storage.append(UInt8(ascii: "}"))
         self = object.json
     }
 
     public struct Object {
-        fileprivate var json: CanonicalJSON
-        private var first = true
+        @usableFromInline var json: CanonicalJSON
+        @usableFromInline var first = true
 
-        fileprivate init(json: CanonicalJSON) { self.json = json }
+        @inlinable init(json: CanonicalJSON) { self.json = json }
 
         /// A member; an absent optional is left out, as the synthesized `Encodable` does.
-        public mutating func field(_ key: String, _ write: (inout CanonicalJSON) -> Void) {
-            if !first { json.bytes.append(UInt8(ascii: ",")) }
+        @inlinable public mutating func field(_ key: String, _ write: (inout CanonicalJSON) -> Void) {
+            if !first { json.storage.append(UInt8(ascii: ",")) }
             first = false
             json.string(key)
-            json.bytes.append(UInt8(ascii: ":"))
+            json.storage.append(UInt8(ascii: ":"))
             write(&json)
         }
 
-        public mutating func string(_ key: String, _ value: String?) { if let value { field(key) { $0.string(value) } } }
-        public mutating func integer(_ key: String, _ value: (some BinaryInteger)?) { if let value { field(key) { $0.integer(value) } } }
+        @inlinable public mutating func string(_ key: String, _ value: String?) { if let value { field(key) { $0.string(value) } } }
+        @inlinable public mutating func integer(_ key: String, _ value: (some BinaryInteger)?) { if let value { field(key) { $0.integer(value) } } }
     }
 }
