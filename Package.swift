@@ -135,14 +135,17 @@ let package = Package(
             dependencies: ["CreditCore", "ArchiveClient"],
             path: "Benchmarks/ArchiveBenchmark"
         ),
+        // Shared by the test targets: temporary files that a test run removes when it ends.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "CreditCoreTests", dependencies: ["CreditCore"], resources: [.copy("Vectors")]),
-        .testTarget(name: "ArchiveClientTests", dependencies: ["ArchiveClient", "CreditCore"]),
-        .testTarget(name: "AttestationTests", dependencies: ["Attestation"]),
-        .testTarget(name: "CreditGateCLITests", dependencies: ["ArchiveClient", "CreditCore", "Attestation"]),
-        .testTarget(name: "CreditClientTests", dependencies: ["CreditClient", "CreditCore", "Attestation"]),
+        .testTarget(name: "ArchiveClientTests", dependencies: ["TestSupport", "ArchiveClient", "CreditCore"]),
+        .testTarget(name: "AttestationTests", dependencies: ["TestSupport", "Attestation"]),
+        .testTarget(name: "CreditGateCLITests", dependencies: ["TestSupport", "ArchiveClient", "CreditCore", "Attestation"]),
+        .testTarget(name: "CreditClientTests", dependencies: ["TestSupport", "CreditClient", "CreditCore", "Attestation"]),
         .testTarget(
             name: "GatewayTests",
             dependencies: [
+                "TestSupport",
                 "Gateway",
                 "GatewayAPI",
                 "Attestation",

@@ -1,6 +1,7 @@
 import ArchiveClient
 import CreditCore
 import Foundation
+import TestSupport
 
 /// A fresh archive in a temporary folder, and helpers to write feeds into it.
 struct TestArchive {
@@ -8,7 +9,7 @@ struct TestArchive {
     let archive: SQLiteArchive
 
     init() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("creditgate-tests-\(UUID().uuidString)")
+        folder = TemporaryFiles.url("creditgate-tests")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         archive = try SQLiteArchive(path: folder.appendingPathComponent("archive.sqlite").path)
     }

@@ -2,6 +2,7 @@
 import Foundation
 import GRDB
 import Testing
+import TestSupport
 
 @Suite("Audit log")
 struct AuditLogTests {
@@ -9,7 +10,7 @@ struct AuditLogTests {
     static let signer = NoteSigner(name: origin, key: Ed25519SigningKey())
 
     func temporaryPath() -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("audit-\(UUID().uuidString).sqlite").path
+        TemporaryFiles.url("audit", extension: "sqlite").path
     }
 
     func entry(_ n: Int) -> AuditEntry {

@@ -1,11 +1,12 @@
 @testable import Attestation
 import Foundation
 import Testing
+import TestSupport
 
 @Suite("Key store")
 struct KeyStoreTests {
     func temporaryStore() throws -> KeyStore {
-        try KeyStore(directory: FileManager.default.temporaryDirectory.appendingPathComponent("keys-\(UUID().uuidString)"))
+        try KeyStore(directory: TemporaryFiles.url("keys"))
     }
 
     @Test func firstUseCreatesAPrivateKeyFile() throws {

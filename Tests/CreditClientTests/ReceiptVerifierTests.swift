@@ -2,6 +2,7 @@ import Attestation
 @testable import CreditClient
 import Foundation
 import Testing
+import TestSupport
 
 /// Receipts made here the way the gateway makes them (a real key, a real tree, a signed
 /// checkpoint), then verified offline, intact and altered.
@@ -98,7 +99,7 @@ struct ReceiptVerifierTests {
 struct ReceiptFileTests {
     @Test func aFileVerifiesAsItsBytesDoAndAlteredFilesFail() throws {
         let (receipt, _) = try ReceiptVerifierTests.receipt()
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("receipt-\(UUID().uuidString).receipt")
+        let file = TemporaryFiles.url("receipt", extension: "receipt")
         try receipt.write(to: file)
         let report = try ReceiptVerifierTests.verifier.verify(file: file)
         #expect(report.passed && report.outcomes.count == 3)

@@ -1,11 +1,12 @@
 @testable import CreditClient
 import Foundation
 import Testing
+import TestSupport
 
 @Suite("Settings: flags, then environment, then the config file")
 struct SettingsTests {
     @Test func flagsWinOverTheEnvironmentWhichWinsOverTheFile() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("credit-settings-\(UUID().uuidString)")
+        let folder = TemporaryFiles.url("credit-settings")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let file = folder.appendingPathComponent("config.json")
         try Data(#"{"server":"https://file:1","ca":"ca.pem","operator":"file.op","policy":"file-policy"}"#.utf8).write(to: file)

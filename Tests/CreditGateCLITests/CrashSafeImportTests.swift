@@ -5,6 +5,7 @@ import Testing
 
 #if canImport(Glibc)
 import Glibc
+import TestSupport
 #endif
 
 /// Runs the real `creditgate` executable (built next to the test bundle by `swift test`).
@@ -28,7 +29,7 @@ enum CreditGateExecutable {
 struct CrashSafeImportTests {
     @Test func killedMidImportLeavesTheArchiveAsItWas() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: CreditGateExecutable.url.path), "build the creditgate product first")
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("creditgate-crash-\(UUID().uuidString)")
+        let folder = TemporaryFiles.url("creditgate-crash")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let archivePath = folder.appendingPathComponent("archive.sqlite").path
         var generator = try SyntheticArchive(seed: 99)
@@ -101,7 +102,7 @@ struct CrashSafeImportTests {
     }
 
     @Test func generateImportAndStatsCommands() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("creditgate-cli-\(UUID().uuidString)")
+        let folder = TemporaryFiles.url("creditgate-cli")
         let archivePath = folder.appendingPathComponent("a.sqlite").path
         let generate = try CreditGateExecutable.start(["archive", "generate", "--entries", "300", "--records", "50", "--out", folder.path])
         generate.waitUntilExit()

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+import TestSupport
 
 @Suite("creditgate keys and audit commands")
 struct KeysAndAuditCommandTests {
@@ -18,7 +19,7 @@ struct KeysAndAuditCommandTests {
     }
 
     @Test func rotationIsAuditedAndTamperingIsNamed() throws {
-        let state = FileManager.default.temporaryDirectory.appendingPathComponent("state-\(UUID().uuidString)").path
+        let state = TemporaryFiles.url("state").path
         #expect(try run(["keys", "rotate", "--state", state]).status == 0)
         #expect(try run(["keys", "rotate", "--state", state]).status == 0)
         let shown = try run(["keys", "show", "--state", state])

@@ -4,6 +4,7 @@ import Foundation
 import Gateway
 import Testing
 import X509
+import TestSupport
 
 /// Who may call what: certificates, the registry, the revocation list, roles.
 @Suite("Access over mutual TLS", .serialized)
@@ -71,7 +72,7 @@ struct AccessTests {
     }
 
     @Test func aRevokedCertificateIsRefusedOnceTheListChangesWithoutARestart() async throws {
-        let crl = FileManager.default.temporaryDirectory.appendingPathComponent("creditgate-crl-\(UUID().uuidString).pem")
+        let crl = TemporaryFiles.url("creditgate-crl", extension: "pem")
         var pkiSeen: DevelopmentPKI?
         let gateway = try await TestGateway { configuration, pki in
             pkiSeen = pki

@@ -4,12 +4,13 @@ import Foundation
 import GatewayAPI
 import GRDB
 import Testing
+import TestSupport
 
 /// The store of answers keeps what earlier versions stored.
 @Suite("Check store")
 struct CheckStoreTests {
     @Test func aStoreMadeByTheFirstVersionIsMovedToTheRowidTableWithNothingLost() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("checks-v1-\(UUID().uuidString).sqlite").path
+        let path = TemporaryFiles.url("checks-v1", extension: "sqlite").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         let answer = CanonicalJSON.encode(AnswerJSONTests.result("张三", optionals: true))
         // The first version's schema, as `creditgate` 0.x made it, with one answer and one disposition.

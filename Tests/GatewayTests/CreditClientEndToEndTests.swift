@@ -5,6 +5,7 @@ import Foundation
 import Gateway
 import GatewayAPI
 import Testing
+import TestSupport
 
 /// The real `credit` executable against a real gateway over mutual TLS.
 @Suite("credit, the HR staff client, end to end", .serialized)
@@ -17,7 +18,7 @@ struct CreditClientEndToEndTests {
 
         init(_ gateway: TestGateway) throws {
             self.gateway = gateway
-            folder = FileManager.default.temporaryDirectory.appendingPathComponent("credit-e2e-\(UUID().uuidString)")
+            folder = TemporaryFiles.url("credit-e2e")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         }
 

@@ -2,12 +2,13 @@ import Foundation
 @testable import Gateway
 import OpenAPIRuntime
 import Testing
+import TestSupport
 
 /// A batch job's lines: counted as the upload arrives, read back a chunk at a time; both must agree.
 @Suite("Batch job lines")
 struct LineChunksTests {
     @Test func blankLinesAreSkippedAlikeWhenCountedAndWhenRead() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("creditgate-lines-\(UUID().uuidString)")
+        let folder = TemporaryFiles.url("creditgate-lines")
         defer { try? FileManager.default.removeItem(at: folder) }
         let uploads = try Uploads(folder: folder)
         let text = "a\r\n\r\n\n\r\r\n b \nc\r\n\r"

@@ -12,6 +12,7 @@ import NIOSSL
 import OpenAPIAsyncHTTPClient
 import OpenAPIRuntime
 import ServiceLifecycle
+import TestSupport
 
 /// A real gateway on an ephemeral port, with real certificates, a real archive and real TLS.
 ///
@@ -52,7 +53,7 @@ final class TestGateway: Sendable {
     static func prepare(
         _ adjust: (inout GatewayConfiguration, DevelopmentPKI) throws -> Void = { _, _ in }
     ) async throws -> (URL, DevelopmentPKI, GatewayConfiguration) {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("creditgate-gateway-\(UUID().uuidString)")
+        let folder = TemporaryFiles.url("creditgate-gateway")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let pki = try DevelopmentPKI.create(in: folder.appendingPathComponent("certs"))
         let archivePath = folder.appendingPathComponent("archive.sqlite").path
@@ -182,7 +183,7 @@ final class TestGateway: Sendable {
     // MARK: The shared archive
 
     private static let sharedArchive = Task<String, any Error> {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("creditgate-gateway-archive-\(UUID().uuidString)")
+        let folder = TemporaryFiles.url("creditgate-gateway-archive")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var generator = try SyntheticArchive(seed: 2026)
         let defaulters = folder.appendingPathComponent("defaulters.ndjson"), records = folder.appendingPathComponent("records.ndjson")
