@@ -135,6 +135,18 @@ let package = Package(
             dependencies: ["CreditCore", "ArchiveClient"],
             path: "Benchmarks/ArchiveBenchmark"
         ),
+        .executableTarget(
+            name: "ServerCeiling",
+            dependencies: [
+                "Attestation",
+                "Gateway",
+                "GatewayAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Benchmarks/ServerCeiling"
+        ),
         // Shared by the test targets: temporary files that a test run removes when it ends.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "CreditCoreTests", dependencies: ["CreditCore"], resources: [.copy("Vectors")]),

@@ -79,7 +79,7 @@ package enum GatewayApplication {
 
     /// TLS 1.2 at least (1.3 preferred by both sides when offered), AEAD ciphers with forward
     /// secrecy only, a client certificate required and verified against the CA bundle.
-    static func tlsConfiguration(_ configuration: GatewayConfiguration) throws -> TLSConfiguration {
+    package static func tlsConfiguration(_ configuration: GatewayConfiguration) throws -> TLSConfiguration {
         var tls = TLSConfiguration.makeServerConfigurationWithMTLS(
             certificateChain: try NIOSSLCertificate.fromPEMFile(configuration.certificate).map { .certificate($0) },
             privateKey: .privateKey(try NIOSSLPrivateKey(file: configuration.privateKey, format: .pem)),
