@@ -19,6 +19,13 @@ extension SQLiteArchive {
         try pool.read { db in try lookup(candidates, asOf: asOf, in: db) }
     }
 
+    /// Loads what lookups keep in memory (the ``KeyFilter``) now, rather than in the first lookup:
+    /// at ten million listings that is seconds, which a server pays before it listens, not in its
+    /// first answer.
+    public func prepareLookups() async throws {
+        _ = try await pool.read { db in try self.keyFilter.catchUp(db) }
+    }
+
     private func lookup(_ candidates: [Candidate], asOf: AsOf, in db: Database) throws -> ArchiveLookup {
         let version = try Self.version(db)
         var reader = try LookupReader(db: db, asOf: asOf, texts: texts.snapshot(db), filter: keyFilter.catchUp(db))

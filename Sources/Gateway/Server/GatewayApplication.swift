@@ -32,6 +32,9 @@ package enum GatewayApplication {
         _ = try policies.policy(named: configuration.defaultPolicy)
         let state = try await ServiceState.open(configuration.stateDirectory, origin: configuration.auditOrigin)
         let archive = try SQLiteArchive(path: configuration.archivePath)
+        let loading = Date()
+        try await archive.prepareLookups()
+        logger.info("archive ready for lookups", metadata: ["seconds": "\(String(format: "%.1f", Date().timeIntervalSince(loading)))"])
         let auditor = Auditor(log: state.audit, hasher: state.candidateHasher, logger: logger)
         let metrics = GatewayMetrics()
         let checks = CheckService(
