@@ -53,17 +53,29 @@ public enum MerkleTree {
     }
 
     /// PATH(m, D[n]) (§2.1.3.1); `subtree` returns MTH of a range of leaves.
+    ///
+    /// The recursion of the RFC walked iteratively, root to leaf, into one array: a group commit
+    /// makes a proof per entry, and concatenating at every level copied each proof twenty times.
     public static func inclusionProof(index: Int, size: Int, subtree: (Range<Int>) throws -> Hash) throws -> [Hash] {
         guard index >= 0, index < size else { throw AttestationError(.proofInvalid, "leaf \(index) is not in a tree of \(size)") }
-        func path(_ m: Int, _ range: Range<Int>) throws -> [Hash] {
-            guard range.count > 1 else { return [] }
+        var proof: [Hash] = []
+        var m = index
+        var range = 0..<size
+        while range.count > 1 {
             let k = split(range.count)
+            let middle = range.lowerBound + k
             if m < k {
-                return try path(m, range.lowerBound..<(range.lowerBound + k)) + [subtree((range.lowerBound + k)..<range.upperBound)]
+                proof.append(try subtree(middle..<range.upperBound))
+                range = range.lowerBound..<middle
+            } else {
+                proof.append(try subtree(range.lowerBound..<middle))
+                m -= k
+                range = middle..<range.upperBound
             }
-            return try path(m - k, (range.lowerBound + k)..<range.upperBound) + [subtree(range.lowerBound..<(range.lowerBound + k))]
         }
-        return try path(index, 0..<size)
+        // PATH lists the siblings from the leaf up.
+        proof.reverse()
+        return proof
     }
 
     /// PROOF(m, D[n]) (§2.1.4.1) between an old size and a new one.
