@@ -38,22 +38,54 @@ package struct CheckService: Sendable {
     }
 
     /// The archive read and the policy's judgement.
+    ///
+    /// One lookup (one snapshot, one archive version) for all candidates; judging and encoding
+    /// them, about 20 µs a candidate, is split over the cores when there are thousands (an inline
+    /// batch is one request, and would otherwise use one core).
     func prepare(_ questions: [CheckQuestion], terms: CheckQuestion.Terms, caller: Caller, operation: String) async throws -> Prepared {
         guard !questions.isEmpty else { return Prepared(results: [], answers: [], entries: [], clientID: caller.client.id) }
         let lookup = try await archive.lookup(questions.map(\.candidate), asOf: AsOf(day: terms.asOf))
         let checkedAt = Date()
+        let parts = questions.count >= 4000 ? max(1, ProcessInfo.processInfo.activeProcessorCount) : 1
+        let size = (questions.count + parts - 1) / parts
+        let ranges = stride(from: 0, to: questions.count, by: size).map { $0..<min($0 + size, questions.count) }
+        guard ranges.count > 1 else {
+            return judge(questions[...], lookup.findings[...], version: lookup.version, terms: terms, caller: caller, operation: operation, at: checkedAt)
+        }
+        let judged = try await withThrowingTaskGroup(of: (Int, Prepared).self) { group in
+            for (part, range) in ranges.enumerated() {
+                group.addTask {
+                    (part, judge(questions[range], lookup.findings[range], version: lookup.version, terms: terms, caller: caller,
+                                 operation: operation, at: checkedAt))
+                }
+            }
+            var parts = [Prepared?](repeating: nil, count: ranges.count)
+            for try await (part, prepared) in group { parts[part] = prepared }
+            return parts.compactMap { $0 }
+        }
+        return Prepared(
+            results: judged.flatMap(\.results), answers: judged.flatMap(\.answers), entries: judged.flatMap(\.entries),
+            clientID: caller.client.id)
+    }
+
+    /// The policy's judgement of looked-up candidates, each answer encoded, each audit entry made.
+    private func judge(
+        _ questions: ArraySlice<CheckQuestion>, _ findings: ArraySlice<Findings>, version: ArchiveClient.ArchiveVersion,
+        terms: CheckQuestion.Terms, caller: Caller, operation: String, at checkedAt: Date
+    ) -> Prepared {
         var results: [Components.Schemas.CheckResult] = []
         var answers: [EncodedAnswer] = []
         var entries: [AuditEntry] = []
         results.reserveCapacity(questions.count)
+        answers.reserveCapacity(questions.count)
         entries.reserveCapacity(questions.count)
-        for (question, findings) in zip(questions, lookup.findings) {
+        for (question, findings) in zip(questions, findings) {
             let decision = terms.policy.evaluate(findings.hits, asOf: terms.asOf)
             let result = Components.Schemas.CheckResult(
                 checkId: TimeOrderedID.make("chk_", at: checkedAt), decision: .init(decision.outcome), reasons: decision.reasons.map(Components.Schemas.Reason.init),
                 candidate: .init(maskedId: question.candidate.id.masked, name: question.displayName), purpose: terms.purpose,
                 _operator: terms.operator, policy: .init(name: decision.policy.name, version: decision.policy.version),
-                archive: .init(lookup.version), asOf: terms.asOf.description, checkedAt: checkedAt,
+                archive: .init(version), asOf: terms.asOf.description, checkedAt: checkedAt,
                 recommendationOnly: decision.outcome != .clear, audit: .pending)
             results.append(result)
             var entry = auditor.entry(operation, caller: caller, detail: "checkId=\(result.checkId)")
@@ -63,7 +95,7 @@ package struct CheckService: Sendable {
             entry.candidateHMAC = auditor.hasher.hmac(ofIDNumber: question.candidate.id.unmaskedValue)
             entry.decision = decision.outcome.rawValue
             entry.policyVersion = "\(decision.policy.name)@\(decision.policy.version)"
-            entry.archiveVersion = lookup.version.description
+            entry.archiveVersion = version.description
             // The answer's digest: its canonical JSON before the receipt is attached (as stored).
             let answer = EncodedAnswer(result)
             entry.responseDigest = ContentDigest.header(for: answer.pending)
