@@ -8,6 +8,8 @@ import ServiceLifecycle
 ///
 /// A chunk is one archive read, one audit write and one store write (``CheckService``); its result
 /// lines are appended to the job's results file and synced before the job's progress is committed.
+/// Chunks go through these steps as a pipeline: one is judged, the one before it audited and the one
+/// before that stored and written, at the same time.
 /// On graceful shutdown the runner stops between chunks; at the next start it resumes whatever was
 /// queued or running. A chunk cut short by a crash is answered again (its first answers remain in
 /// the audit log, as every answer given does); the results file holds each line once.
@@ -67,43 +69,70 @@ package final class BatchRunner: Service, Sendable {
         // The results' digest grows with each chunk written; a resumed job's earlier lines are read once.
         var digest = job.resultsBytes > 0 ? try ContentDigest.Streaming(contentsOf: resultsURL) : ContentDigest.Streaming()
 
-        // Chunk n is audited, stored and written while chunk n + 1 is read and judged.
-        var current = try await prepare(input.next(chunkSize), from: job.done, terms: terms, caller: caller)
-        while let chunk = current {
-            if Task.isShuttingDownGracefully { return }
-            let following = job.done + chunk.lines < job.total ? try input.next(chunkSize) : (lines: [], bytes: 0)
-            let nextIndex = job.done + chunk.lines
-            async let upcoming = prepare(following, from: nextIndex, terms: terms, caller: caller)
-            var items = chunk.items
-            let committed = try await checks.commit(chunk.prepared)
-            for (position, (result, json)) in zip(chunk.positions, zip(committed.results, committed.json)) {
-                items[position].answer = json
-                switch result.decision {
-                case .clear: job.counts.clear += 1
-                case .review: job.counts.review += 1
-                case .ineligible: job.counts.ineligible += 1
-                }
+        // Three stages overlap: while chunk n is stored and its lines written (on this task), chunk
+        // n + 1 is audited and chunk n + 2 read and judged. The audit write and the store write each
+        // wait on their own disk syncs; one after the other, the job used one core of two.
+        var judged = try await prepare(input.next(chunkSize), from: job.done, terms: terms, caller: caller)
+        var read = job.done + (judged?.lines ?? 0)
+        var audited: (chunk: Chunk, answers: CheckService.Committed)?
+        while judged != nil || audited != nil {
+            // Stopping: what is audited is still stored and written; nothing new is audited, and the
+            // job resumes after its last written chunk at the next start.
+            let stopping = Task.isShuttingDownGracefully
+            let toAudit = stopping ? nil : judged
+            let following = toAudit != nil && read < job.total ? try input.next(chunkSize) : (lines: [], bytes: 0)
+            let firstIndex = read
+            read += following.lines.count
+            async let upcoming = prepare(following, from: firstIndex, terms: terms, caller: caller)
+            async let auditing = audit(toAudit)
+            if let (chunk, answers) = audited {
+                try await checks.save(answers)
+                try write(chunk, answers, to: output, digest: &digest, job: &job)
             }
-            var bytes = Data()
-            for item in items {
-                bytes.append(CanonicalJSON.encode { $0.write(item) })
-                bytes.append(UInt8(ascii: "\n"))
-            }
-            try output.write(contentsOf: bytes)
-            try output.synchronize()
-            digest.update(bytes)
-            job.done += chunk.lines
-            job.counts.errors += chunk.errors
-            job.inputOffset += chunk.bytes
-            job.resultsBytes += bytes.count
-            try store.progress(job)
-            current = try await upcoming
+            audited = try await auditing
+            judged = try await upcoming
         }
+        guard job.done == job.total else { return }
         job.status = .finished
         job.finishedAt = Date()
         job.resultsDigest = digest.header
         try store.progress(job)
         logger.info("batch job finished", metadata: ["batch": "\(job.id)", "lines": "\(job.done)"])
+    }
+
+    /// The audit write of a judged chunk.
+    private func audit(_ chunk: Chunk?) async throws -> (chunk: Chunk, answers: CheckService.Committed)? {
+        guard let chunk else { return nil }
+        return (chunk, try await checks.audit(chunk.prepared))
+    }
+
+    /// Appends an audited and stored chunk's result lines, syncs them, and commits the job's progress.
+    private func write(
+        _ chunk: Chunk, _ answers: CheckService.Committed, to output: FileHandle, digest: inout ContentDigest.Streaming,
+        job: inout BatchJobStore.Job
+    ) throws {
+        var items = chunk.items
+        for (position, (result, json)) in zip(chunk.positions, zip(answers.results, answers.json)) {
+            items[position].answer = json
+            switch result.decision {
+            case .clear: job.counts.clear += 1
+            case .review: job.counts.review += 1
+            case .ineligible: job.counts.ineligible += 1
+            }
+        }
+        var bytes = Data()
+        for item in items {
+            bytes.append(CanonicalJSON.encode { $0.write(item) })
+            bytes.append(UInt8(ascii: "\n"))
+        }
+        try output.write(contentsOf: bytes)
+        try output.synchronize()
+        digest.update(bytes)
+        job.done += chunk.lines
+        job.counts.errors += chunk.errors
+        job.inputOffset += chunk.bytes
+        job.resultsBytes += bytes.count
+        try store.progress(job)
     }
 
     /// A chunk read and judged, waiting to be committed.

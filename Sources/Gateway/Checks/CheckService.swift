@@ -106,15 +106,23 @@ package struct CheckService: Sendable {
     }
 
     /// Answers with their receipts: the values, and their JSON as sent (each answer encoded once,
-    /// its receipt put in place).
+    /// its receipt put in place), and the rows that store them.
     struct Committed: Sendable {
         var results: [Components.Schemas.CheckResult]
         var json: [Data]
+        var rows: [CheckStore.Row]
     }
 
     /// The audit write (durable, under a signed checkpoint) and the store write; the answers with their receipts.
     func commit(_ prepared: Prepared) async throws -> Committed {
-        guard !prepared.results.isEmpty else { return Committed(results: [], json: []) }
+        let audited = try await audit(prepared)
+        try await save(audited)
+        return audited
+    }
+
+    /// The audit write: the answers get their receipts. Not answered before ``save(_:)`` is done.
+    func audit(_ prepared: Prepared) async throws -> Committed {
+        guard !prepared.results.isEmpty else { return Committed(results: [], json: [], rows: []) }
         var results = prepared.results
         let receipts = try await auditor.record(prepared.entries)
         var rows: [CheckStore.Row] = []
@@ -127,8 +135,13 @@ package struct CheckService: Sendable {
             rows.append(.init(checkID: results[index].checkId, clientID: prepared.clientID, answer: prepared.answers[index].pending, receipt: receipt))
             json.append(prepared.answers[index].with(receipt: receipt))
         }
-        try await store.save(rows)
-        metrics.decided(results.map(\.decision))
-        return Committed(results: results, json: json)
+        return Committed(results: results, json: json, rows: rows)
+    }
+
+    /// The store write of audited answers (what `GET /v1/checks/{id}` serves), and their count in the metrics.
+    func save(_ audited: Committed) async throws {
+        guard !audited.rows.isEmpty else { return }
+        try await store.save(audited.rows)
+        metrics.decided(audited.results.map(\.decision))
     }
 }
