@@ -92,7 +92,8 @@ package final class BatchRunner: Service, Sendable {
             audited = try await auditing
             judged = try await upcoming
         }
-        guard job.done == job.total else { return }
+        // Stopped between chunks: the job stays running and resumes at the next start.
+        if Task.isShuttingDownGracefully, job.done < job.total { return }
         job.status = .finished
         job.finishedAt = Date()
         job.resultsDigest = digest.header
