@@ -93,14 +93,16 @@ public struct ResidentID: Hashable, Sendable, CustomStringConvertible, CustomDeb
         guard integerKey >= 0 else { return nil }
         let check = Int(integerKey % 11)
         var body = integerKey / 11
-        var digits = [UInt8](repeating: 0, count: 17)
+        // The 18 characters written straight into one array and parsed from it: a lookup rebuilds the
+        // ID of every listing it finds, so no `String` is made on the way.
+        var digits = [UInt8](repeating: 0, count: 18)
         for i in stride(from: 16, through: 0, by: -1) {
             digits[i] = UInt8(body % 10) + 0x30
             body /= 10
         }
         guard body == 0 else { return nil }
-        let checkByte = check == 10 ? UInt8(ascii: "X") : UInt8(check) + 0x30
-        guard let id = try? ResidentID(String(decoding: digits + [checkByte], as: UTF8.self)) else { return nil }
+        digits[17] = check == 10 ? UInt8(ascii: "X") : UInt8(check) + 0x30
+        guard let id = try? ResidentID(utf8: digits[...]) else { return nil }
         self = id
     }
 
