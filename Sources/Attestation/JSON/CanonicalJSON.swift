@@ -89,12 +89,16 @@ public struct CanonicalJSON {
     @inlinable public mutating func bool(_ value: Bool) { storage += Array((value ? "true" : "false").utf8) }
 
     /// ISO 8601 in UTC, whole seconds (`2026-11-25T08:00:00Z`), as `.iso8601` writes it.
-    @inlinable public mutating func date(_ value: Date) {
+    @inlinable public mutating func date(_ value: Date) { string(Self.iso8601(value)) }
+
+    /// The text of ``date(_:)``. Made by arithmetic, not by `ISO8601DateFormatter` (a CoreFoundation
+    /// formatter per call): the gateway's OpenAPI date transcoder writes answers' dates with it too.
+    public static func iso8601(_ value: Date) -> String {
         let seconds = Int64(value.timeIntervalSince1970.rounded(.down))
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let time = Int(seconds - days * 86_400)
         func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        string("\(CalendarDay(dayNumber: Int(days)))T\(two(time / 3600)):\(two(time / 60 % 60)):\(two(time % 60))Z")
+        return "\(CalendarDay(dayNumber: Int(days)))T\(two(time / 3600)):\(two(time / 60 % 60)):\(two(time % 60))Z"
     }
 
     @inlinable public mutating func array<T>(_ values: [T], _ element: (inout CanonicalJSON, T) -> Void) {

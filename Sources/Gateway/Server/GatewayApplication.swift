@@ -66,8 +66,10 @@ package enum GatewayApplication {
         router.add(middleware: AccessMiddleware(
             registry: registry, revocations: revocations, audit: auditor,
             limiter: RateLimiter(rate: configuration.ratePerSecond, burst: configuration.rateBurst)))
-        // Compact, sorted JSON: smaller answers, cheaper to encode, in the same form as the stored ones.
-        try handler.registerHandlers(on: router, configuration: .init(jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes]))
+        // Compact, sorted JSON with whole-second UTC dates: smaller answers, cheaper to encode, in the
+        // same form as the stored ones.
+        try handler.registerHandlers(
+            on: router, configuration: .init(dateTranscoder: AnswerDates(), jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes]))
 
         return Application(
             router: router,
