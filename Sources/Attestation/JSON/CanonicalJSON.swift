@@ -88,7 +88,9 @@ public struct CanonicalJSON {
 
     @inlinable public mutating func bool(_ value: Bool) { storage += Array((value ? "true" : "false").utf8) }
 
-    /// ISO 8601 in UTC, whole seconds (`2026-11-25T08:00:00Z`), as `.iso8601` writes it.
+    /// ISO 8601 in UTC, whole seconds (`2026-11-25T08:00:00Z`), as `.iso8601` writes it, except in
+    /// the last half millisecond of a second: Foundation's formatter rounds to milliseconds first and
+    /// writes the next second; the fraction is dropped here.
     @inlinable public mutating func date(_ value: Date) { string(Self.iso8601(value)) }
 
     /// The text of ``date(_:)``. Made by arithmetic, not by `ISO8601DateFormatter` (a CoreFoundation
