@@ -24,8 +24,12 @@ package struct CheckService: Sendable {
     }
 
     /// Answers validated questions that share `terms`, in order.
+    /// The store write is only awaited before the response leaves (``ResponseBarrier``), so it runs
+    /// while the answers are encoded.
     func answer(_ questions: [CheckQuestion], terms: CheckQuestion.Terms, caller: Caller, operation: String) async throws -> [Components.Schemas.CheckResult] {
-        try await commit(try await prepare(questions, terms: terms, caller: caller, operation: operation)).results
+        let audited = try await audit(try await prepare(questions, terms: terms, caller: caller, operation: operation))
+        try await ResponseBarrier.run { try await save(audited) }
+        return audited.results
     }
 
     /// Answers judged and encoded, with their audit entries, not yet audited or stored: a batch job
@@ -111,13 +115,6 @@ package struct CheckService: Sendable {
         var results: [Components.Schemas.CheckResult]
         var json: [Data]
         var rows: [CheckStore.Row]
-    }
-
-    /// The audit write (durable, under a signed checkpoint) and the store write; the answers with their receipts.
-    func commit(_ prepared: Prepared) async throws -> Committed {
-        let audited = try await audit(prepared)
-        try await save(audited)
-        return audited
     }
 
     /// The audit write: the answers get their receipts. Not answered before ``save(_:)`` is done.

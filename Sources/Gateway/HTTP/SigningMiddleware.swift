@@ -22,7 +22,9 @@ package struct SigningMiddleware<Context: RequestContext>: RouterMiddleware {
     package func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response: Response
         do {
-            response = try await next(request, context)
+            let barrier = ResponseBarrier()
+            response = try await ResponseBarrier.$current.withValue(barrier) { try await next(request, context) }
+            try await barrier.wait()
         } catch {
             response = ProblemMiddleware<Context>.response(for: ProblemMiddleware<Context>.problem(for: error, logger: context.logger))
         }
