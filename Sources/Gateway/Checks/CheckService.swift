@@ -63,9 +63,9 @@ package struct CheckService: Sendable {
                                  operation: operation, at: checkedAt))
                 }
             }
-            var parts = [Prepared?](repeating: nil, count: ranges.count)
-            for try await (part, prepared) in group { parts[part] = prepared }
-            return parts.compactMap { $0 }
+            var slices = [Prepared?](repeating: nil, count: ranges.count)
+            for try await (part, prepared) in group { slices[part] = prepared }
+            return slices.compactMap { $0 }
         }
         return Prepared(
             results: judged.flatMap(\.results), answers: judged.flatMap(\.answers), entries: judged.flatMap(\.entries),
