@@ -16,7 +16,7 @@ import NIOCore
 /// the layers every real answer has:
 /// - no layer: the stored bytes as they are (Hummingbird and TLS alone);
 /// - `encode`: the answer encoded for each request by `JSONEncoder` with the settings the generated
-///   OpenAPI server uses: the generated handler encodes every answer this way;
+///   OpenAPI server uses (``CheckStore/encoder``): the generated handler encodes every answer this way;
 /// - `sign`: the gateway's ``SigningMiddleware`` (`Content-Digest` and an Ed25519 RFC 9421 signature
 ///   on every response).
 ///
@@ -48,12 +48,8 @@ struct Arguments {
 
 let arguments = Arguments()
 let stored = try Data(contentsOf: URL(fileURLWithPath: arguments.answer))
-let decoder = JSONDecoder()
-decoder.dateDecodingStrategy = .iso8601
-let answer = try decoder.decode(Components.Schemas.CheckResult.self, from: stored)
-let encoder = JSONEncoder()
-encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-encoder.dateEncodingStrategy = .iso8601
+let answer = try CheckStore.decoder.decode(Components.Schemas.CheckResult.self, from: stored)
+let encoder = CheckStore.encoder
 let encodes = arguments.layers.contains("encode")
 
 var configuration = GatewayConfiguration()

@@ -79,7 +79,9 @@ package struct CheckStore: Sendable {
         }
     }
 
-    static let encoder: JSONEncoder = {
+    /// JSON as the generated server writes it (sorted keys, slashes as they are, ``AnswerDates``):
+    /// for what is stored with `JSONEncoder`, and for benchmarks that encode answers as the server does.
+    package static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         // The seconds the generated server sends (``AnswerDates``), not `.iso8601`'s rounding.
         encoder.dateEncodingStrategy = .custom { date, encoder in
@@ -90,7 +92,7 @@ package struct CheckStore: Sendable {
         return encoder
     }()
 
-    static let decoder: JSONDecoder = {
+    package static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         return decoder
