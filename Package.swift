@@ -150,7 +150,9 @@ let package = Package(
         // Shared by the test targets: temporary files that a test run removes when it ends.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "CreditCoreTests", dependencies: ["CreditCore"], resources: [.copy("Vectors")]),
-        .testTarget(name: "ArchiveClientTests", dependencies: ["TestSupport", "ArchiveClient", "CreditCore"]),
+        .testTarget(
+            name: "ArchiveClientTests",
+            dependencies: ["TestSupport", "ArchiveClient", "CreditCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "AttestationTests", dependencies: ["TestSupport", "Attestation"]),
         .testTarget(name: "CreditGateCLITests", dependencies: ["TestSupport", "ArchiveClient", "CreditCore", "Attestation"]),
         .testTarget(name: "CreditClientTests", dependencies: ["TestSupport", "CreditClient", "CreditCore", "Attestation"]),

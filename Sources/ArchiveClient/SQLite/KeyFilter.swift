@@ -55,17 +55,13 @@ final class KeyFilter: @unchecked Sendable {
         defer { lock.unlock() }
         guard defaulterMax > defaulterHighWater || recordMax > recordHighWater else { return bits }
         var fresh: [Int64] = []
-        try scan(db, sql: "SELECT match_key FROM defaulter_events WHERE id > ?1 AND id <= ?2 AND match_key IS NOT NULL",
-                 from: defaulterHighWater, to: defaulterMax) { fresh.append($0) }
-        try scan(db, sql: "SELECT id_key FROM record_events WHERE id > ?1 AND id <= ?2 AND id_key IS NOT NULL",
-                 from: recordHighWater, to: recordMax) { fresh.append($0) }
+        try scanKeys(db, from: defaulterHighWater, to: defaulterMax, recordsFrom: recordHighWater, to: recordMax) { fresh.append($0) }
         if count + fresh.count > capacity {
             // Rebuild larger from everything the snapshot sees (on first use, that is `fresh`).
             var all = fresh
             if defaulterHighWater > 0 || recordHighWater > 0 {
                 all.removeAll()
-                try scan(db, sql: "SELECT match_key FROM defaulter_events WHERE id > ?1 AND id <= ?2 AND match_key IS NOT NULL", from: 0, to: defaulterMax) { all.append($0) }
-                try scan(db, sql: "SELECT id_key FROM record_events WHERE id > ?1 AND id <= ?2 AND id_key IS NOT NULL", from: 0, to: recordMax) { all.append($0) }
+                try scanKeys(db, from: 0, to: defaulterMax, recordsFrom: 0, to: recordMax) { all.append($0) }
             }
             capacity = max(1 << 16, all.count * 2)
             // A power-of-two number of bits, so a bit index is a mask rather than a division.
@@ -82,16 +78,25 @@ final class KeyFilter: @unchecked Sendable {
         return bits
     }
 
-    /// Reads keys through the page cache rather than the reader's map: mapped pages a scan touched
-    /// stay in the process's resident memory, and the first scan reads the whole event tables
-    /// (2 GB of a 10M-listing archive); index probes afterwards map only the pages they visit.
-    private func scan(_ db: Database, sql: String, from: Int64, to: Int64, _ body: (Int64) -> Void) throws {
+    /// The listing keys of events `from` < id ≤ `to` and the record keys of records `recordsFrom` <
+    /// id ≤ `recordsTo`. From the start, listing keys are read from the match index (a few hundred
+    /// megabytes at 10M listings) rather than the events, which carry their published fields (3 GB).
+    ///
+    /// Keys are read through the page cache rather than the reader's map: mapped pages a scan touched
+    /// stay in the process's resident memory; index probes afterwards map only the pages they visit.
+    private func scanKeys(_ db: Database, from: Int64, to: Int64, recordsFrom: Int64, to recordsTo: Int64, _ body: (Int64) -> Void) throws {
         try db.execute(sql: "PRAGMA mmap_size = 0")
         defer { try? db.execute(sql: "PRAGMA mmap_size = \(SQLiteArchive.readerMapBytes)") }
-        let statement = RawStatement(try db.cachedStatement(sql: sql))
-        statement.bind(1, from)
-        statement.bind(2, to)
-        try statement.forEachRow(db) { row in if let key = row.int64(0) { body(key) } }
+        let listings = from == 0
+            ? "SELECT match_key FROM defaulter_events INDEXED BY defaulter_events_match WHERE match_key IS NOT NULL AND id > ?1 AND id <= ?2"
+            : "SELECT match_key FROM defaulter_events WHERE id > ?1 AND id <= ?2 AND match_key IS NOT NULL"
+        let records = "SELECT id_key FROM record_events WHERE id > ?1 AND id <= ?2 AND id_key IS NOT NULL"
+        for (sql, low, high) in [(listings, from, to), (records, recordsFrom, recordsTo)] {
+            let statement = RawStatement(try db.cachedStatement(sql: sql))
+            statement.bind(1, low)
+            statement.bind(2, high)
+            try statement.forEachRow(db) { row in if let key = row.int64(0) { body(key) } }
+        }
     }
 
     private func insert(_ key: Int64) {

@@ -157,10 +157,9 @@ struct DefaulterStore: FeedStore {
     let db: Database
     let sequence: Int64
     let insert: RawStatement
-    let insertDetail: RawStatement
     let insertText: RawStatement
     var shapes: Set<UInt32> = []
-    /// Event ids are assigned here so the detail row can share the event's.
+    /// Event ids are assigned here, in file order: a listing's history is read back in that order.
     var nextID: Int64
     /// True when the archive held no listing events: indexes are dropped and built once at the end,
     /// a sorted build being several times faster than millions of random inserts.
@@ -172,9 +171,9 @@ struct DefaulterStore: FeedStore {
         self.bulk = try !(Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM defaulter_events)") ?? false)
         if bulk { try Schema.dropDefaulterIndexes(db) }
         insert = RawStatement(try db.makeStatement(sql: """
-            INSERT INTO defaulter_events (id, import_seq, op, effective_day, entry_key, match_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+            INSERT INTO defaulter_events (id, import_seq, op, effective_day, entry_key, match_key, detail)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
             """))
-        insertDetail = RawStatement(try db.makeStatement(sql: "INSERT INTO defaulter_details (event_id, detail) VALUES (?1, ?2)"))
         nextID = (try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM defaulter_events") ?? 0) + 1
         insertText = RawStatement(try db.makeStatement(sql: "INSERT INTO texts (id, text) VALUES (?1, ?2)"))
     }
@@ -198,10 +197,8 @@ struct DefaulterStore: FeedStore {
         insert.bind(4, Int64(event.effectiveDay))
         insert.bind(5, event.entryKey)
         insert.bind(6, event.matchKey)
+        insert.bind(7, blob: event.detail)
         try insert.run(db)
-        insertDetail.bind(1, id)
-        insertDetail.bind(2, blob: event.detail)
-        try insertDetail.run(db)
     }
 
     mutating func finish() throws {

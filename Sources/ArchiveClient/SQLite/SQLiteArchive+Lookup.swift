@@ -57,8 +57,7 @@ struct LookupReader {
         self.shapes = try Int64.fetchAll(db.cachedStatement(sql: "SELECT shape FROM mask_shapes ORDER BY shape")).map { UInt32(truncatingIfNeeded: $0) }
         byMatchKey = RawStatement(try db.cachedStatement(sql: "SELECT entry_key FROM defaulter_events WHERE match_key = ?1"))
         entryEvents = RawStatement(try db.cachedStatement(sql: """
-            SELECT e.id, e.import_seq, e.op, e.effective_day, e.match_key, d.detail
-            FROM defaulter_events e JOIN defaulter_details d ON d.event_id = e.id WHERE e.entry_key = ?1
+            SELECT id, import_seq, op, effective_day, match_key, detail FROM defaulter_events WHERE entry_key = ?1
             """))
         recordKeys = RawStatement(try db.cachedStatement(sql: "SELECT record_key FROM record_events WHERE id_key = ?1"))
         recordEventsByKey = RawStatement(try db.cachedStatement(sql: """

@@ -6,10 +6,12 @@ import GRDB
 /// - `imports`: one row per import: the archive version (`seq`) and the content hash of its bytes.
 /// - `defaulter_events`: one row per listing event. `entry_key` groups a listing's events;
 ///   `match_key` (see `MatchKey`) finds additions and corrections by full ID or by masked ID and
-///   name. A full 18-digit ID is stored only as the match key.
-/// - `defaulter_details`: each event's published fields (see `DetailCodec`), masked and legacy
-///   15-digit numbers as published. Kept apart so that the events table stays narrow: building its
-///   indexes then scans a few hundred megabytes, not gigabytes.
+///   name. A full 18-digit ID is stored only as the match key. `detail` holds the event's published
+///   fields (see `DetailCodec`), masked and legacy 15-digit numbers as published.
+///
+///   Version 1 kept `detail` in a table of its own, to keep this one narrow for index builds.
+///   `Benchmarks/archive/sqlite-floor.sh` measured the opposite at 12M events: in one table an
+///   import stores faster (one row written per event, not two) and a hit reads one row less.
 /// - `texts`: interned repeated texts (court names, situations, ...) that `detail` refers to.
 /// - `mask_shapes`: the distinct mask shapes present, so a lookup computes one probable key per shape.
 /// - `record_events`: dishonesty-record events; `record_key` groups a record's events.
@@ -54,6 +56,26 @@ enum Schema {
                 );
                 CREATE INDEX record_events_id ON record_events(id_key) WHERE id_key IS NOT NULL;
                 CREATE INDEX record_events_record ON record_events(record_key);
+                """)
+            try createDefaulterIndexes(db)
+        }
+        migrator.registerMigration("v2 details inline") { db in
+            try db.execute(sql: """
+                CREATE TABLE defaulter_events_v2 (
+                    id INTEGER PRIMARY KEY,
+                    import_seq INTEGER NOT NULL,
+                    op INTEGER NOT NULL,
+                    effective_day INTEGER NOT NULL,
+                    entry_key INTEGER NOT NULL,
+                    match_key INTEGER,
+                    detail BLOB NOT NULL
+                );
+                INSERT INTO defaulter_events_v2
+                    SELECT e.id, e.import_seq, e.op, e.effective_day, e.entry_key, e.match_key, d.detail
+                    FROM defaulter_events e JOIN defaulter_details d ON d.event_id = e.id ORDER BY e.id;
+                DROP TABLE defaulter_details;
+                DROP TABLE defaulter_events;
+                ALTER TABLE defaulter_events_v2 RENAME TO defaulter_events;
                 """)
             try createDefaulterIndexes(db)
         }
