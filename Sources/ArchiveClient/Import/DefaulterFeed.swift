@@ -1,5 +1,6 @@
 import CreditCore
 import Foundation
+import Synchronization
 
 /// The defaulter feed: the public list's field names, plus `op` and `opDate` for lifecycle events.
 ///
@@ -56,7 +57,8 @@ enum DefaulterFeed {
     }
 
     /// Validates a row and encodes it, reading bytes rather than building strings where it can.
-    static func encode(_ row: FieldRow, today: CalendarDay, interner: inout TextInterner) -> Result<Encoded, ImportIssue> {
+    /// Parsers share `interner` (ids are the archive's); it is held only while the blob is written.
+    static func encode(_ row: FieldRow, today: CalendarDay, interner: borrowing Mutex<TextInterner>) -> Result<Encoded, ImportIssue> {
         func issue(_ field: Field?, _ code: String, _ reason: String) -> Result<Encoded, ImportIssue> {
             .failure(ImportIssue(line: row.line, field: field.map { "\($0)" }, code: code, reason: reason))
         }
@@ -144,26 +146,28 @@ enum DefaulterFeed {
 
         var writer = DetailCodec.Writer()
         var newTexts: [(id: Int64, text: [UInt8])] = []
-        for (field, storage) in detailFields {
-            let value = field == .cardNum ? cardText : row.bytes(field.rawValue)
-            guard let value else {
-                writer.absent()
-                continue
-            }
-            switch storage {
-            case .text:
-                writer.text(value)
-            case .interned:
-                if let (id, isNew) = interner.id(for: value) {
-                    writer.interned(id)
-                    if isNew { newTexts.append((id, Array(value))) }
-                } else {
-                    writer.text(value)
+        interner.withLock { interner in
+            for (field, storage) in detailFields {
+                let value = field == .cardNum ? cardText : row.bytes(field.rawValue)
+                guard let value else {
+                    writer.absent()
+                    continue
                 }
-            case .integer:
-                writer.integer(Int64(age ?? 0))
-            case .day:
-                if let day = field == .regDate ? days.0 : days.1 { writer.integer(Int64(day)) } else { writer.absent() }
+                switch storage {
+                case .text:
+                    writer.text(value)
+                case .interned:
+                    if let (id, isNew) = interner.id(for: value) {
+                        writer.interned(id)
+                        if isNew { newTexts.append((id, Array(value))) }
+                    } else {
+                        writer.text(value)
+                    }
+                case .integer:
+                    writer.integer(Int64(age ?? 0))
+                case .day:
+                    if let day = field == .regDate ? days.0 : days.1 { writer.integer(Int64(day)) } else { writer.absent() }
+                }
             }
         }
         return .success(Encoded(

@@ -84,26 +84,30 @@ struct FeedReader {
         let schema = self.schema
         while item == nil {
             let lineNumber = lines.lineNumber + 1
-            let more = try lines.nextLine { line in
-                let start = FlatJSON.skipWhitespace(line, 0)
-                guard start < line.count else { return }
-                row.reset(line: lineNumber)
-                do {
-                    let end = try FlatJSON.parseObject(line, from: start, schema: schema, into: &row)
-                    guard FlatJSON.skipWhitespace(line, end) == line.count else {
-                        item = .bad(line: lineNumber, reason: "text after the JSON object")
-                        return
-                    }
-                    item = .row
-                } catch let error as FlatJSON.SyntaxError {
-                    item = .bad(line: lineNumber, reason: "malformed JSON: \(error.reason)")
-                } catch {
-                    item = .bad(line: lineNumber, reason: "malformed JSON")
-                }
-            }
+            let more = try lines.nextLine { line in item = Self.parseNDJSON(line, number: lineNumber, schema: schema, into: &row) }
             if !more { return item }
         }
         return item
+    }
+
+    /// The next NDJSON lines, whole, for parsing elsewhere with ``parseNDJSON(_:number:schema:into:)``.
+    func nextNDJSONBlock() throws -> LineBlock? {
+        precondition(format == .ndjson)
+        return try lines.nextBlock()
+    }
+
+    /// One NDJSON line into `row`; `nil` for a blank line.
+    static func parseNDJSON(_ line: UnsafeBufferPointer<UInt8>, number: Int, schema: FieldSchema, into row: inout FieldRow) -> FeedItem? {
+        let start = FlatJSON.skipWhitespace(line, 0)
+        guard start < line.count else { return nil }
+        row.reset(line: number)
+        do {
+            let end = try FlatJSON.parseObject(line, from: start, schema: schema, into: &row)
+            guard FlatJSON.skipWhitespace(line, end) == line.count else { return .bad(line: number, reason: "text after the JSON object") }
+            return .row
+        } catch {
+            return .bad(line: number, reason: "malformed JSON: \(error.reason)")
+        }
     }
 
     // MARK: JSON array

@@ -37,36 +37,59 @@ final class LineReader {
     /// Calls `body` with the next line's bytes (valid only during the call); `false` at end of file.
     func nextLine(_ body: (UnsafeBufferPointer<UInt8>) throws -> Void) throws -> Bool {
         while true {
-            if let newline = findNewline() {
-                var end = newline
-                if end > start, buffer[end - 1] == 0x0D { end -= 1 }
+            let found = buffer.withUnsafeBufferPointer { Self.line(in: UnsafeBufferPointer(rebasing: $0[start..<end]), final: exhausted) }
+            if let (line, next) = found {
                 lineNumber += 1
                 let lineStart = start
-                start = newline + 1
-                try buffer.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[lineStart..<end])) }
+                start += next
+                try buffer.withUnsafeBufferPointer {
+                    try body(UnsafeBufferPointer(rebasing: $0[(lineStart + line.lowerBound)..<(lineStart + line.upperBound)]))
+                }
                 return true
             }
-            if exhausted {
-                guard start < end else { return false }
-                var lineEnd = end
-                if buffer[lineEnd - 1] == 0x0D { lineEnd -= 1 }
-                lineNumber += 1
-                let lineStart = start
-                start = end
-                try buffer.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[lineStart..<lineEnd])) }
-                return true
-            }
+            if exhausted { return false }
             try refill()
         }
     }
 
-    /// memchr: several times faster than a byte loop over long lines.
-    private func findNewline() -> Int? {
-        buffer.withUnsafeBytes { raw in
-            guard end > start, let base = raw.baseAddress,
-                  let found = memchr(base + start, 0x0A, end - start) else { return nil }
-            return base.distance(to: UnsafeRawPointer(found))
+    /// Whole lines, as many as the next chunk holds (or the rest of the file), for readers that
+    /// split them elsewhere (``ImportPipeline`` parses blocks on several threads). `nil` at the end.
+    func nextBlock() throws -> LineBlock? {
+        while true {
+            let last = buffer.withUnsafeBufferPointer { bytes in
+                (start..<end).reversed().first { bytes[$0] == 0x0A }
+            }
+            if last != nil || (exhausted && start < end) {
+                let blockEnd = last.map { $0 + 1 } ?? end
+                let block = LineBlock(firstLine: lineNumber + 1, bytes: Array(buffer[start..<blockEnd]))
+                lineNumber += block.lineCount
+                start = blockEnd
+                return block
+            }
+            if exhausted { return nil }
+            try refill()
         }
+    }
+
+    /// The first line of `bytes` (without its `\n` or `\r\n`) and where the next one starts; at
+    /// the end of the file (`final`) the rest is a line even without a line feed. One definition
+    /// for ``nextLine(_:)`` and ``LineBlock``.
+    static func line(in bytes: UnsafeBufferPointer<UInt8>, final: Bool) -> (line: Range<Int>, next: Int)? {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return nil }
+        // memchr: several times faster than a byte loop over long lines.
+        var end: Int
+        let next: Int
+        if let found = memchr(base, 0x0A, bytes.count) {
+            end = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(found))
+            next = end + 1
+        } else if final {
+            end = bytes.count
+            next = end
+        } else {
+            return nil
+        }
+        if end > 0, bytes[end - 1] == 0x0D { end -= 1 }
+        return (0..<end, next)
     }
 
     /// The first bytes of the file, without consuming them (for format and encoding sniffing).
@@ -115,5 +138,30 @@ final class LineReader {
         }
         buffer.withUnsafeBytes { raw in hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: raw[end..<(end + count)])) }
         end += count
+    }
+}
+
+/// Whole lines of a feed, cut by ``LineReader/nextBlock()``, numbered from `firstLine`.
+struct LineBlock: Sendable {
+    let firstLine: Int
+    let bytes: [UInt8]
+
+    var lineCount: Int {
+        var count = 0
+        forEachLine { _, _ in count += 1 }
+        return count
+    }
+
+    /// Calls `body` with each line's number and bytes (valid only during the call).
+    func forEachLine(_ body: (Int, UnsafeBufferPointer<UInt8>) throws -> Void) rethrows {
+        try bytes.withUnsafeBufferPointer { all in
+            var offset = 0
+            var number = firstLine
+            while let (line, next) = LineReader.line(in: UnsafeBufferPointer(rebasing: all[offset...]), final: true) {
+                try body(number, UnsafeBufferPointer(rebasing: all[(offset + line.lowerBound)..<(offset + line.upperBound)]))
+                number += 1
+                offset += next
+            }
+        }
     }
 }

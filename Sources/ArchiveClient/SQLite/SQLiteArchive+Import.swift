@@ -1,6 +1,7 @@
 import CreditCore
 import Foundation
 import GRDB
+import Synchronization
 
 extension SQLiteArchive {
     public func importDefaulters(from file: URL, options: ImportOptions) async throws -> ImportReport {
@@ -20,8 +21,8 @@ extension SQLiteArchive {
         }
     }
 
-    /// The steps every import shares: one transaction; the feed read, validated and encoded on a
-    /// second thread (``ImportPipeline``) while this one stores; bad lines reported (or, strict, the
+    /// The steps every import shares: one transaction; the feed read, validated and encoded on
+    /// other threads (``ImportPipeline``) while this one stores; bad lines reported (or, strict, the
     /// file refused); the import recorded under the file's SHA-256, or rolled back if those exact
     /// bytes were imported before. Afterwards the WAL is checkpointed so readers find the new pages in
     /// the database file.
@@ -138,18 +139,22 @@ protocol FeedStore: SendableMetatype {
     mutating func finish() throws
 }
 
-/// Validates and encodes defaulter lines on the reading thread, which alone uses it.
-final class DefaulterEncoder: @unchecked Sendable {
+/// Validates and encodes defaulter lines, on as many parser threads as the import runs.
+///
+/// The parsers share one interner, so a line may use a text that a line later in the file met
+/// first, and whose `texts` row is therefore stored after it. Both land in the import's one
+/// transaction, and a line is interned only once it has passed validation, so the row is stored.
+final class DefaulterEncoder: Sendable {
     let today: CalendarDay
-    var interner: TextInterner
+    let interner: Mutex<TextInterner>
 
     init(today: CalendarDay, interner: TextInterner) {
         self.today = today
-        self.interner = interner
+        self.interner = Mutex(interner)
     }
 
     func encode(_ row: FieldRow) -> Result<DefaulterFeed.Encoded, ImportIssue> {
-        DefaulterFeed.encode(row, today: today, interner: &interner)
+        DefaulterFeed.encode(row, today: today, interner: interner)
     }
 }
 
