@@ -48,6 +48,25 @@ struct ParallelImportTests {
         }
     }
 
+    @Test func strictImportStopsEveryThreadAndLeavesTheArchiveAsItWas() async throws {
+        let t = try TestArchive()
+        var (lines, _) = try Self.feed(in: t)
+        let original = lines[lines.count - 100]
+        lines[lines.count - 100] = "{\"iname\": broken"
+        let feed = try t.file("strict.ndjson", lines.joined(separator: "\n") + "\n")
+        let error = await #expect(throws: StrictImportError.self) {
+            try await t.archive.importDefaulters(from: feed, options: .init(strict: true))
+        }
+        #expect(error?.issue.line == lines.count - 99)
+        let stats = try await t.archive.statistics()
+        #expect(stats.defaulterEvents == 0)
+        #expect(stats.version == .empty)
+        // The parsers have stopped: the same archive imports the feed once the line is mended.
+        lines[lines.count - 100] = original
+        let report = try await t.archive.importDefaulters(from: try t.file("mended.ndjson", lines.joined(separator: "\n")), options: .init())
+        #expect(report.accepted == lines.count)
+    }
+
     /// Where two long lists first differ (a failure names one place, not two lists of thousands).
     static func firstDifference<T: Equatable>(_ a: [T], _ b: [T]) -> Int? {
         zip(a, b).enumerated().first { $0.element.0 != $0.element.1 }?.offset
