@@ -34,10 +34,12 @@ final class ImportPipeline<Encoded: Sendable>: @unchecked Sendable {
     private let capacity = 8
     /// NDJSON blocks not yet taken by a parser, with their place in the file.
     private var blocks: [(sequence: Int, block: LineBlock)] = []
-    /// Parsed blocks waiting for the ones before them.
-    private var parsed: [Int: [Item]] = [:]
+    /// Parsed blocks waiting for the ones before them, with their line counts.
+    private var parsed: [Int: (items: [Item], lines: Int)] = [:]
     private var submitted = 0
     private var delivered = 0
+    /// Lines in the blocks delivered so far: the next block's lines come after them.
+    private var linesDelivered = 0
     private var reading = true
     static var batchSize: Int { 2048 }
 
@@ -103,12 +105,13 @@ final class ImportPipeline<Encoded: Sendable>: @unchecked Sendable {
         var row = FieldRow(fieldCount: schema.fields.count)
         while let (sequence, block) = takeBlock() {
             var items: [Item] = []
-            block.forEachLine { number, line in
+            // Numbered within the block; `deliver` moves the issues' numbers to the file's.
+            let lines = block.forEachLine { number, line in
                 if let read = FeedReader.parseNDJSON(line, number: number, schema: schema, into: &row) {
                     items.append(Self.item(read, row, encode))
                 }
             }
-            guard deliver(items, sequence: sequence) else { return }
+            guard deliver(items, lines: lines, sequence: sequence) else { return }
         }
     }
 
@@ -133,14 +136,22 @@ final class ImportPipeline<Encoded: Sendable>: @unchecked Sendable {
         return blocks.removeFirst()
     }
 
-    /// Hands a parsed block over, then every block now next in file order to the writer.
-    private func deliver(_ items: [Item], sequence: Int) -> Bool {
+    /// Hands a parsed block over, then every block now next in file order to the writer, its issues
+    /// numbered by their line in the file.
+    private func deliver(_ items: [Item], lines: Int, sequence: Int) -> Bool {
         condition.lock()
         defer { condition.unlock() }
         guard !cancelled else { return false }
-        parsed[sequence] = items
-        while let next = parsed.removeValue(forKey: delivered) {
-            queue.append(.items(next))
+        parsed[sequence] = (items, lines)
+        while var next = parsed.removeValue(forKey: delivered) {
+            for index in next.items.indices {
+                if case .issue(var issue) = next.items[index] {
+                    issue.line += linesDelivered
+                    next.items[index] = .issue(issue)
+                }
+            }
+            queue.append(.items(next.items))
+            linesDelivered += next.lines
             delivered += 1
         }
         condition.broadcast()

@@ -19,7 +19,7 @@ final class LineReader {
     private var exhausted = false
     private var hasher = SHA256()
     private let chunkSize: Int
-    /// 1-based number of the line most recently returned.
+    /// 1-based number of the line most recently returned by ``nextLine(_:)`` (blocks are not counted).
     private(set) var lineNumber = 0
 
     init(url: URL, chunkSize: Int = 4 << 20) throws {
@@ -54,6 +54,8 @@ final class LineReader {
 
     /// Whole lines, as many as the next chunk holds (or the rest of the file), for readers that
     /// split them elsewhere (``ImportPipeline`` parses blocks on several threads). `nil` at the end.
+    /// Lines are not counted here: whoever splits a block numbers its lines, and a block's place in
+    /// the file follows from the counts of the blocks before it.
     func nextBlock() throws -> LineBlock? {
         while true {
             let last = buffer.withUnsafeBufferPointer { bytes in
@@ -61,10 +63,8 @@ final class LineReader {
             }
             if last != nil || (exhausted && start < end) {
                 let blockEnd = last.map { $0 + 1 } ?? end
-                let block = LineBlock(firstLine: lineNumber + 1, bytes: Array(buffer[start..<blockEnd]))
-                lineNumber += block.lineCount
-                start = blockEnd
-                return block
+                defer { start = blockEnd }
+                return LineBlock(bytes: Array(buffer[start..<blockEnd]))
             }
             if exhausted { return nil }
             try refill()
@@ -141,27 +141,23 @@ final class LineReader {
     }
 }
 
-/// Whole lines of a feed, cut by ``LineReader/nextBlock()``, numbered from `firstLine`.
+/// Whole lines of a feed, cut by ``LineReader/nextBlock()``.
 struct LineBlock: Sendable {
-    let firstLine: Int
     let bytes: [UInt8]
 
-    var lineCount: Int {
-        var count = 0
-        forEachLine { _, _ in count += 1 }
-        return count
-    }
-
-    /// Calls `body` with each line's number and bytes (valid only during the call).
-    func forEachLine(_ body: (Int, UnsafeBufferPointer<UInt8>) throws -> Void) rethrows {
+    /// Calls `body` with each line's number within the block (from 1) and bytes (valid only during
+    /// the call); returns the number of lines.
+    @discardableResult
+    func forEachLine(_ body: (Int, UnsafeBufferPointer<UInt8>) throws -> Void) rethrows -> Int {
         try bytes.withUnsafeBufferPointer { all in
             var offset = 0
-            var number = firstLine
+            var number = 0
             while let (line, next) = LineReader.line(in: UnsafeBufferPointer(rebasing: all[offset...]), final: true) {
-                try body(number, UnsafeBufferPointer(rebasing: all[(offset + line.lowerBound)..<(offset + line.upperBound)]))
                 number += 1
+                try body(number, UnsafeBufferPointer(rebasing: all[(offset + line.lowerBound)..<(offset + line.upperBound)]))
                 offset += next
             }
+            return number
         }
     }
 }
