@@ -68,27 +68,17 @@ struct FeedReader {
     /// The SHA-256 (hex) of the whole file.
     func finish() throws -> String { try lines.finish() }
 
-    /// Reads the next item into `row`; `nil` at the end of the feed.
+    /// Reads the next item of a CSV feed or JSON array into `row`; `nil` at the end of the feed.
+    /// NDJSON is read in blocks (``nextNDJSONBlock()``), which ``ImportPipeline`` parses in parallel.
     mutating func next(into row: inout FieldRow) throws -> FeedItem? {
         switch format {
-        case .ndjson: return try nextNDJSON(into: &row)
+        case .ndjson: preconditionFailure("NDJSON is read with nextNDJSONBlock()")
         case .json: return nextArrayElement(into: &row)
         case .csv: return try nextCSV(into: &row)
         }
     }
 
     // MARK: NDJSON
-
-    private mutating func nextNDJSON(into row: inout FieldRow) throws -> FeedItem? {
-        var item: FeedItem?
-        let schema = self.schema
-        while item == nil {
-            let lineNumber = lines.lineNumber + 1
-            let more = try lines.nextLine { line in item = Self.parseNDJSON(line, number: lineNumber, schema: schema, into: &row) }
-            if !more { return item }
-        }
-        return item
-    }
 
     /// The next NDJSON lines, whole, for parsing elsewhere with ``parseNDJSON(_:number:schema:into:)``.
     func nextNDJSONBlock() throws -> LineBlock? {
