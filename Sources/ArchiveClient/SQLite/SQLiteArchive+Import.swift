@@ -164,8 +164,6 @@ struct DefaulterStore: FeedStore {
     let insert: RawStatement
     let insertText: RawStatement
     var shapes: Set<UInt32> = []
-    /// Event ids are assigned here, in file order: a listing's history is read back in that order.
-    var nextID: Int64
     /// True when the archive held no listing events: indexes are dropped and built once at the end,
     /// a sorted build being several times faster than millions of random inserts.
     let bulk: Bool
@@ -175,11 +173,12 @@ struct DefaulterStore: FeedStore {
         self.sequence = sequence
         self.bulk = try !(Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM defaulter_events)") ?? false)
         if bulk { try Schema.dropDefaulterIndexes(db) }
+        // SQLite gives each event the id after the largest, so ids follow the file: a listing's
+        // history is read back in that order.
         insert = RawStatement(try db.makeStatement(sql: """
-            INSERT INTO defaulter_events (id, import_seq, op, effective_day, entry_key, match_key, detail)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+            INSERT INTO defaulter_events (import_seq, op, effective_day, entry_key, match_key, detail)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6)
             """))
-        nextID = (try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM defaulter_events") ?? 0) + 1
         insertText = RawStatement(try db.makeStatement(sql: "INSERT INTO texts (id, text) VALUES (?1, ?2)"))
     }
 
@@ -194,15 +193,12 @@ struct DefaulterStore: FeedStore {
             try insertText.run(db)
         }
         if let shape = event.maskShape { shapes.insert(shape) }
-        let id = nextID
-        nextID += 1
-        insert.bind(1, id)
-        insert.bind(2, sequence)
-        insert.bind(3, Int64(DefaulterOperation.allCases.firstIndex(of: event.operation) ?? 0))
-        insert.bind(4, Int64(event.effectiveDay))
-        insert.bind(5, event.entryKey)
-        insert.bind(6, event.matchKey)
-        insert.bind(7, blob: event.detail)
+        insert.bind(1, sequence)
+        insert.bind(2, Int64(DefaulterOperation.allCases.firstIndex(of: event.operation) ?? 0))
+        insert.bind(3, Int64(event.effectiveDay))
+        insert.bind(4, event.entryKey)
+        insert.bind(5, event.matchKey)
+        insert.bind(6, blob: event.detail)
         try insert.run(db)
     }
 
