@@ -53,9 +53,23 @@ let package = Package(
             dependencies: [
                 "CreditCore",
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "RawStructuredFieldValues", package: "swift-http-structured-headers"),
+            ]
+        ),
+        // The stores the gateway keeps besides the archive and the audit log (answers, batch jobs), as
+        // protocols every storage backend implements.
+        .target(name: "Storage"),
+        // The embedded backend: every store (archive, audit log, answers, batch jobs) in SQLite files
+        // through GRDB.
+        .target(
+            name: "SQLiteStorage",
+            dependencies: [
+                "CreditCore",
+                "ArchiveClient",
+                "Attestation",
+                "Storage",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .target(name: "GatewayContract", resources: [.copy("openapi.yaml")]),
@@ -70,6 +84,8 @@ let package = Package(
                 "CreditCore",
                 "ArchiveClient",
                 "Attestation",
+                "Storage",
+                "SQLiteStorage",
                 "GatewayAPI",
                 "GatewayContract",
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
@@ -97,6 +113,7 @@ let package = Package(
                 "CreditCore",
                 "ArchiveClient",
                 "Attestation",
+                "SQLiteStorage",
                 "Gateway",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -154,7 +171,10 @@ let package = Package(
             name: "ArchiveClientTests",
             dependencies: ["TestSupport", "ArchiveClient", "CreditCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "AttestationTests", dependencies: ["TestSupport", "Attestation"]),
-        .testTarget(name: "CreditGateCLITests", dependencies: ["TestSupport", "ArchiveClient", "CreditCore", "Attestation"]),
+        .testTarget(
+            name: "StorageTests",
+            dependencies: ["TestSupport", "Storage", "SQLiteStorage", "Attestation", "ArchiveClient", "CreditCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "CreditGateCLITests", dependencies: ["TestSupport", "ArchiveClient", "SQLiteStorage", "CreditCore", "Attestation"]),
         .testTarget(name: "CreditClientTests", dependencies: ["TestSupport", "CreditClient", "CreditCore", "Attestation"]),
         .testTarget(
             name: "GatewayTests",
@@ -164,6 +184,7 @@ let package = Package(
                 "GatewayAPI",
                 "Attestation",
                 "ArchiveClient",
+                "SQLiteStorage",
                 "CreditCore",
                 "CreditClient",
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),

@@ -18,9 +18,7 @@ struct AuditCommand: AsyncParsableCommand {
 
         func run() async throws {
             let service = try await ServiceState.open(state)
-            let report = try AuditVerifier.verify(
-                path: service.directory.appendingPathComponent("audit.sqlite").path, origin: service.origin,
-                verifiers: try service.noteVerifiers())
+            let report = try await AuditVerifier.verify(store: service.audit.store, origin: service.origin, verifiers: try service.noteVerifiers())
             if report.isIntact {
                 print("audit log intact: \(report.entries) entries, \(report.checkpoints) signed checkpoints")
             } else {

@@ -33,8 +33,7 @@ struct KeysCommand: AsyncParsableCommand {
             let old = try service.keys.activeKey()
             let new = try service.keys.rotate()
             // Logged, and signed, under the new key.
-            let log = try AuditLog(path: service.directory.appendingPathComponent("audit.sqlite").path, origin: service.origin,
-                                   signer: NoteSigner(name: service.origin, key: new))
+            let log = AuditLog(store: service.audit.store, origin: service.origin, signer: NoteSigner(name: service.origin, key: new))
             let receipt = try await log.append(AuditEntry(operation: "keys.rotate", outcome: "ok", detail: "active \(new.keyID), retired \(old.keyID)"))
             print("active key \(new.keyID); retired \(old.keyID) (still published); audit entry \(receipt.logIndex)")
         }

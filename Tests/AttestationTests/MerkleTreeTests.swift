@@ -124,3 +124,38 @@ struct CheckpointTests {
         #expect(throws: AttestationError.self) { try SignedNote.open(checkpoint.body, verifiers: [Self.signer.verifier]) }
     }
 }
+
+@Suite("Subtree hashes read once per proof")
+struct SubtreeHashesTests {
+    /// Every inclusion and consistency proof of trees up to 40 leaves, made from only the perfect
+    /// subtrees that `perfectSubtrees(covering:)` names for it, equals the proof made from all leaves.
+    @Test func proofsFromNamedSubtreesEqualProofsFromLeaves() throws {
+        for size in 1...40 {
+            let tree = InMemoryTree(leaves: (0..<size).map { Array("entry-\($0)".utf8) })
+            func fromNamed(_ make: ((Range<Int>) throws -> MerkleTree.Hash) throws -> [MerkleTree.Hash]) throws -> [MerkleTree.Hash] {
+                var hashes = SubtreeHashes()
+                for id in Set(try MerkleTree.rangesNamed(by: make).flatMap(MerkleTree.perfectSubtrees(covering:))) {
+                    hashes.add(id, MerkleTree.root(of: tree.leafHashes[id.leaves]))
+                }
+                return try make { try hashes.hash(of: $0) }
+            }
+            for index in 0..<size {
+                #expect(try fromNamed { try MerkleTree.inclusionProof(index: index, size: size, subtree: $0) } == tree.inclusionProof(index: index))
+            }
+            for old in 1...size {
+                #expect(try fromNamed { try MerkleTree.consistencyProof(oldSize: old, newSize: size, subtree: $0) } == tree.consistencyProof(from: old))
+            }
+        }
+    }
+
+    @Test func aMissingSubtreeIsAnErrorNotAGuess() {
+        var hashes = SubtreeHashes()
+        hashes.add(SubtreeID(level: 1, index: 0), MerkleTree.emptyRoot)
+        #expect(throws: AttestationError.self) { try hashes.hash(of: 0..<3) }
+    }
+
+    @Test func theFrontierIsTheSizesBinaryDigits() {
+        #expect(TreeFrontier.subtreeIDs(size: 13) == [SubtreeID(level: 3, index: 0), SubtreeID(level: 2, index: 2), SubtreeID(level: 0, index: 12)])
+        #expect(TreeFrontier.subtreeIDs(size: 0).isEmpty)
+    }
+}

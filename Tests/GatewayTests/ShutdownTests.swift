@@ -104,7 +104,7 @@ struct ShutdownTests {
     static func expectEveryAnswerLogged(_ answers: [Components.Schemas.CheckResult], state directory: String) async throws {
         let state = try await ServiceState.open(directory)
         let verifiers = try state.noteVerifiers()
-        let report = try AuditVerifier.verify(path: directory + "/audit.sqlite", origin: ServiceState.defaultOrigin, verifiers: verifiers)
+        let report = try await AuditVerifier.verify(store: state.audit.store, origin: ServiceState.defaultOrigin, verifiers: verifiers)
         #expect(report.isIntact, "\(report)")
         for answer in answers {
             let entry = try #require(try await state.audit.entries(from: Int(answer.audit.logIndex), count: 1).first)
@@ -126,7 +126,7 @@ struct ShutdownTests {
         #expect(answers.count >= 20, "only \(answers.count) answers before SIGTERM")
         try await Self.expectEveryAnswerLogged(answers, state: configuration.stateDirectory)
         let state = try await ServiceState.open(configuration.stateDirectory)
-        let size = await state.audit.treeSize
+        let size = try await state.audit.treeSize()
         let last = try await state.audit.entries(from: size - 2, count: 2).map { String(decoding: $0.data, as: UTF8.self) }
         #expect(last.contains { $0.contains("server.stop") })
     }

@@ -1,12 +1,12 @@
-import Foundation
-import GRDB
-
 /// Recomputes an audit log from its storage and checks everything: each leaf hash against its
 /// entry, each stored subtree hash, each checkpoint's signature and root. Checkpoints whose roots
 /// are all recomputed from the same leaves are consistent with each other by construction.
 ///
+/// It reads through ``AuditLogStore`` a page at a time, so it checks a SQLite file or a shared
+/// PostgreSQL log alike, in bounded memory.
+///
 /// ```swift
-/// let report = try AuditVerifier.verify(path: "state/audit.sqlite", origin: origin, verifiers: [noteVerifier])
+/// let report = try await AuditVerifier.verify(store: store, origin: origin, verifiers: [noteVerifier])
 /// report.firstBadIndex  // nil when nothing was altered
 /// ```
 public enum AuditVerifier {
@@ -20,48 +20,43 @@ public enum AuditVerifier {
         public var isIntact: Bool { firstBadIndex == nil && problem == nil }
     }
 
-    public static func verify(path: String, origin: String, verifiers: [NoteVerifier]) throws -> Report {
-        var configuration = Configuration()
-        configuration.readonly = true
-        let queue = try DatabaseQueue(path: path, configuration: configuration)
-        return try queue.read { db in
-            var checkpointNotes: [(size: Int, note: String)] = try Row.fetchAll(db, sql: "SELECT size, note FROM checkpoints ORDER BY size")
-                .map { ($0[0], $0[1]) }
-            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM entries") ?? 0
-            var report = Report(entries: total, checkpoints: checkpointNotes.count)
-            func fail(_ index: Int?, _ problem: String) -> Report {
-                var failed = report
-                failed.firstBadIndex = index
-                failed.problem = problem
-                return failed
-            }
-            var frontier = TreeFrontier()
-            var lastCheckpointSize = 0
-            var expected = 0
-            let rows = try Row.fetchCursor(db, sql: "SELECT idx, data, leaf_hash FROM entries ORDER BY idx")
-            let nodes = try db.makeStatement(sql: "SELECT hash FROM nodes WHERE level = ? AND idx = ?")
-            // Checkpoints of size 0 have nothing to check but their signature.
-            while let first = checkpointNotes.first, first.size == 0 {
-                do { _ = try Checkpoint.open(first.note, verifiers: verifiers, origin: origin) } catch { return fail(nil, "checkpoint 0: \(error)") }
-                checkpointNotes.removeFirst()
-            }
-            while let row = try rows.next() {
-                let index: Int = row[0]
-                guard index == expected else { return fail(expected, "entry \(expected) is missing") }
-                let data: Data = row[1]
-                let stored: Data = row[2]
-                let leafHash = MerkleTree.leafHash(Array(data))
-                guard Array(stored) == leafHash else { return fail(index, "entry \(index) does not match its leaf hash") }
+    /// Entries read (and subtree hashes fetched) per round trip.
+    static let page = 4096
+
+    public static func verify(store: some AuditLogStore, origin: String, verifiers: [NoteVerifier]) async throws -> Report {
+        var report = Report(entries: 0, checkpoints: 0)
+        func fail(_ index: Int?, _ problem: String) -> Report {
+            var failed = report
+            failed.firstBadIndex = index
+            failed.problem = problem
+            return failed
+        }
+        var checkpoints = CheckpointCursor(store: store)
+        // Checkpoints of size 0 have nothing to check but their signature.
+        while let first = try await checkpoints.peek(), first.size == 0 {
+            do { _ = try Checkpoint.open(first.note, verifiers: verifiers, origin: origin) } catch { return fail(nil, "checkpoint 0: \(error)") }
+            checkpoints.advance()
+        }
+        var frontier = TreeFrontier()
+        var lastCheckpointSize = 0
+        var expected = 0
+        while true {
+            let entries = try await store.entries(from: expected, count: page)
+            guard !entries.isEmpty else { break }
+            // Which subtrees an append completes depends on the size alone: fetch the page's at once.
+            let nodeIDs = (expected..<(expected + entries.count)).flatMap(completedSubtrees(byAppendingAt:))
+            let storedNodes = try await store.subtreeHashes(nodeIDs)
+            for entry in entries {
+                guard entry.index == expected else { return fail(expected, "entry \(expected) is missing") }
+                let leafHash = MerkleTree.leafHash(entry.data)
+                guard entry.leafHash == leafHash else { return fail(entry.index, "entry \(entry.index) does not match its leaf hash") }
                 expected += 1
-                for node in frontier.append(leafHash) {
-                    let storedNode = try Data.fetchOne(nodes, arguments: [node.level, node.index])
-                    guard storedNode.map(Array.init) == node.hash else {
-                        let first = node.index << node.level
-                        return fail(first, "the stored hash of leaves \(first)..<\(expected) is wrong")
-                    }
+                for node in frontier.append(leafHash) where storedNodes[node.id] != node.hash {
+                    let first = node.id.leaves.lowerBound
+                    return fail(first, "the stored hash of leaves \(first)..<\(expected) is wrong")
                 }
-                while let next = checkpointNotes.first, next.size == expected {
-                    checkpointNotes.removeFirst()
+                while let next = try await checkpoints.peek(), next.size == expected {
+                    checkpoints.advance()
                     let checkpoint: Checkpoint
                     do {
                         checkpoint = try Checkpoint.open(next.note, verifiers: verifiers, origin: origin)
@@ -75,11 +70,46 @@ public enum AuditVerifier {
                     lastCheckpointSize = expected
                 }
             }
-            if let orphan = checkpointNotes.first {
-                return fail(expected, "checkpoint \(orphan.size) covers entries that are not in the log")
-            }
             report.entries = expected
-            return report
+            report.checkpoints = checkpoints.consumed
+        }
+        if let orphan = try await checkpoints.peek() {
+            return fail(expected, "checkpoint \(orphan.size) covers entries that are not in the log")
+        }
+        report.entries = expected
+        report.checkpoints = checkpoints.consumed
+        return report
+    }
+
+    /// The subtrees (level ≥ 1) that appending leaf `index` completes.
+    static func completedSubtrees(byAppendingAt index: Int) -> [SubtreeID] {
+        let size = index + 1
+        return (0..<size.trailingZeroBitCount).map { SubtreeID(level: $0 + 1, index: (size >> ($0 + 1)) - 1) }
+    }
+
+    /// The stored checkpoints in order of size, read a page at a time.
+    private struct CheckpointCursor<Store: AuditLogStore> {
+        let store: Store
+        private var buffered: ArraySlice<StoredCheckpoint> = []
+        private var nextSize = 0
+        private var exhausted = false
+        private(set) var consumed = 0
+
+        init(store: Store) { self.store = store }
+
+        mutating func peek() async throws -> StoredCheckpoint? {
+            if buffered.isEmpty, !exhausted {
+                let page = try await store.checkpoints(from: nextSize, limit: AuditVerifier.page)
+                exhausted = page.count < AuditVerifier.page
+                if let last = page.last { nextSize = last.size + 1 }
+                buffered = page[...]
+            }
+            return buffered.first
+        }
+
+        mutating func advance() {
+            buffered.removeFirst()
+            consumed += 1
         }
     }
 }

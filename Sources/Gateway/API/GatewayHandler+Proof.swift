@@ -25,7 +25,7 @@ extension GatewayHandler {
             guard index >= 0, size >= 1, index < size else {
                 throw Problem.invalid(code: "proof.range", "index must be below treeSize", pointer: "/index")
             }
-            guard size <= (await state.audit.treeSize) else { throw Problem.notFound("the log has fewer than \(size) entries") }
+            guard size <= (try await state.audit.treeSize()) else { throw Problem.notFound("the log has fewer than \(size) entries") }
             let proof = try await state.audit.inclusionProof(index: index, treeSize: size).map { Base64.standard($0) }
             let checkpoint = try await state.audit.checkpoint(size: size)
             return .ok(.init(body: .json(.init(index: Int64(index), treeSize: Int64(size), proof: proof, checkpoint: checkpoint))))
@@ -36,7 +36,7 @@ extension GatewayHandler {
         try await allow(nil, "getConsistencyProof") { _ in
             let (from, to) = (Int(input.query.from), Int(input.query.to))
             guard from >= 1, from <= to else { throw Problem.invalid(code: "proof.range", "from must be between 1 and to", pointer: "/from") }
-            guard to <= (await state.audit.treeSize) else { throw Problem.notFound("the log has fewer than \(to) entries") }
+            guard to <= (try await state.audit.treeSize()) else { throw Problem.notFound("the log has fewer than \(to) entries") }
             let proof = try await state.audit.consistencyProof(from: from, to: to).map { Base64.standard($0) }
             return .ok(.init(body: .json(.init(from: Int64(from), to: Int64(to), proof: proof))))
         }

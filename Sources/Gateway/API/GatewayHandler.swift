@@ -109,15 +109,17 @@ extension GatewayHandler {
             guard (body.note ?? "").count <= 2000 else {
                 throw Problem.invalid(code: "note.too-long", "note has more than 2000 characters", pointer: "/note")
             }
-            let sequence = try await checks.store.nextDispositionSequence(checkID)
-            var entry = auditor.entry("recordDisposition", caller: caller, detail: "checkId=\(checkID) sequence=\(sequence)")
-            entry.operator = operatorName
-            entry.decision = body.outcome.rawValue
-            let receipt = try await auditor.record([entry])[0]
-            let disposition = Components.Schemas.Disposition(
-                checkId: checkID, sequence: sequence, outcome: .init(rawValue: body.outcome.rawValue) ?? .confirmed, note: body.note,
-                _operator: operatorName, clientId: caller.client.id, recordedAt: Date(), audit: .init(receipt))
-            try await checks.store.save(disposition)
+            // The number is chosen, audited and stored under the check's lock: concurrent
+            // dispositions get 1, 2, 3… and each its own audit entry.
+            let disposition = try await checks.store.addDisposition(checkID: checkID) { [auditor] sequence in
+                var entry = auditor.entry("recordDisposition", caller: caller, detail: "checkId=\(checkID) sequence=\(sequence)")
+                entry.operator = operatorName
+                entry.decision = body.outcome.rawValue
+                let receipt = try await auditor.record([entry])[0]
+                return Components.Schemas.Disposition(
+                    checkId: checkID, sequence: sequence, outcome: .init(rawValue: body.outcome.rawValue) ?? .confirmed, note: body.note,
+                    _operator: operatorName, clientId: caller.client.id, recordedAt: Date(), audit: .init(receipt))
+            }
             return .created(.init(body: .json(disposition)))
         }
     }

@@ -3,6 +3,7 @@ import Attestation
 import CreditCore
 import Foundation
 import GatewayAPI
+import Storage
 
 /// The way a check travels once its request is validated: one archive read for all candidates,
 /// the policy's judgement per candidate, one audit write (durable and covered by a signed
@@ -114,7 +115,7 @@ package struct CheckService: Sendable {
     struct Committed: Sendable {
         var results: [Components.Schemas.CheckResult]
         var json: [Data]
-        var rows: [CheckStore.Row]
+        var rows: [StoredAnswer]
     }
 
     /// The audit write: the answers get their receipts. Not answered before ``save(_:)`` is done.
@@ -122,14 +123,14 @@ package struct CheckService: Sendable {
         guard !prepared.results.isEmpty else { return Committed(results: [], json: [], rows: []) }
         var results = prepared.results
         let receipts = try await auditor.record(prepared.entries)
-        var rows: [CheckStore.Row] = []
+        var rows: [StoredAnswer] = []
         var json: [Data] = []
         rows.reserveCapacity(results.count)
         json.reserveCapacity(results.count)
         for index in results.indices {
             results[index].audit = .init(receipts[index])
             let receipt = CanonicalJSON.encode(results[index].audit)
-            rows.append(.init(checkID: results[index].checkId, clientID: prepared.clientID, answer: prepared.answers[index].pending, receipt: receipt))
+            rows.append(StoredAnswer(checkID: results[index].checkId, clientID: prepared.clientID, answer: prepared.answers[index].pending, receipt: receipt))
             json.append(prepared.answers[index].with(receipt: receipt))
         }
         return Committed(results: results, json: json, rows: rows)

@@ -10,6 +10,7 @@ import Logging
 import NIOCore
 import NIOSSL
 import OpenAPIHummingbird
+import SQLiteStorage
 import ServiceLifecycle
 import SwiftASN1
 import X509
@@ -39,7 +40,7 @@ package enum GatewayApplication {
         let metrics = GatewayMetrics()
         let checks = CheckService(
             archive: archive, policies: policies, defaultPolicy: configuration.defaultPolicy, auditor: auditor,
-            store: try CheckStore(path: URL(fileURLWithPath: configuration.stateDirectory).appendingPathComponent("checks.sqlite").path),
+            store: CheckStore(try SQLiteAnswerStore(path: URL(fileURLWithPath: configuration.stateDirectory).appendingPathComponent("checks.sqlite").path)),
             metrics: metrics)
         let stateFolder = URL(fileURLWithPath: configuration.stateDirectory)
         let batches = BatchRunner(store: try BatchJobStore(folder: stateFolder.appendingPathComponent("batches")), checks: checks, logger: logger)

@@ -2,6 +2,7 @@ import Attestation
 import Crypto
 import Foundation
 import Logging
+import SQLiteStorage
 
 /// The service's state folder: signing keys (`keys/`), the audit log (`audit.sqlite`), the audit
 /// HMAC key (`audit-hmac.key`) and the stored checks (`checks.sqlite`).
@@ -31,8 +32,8 @@ package struct ServiceState: Sendable {
             let active = try keys.activeKey()
             return Signers(responses: MessageSigner(key: active, tag: Signers.tag), checkpoints: NoteSigner(name: origin, key: active))
         }
-        let audit = try AuditLog(path: directory.appendingPathComponent("audit.sqlite").path, origin: origin,
-                                 currentSigner: { signers.value.checkpoints })
+        let audit = AuditLog(store: try SQLiteAuditLogStore(path: directory.appendingPathComponent("audit.sqlite").path), origin: origin,
+                             currentSigner: { signers.value.checkpoints })
         let hmacURL = directory.appendingPathComponent("audit-hmac.key")
         if !FileManager.default.fileExists(atPath: hmacURL.path) {
             try PrivateFile.write(SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }, to: hmacURL)
