@@ -1,5 +1,6 @@
 import Foundation
 @testable import Gateway
+import Storage
 import OpenAPIRuntime
 import Testing
 import TestSupport

@@ -39,6 +39,13 @@ struct StorageFixture: Sendable {
         case .sqlite: try SQLiteAnswerStore(path: folder.appendingPathComponent("checks.sqlite").path)
         }
     }
+
+    /// Each call opens the same jobs again: another gateway sharing them.
+    func batchJobs() async throws -> any BatchJobStore {
+        switch backend {
+        case .sqlite: try SQLiteBatchJobStore(folder: folder.appendingPathComponent("batches"))
+        }
+    }
 }
 
 /// One fresh audit log on a backend: `open` gives another writer on the same log each call.

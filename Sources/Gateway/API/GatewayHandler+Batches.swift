@@ -2,6 +2,7 @@ import Attestation
 import Foundation
 import GatewayAPI
 import OpenAPIRuntime
+import Storage
 
 extension GatewayHandler {
     package func createBatchJob(_ input: Operations.CreateBatchJob.Input) async throws -> Operations.CreateBatchJob.Output {
@@ -12,32 +13,31 @@ extension GatewayHandler {
             let purpose = Components.Schemas.Purpose(code: query.purposeCode, recruitmentId: query.recruitmentId, consentReference: query.consentReference)
             let terms = try checks.terms(purpose: purpose, policy: query.policy, asOf: query.asOf, operator: query._operator)
             let id = TimeOrderedID.make("bat_")
-            let file = batches.store.input(id)
+            // The upload is spooled to disk only until the store holds it (PIPL: full IDs are not
+            // kept where they are not needed).
+            let file = uploads.folder.appendingPathComponent("\(id).ndjson")
+            defer { try? FileManager.default.removeItem(at: file) }
             let lines = try await uploads.receive(body, to: file)
             guard lines <= maxJobItems else {
-                try? FileManager.default.removeItem(at: file)
                 throw Problem(.contentTooLarge, code: "batch.too-large", title: "Too many candidates",
                               detail: "at most \(maxJobItems) candidates per batch job; \(lines) were sent")
             }
             guard lines > 0 else {
-                try? FileManager.default.removeItem(at: file)
                 throw Problem.invalid(code: "batch.empty", "the body has no candidate lines", pointer: "")
             }
             let idempotency = try input.headers.idempotencyKey.map { key in
                 guard (1...128).contains(key.count) else {
                     throw Problem.invalid(code: "idempotency.key", "an Idempotency-Key has 1 to 128 characters", pointer: "")
                 }
-                return BatchJobStore.Idempotency(key: key, requestDigest: RequestDigest.current?.header ?? "")
+                return BatchJobRecord.Idempotency(key: key, requestDigest: RequestDigest.current?.header ?? "")
             }
-            let job = BatchJobStore.Job(
-                id: id, clientID: caller.client.id, fingerprint: caller.peer.fingerprint,
-                terms: .init(purpose: purpose, policy: terms.policy.name, asOf: terms.asOf.description, operator: terms.operator),
-                status: .queued, total: lines, done: 0, counts: .init(), inputOffset: 0, resultsBytes: 0, createdAt: Date(),
-                idempotency: idempotency)
-            if let earlier = try batches.store.insert(job) {
+            let stored = BatchJobTerms(purpose: purpose, policy: terms.policy.name, asOf: terms.asOf.description, operator: terms.operator)
+            let job = BatchJobRecord(
+                id: id, clientID: caller.client.id, fingerprint: caller.peer.fingerprint, termsJSON: try CheckStore.encoder.encode(stored),
+                total: lines, createdAt: Date(), idempotency: idempotency)
+            if let earlier = try await batches.store.create(job, input: file) {
                 // The same request again (its sender was interrupted before it learned the id): the job
                 // made the first time answers it; the new upload is not needed.
-                try? FileManager.default.removeItem(at: file)
                 guard earlier.idempotency == idempotency else {
                     throw Problem.invalid(code: "idempotency.mismatch",
                                           "Idempotency-Key \(idempotency?.key ?? "") was used for another request", pointer: "")
@@ -57,25 +57,25 @@ extension GatewayHandler {
 
     package func getBatchJob(_ input: Operations.GetBatchJob.Input) async throws -> Operations.GetBatchJob.Output {
         try await allow(nil, "getBatchJob", detail: "batchId=\(input.path.batchId)") { caller in
-            .ok(.init(body: .json(try visibleJob(input.path.batchId, to: caller).view)))
+            .ok(.init(body: .json(try await visibleJob(input.path.batchId, to: caller).view)))
         }
     }
 
     package func getBatchJobResults(_ input: Operations.GetBatchJobResults.Input) async throws -> Operations.GetBatchJobResults.Output {
         try await allow(nil, "getBatchJobResults", detail: "batchId=\(input.path.batchId)") { caller in
-            let job = try visibleJob(input.path.batchId, to: caller)
+            let job = try await visibleJob(input.path.batchId, to: caller)
             guard job.status == .finished, let digest = job.resultsDigest else {
                 throw Problem(.conflict, code: "batch.not-finished", title: "The batch job has not finished",
                               detail: "\(job.done) of \(job.total) lines done; status \(job.status.rawValue)")
             }
-            let file = batches.store.results(job.id)
-            return .ok(.init(headers: .init(contentDigest: digest), body: .applicationXNdjson(try FileBody.body(of: file))))
+            let body = HTTPBody(BatchResultsBody(store: batches.store, job: job), length: .known(Int64(job.resultsBytes)), iterationBehavior: .single)
+            return .ok(.init(headers: .init(contentDigest: digest), body: .applicationXNdjson(body)))
         }
     }
 
     /// A job the caller may see: its own, or any for an auditor; others are "not found".
-    private func visibleJob(_ id: String, to caller: Caller) throws -> BatchJobStore.Job {
-        guard TimeOrderedID.isWellFormed(id, prefix: "bat_"), let job = try batches.store.job(id),
+    private func visibleJob(_ id: String, to caller: Caller) async throws -> BatchJobRecord {
+        guard TimeOrderedID.isWellFormed(id, prefix: "bat_"), let job = try await batches.store.job(id),
               job.clientID == caller.client.id || caller.client.may(.auditor) else {
             throw Problem.notFound("no batch job \(id) for client \(caller.client.id)")
         }

@@ -3,101 +3,132 @@ import Foundation
 import GatewayAPI
 import Logging
 import ServiceLifecycle
+import Storage
 
 /// Runs batch jobs in the background, oldest first, a chunk of candidates at a time.
 ///
-/// A chunk is one archive read, one audit write and one store write (``CheckService``); its result
-/// lines are appended to the job's results file and synced before the job's progress is committed.
-/// Chunks go through these steps as a pipeline: one is judged, the one before it audited and the one
-/// before that stored and written, at the same time.
-/// On graceful shutdown the runner stops between chunks; at the next start it resumes whatever was
-/// queued or running. A chunk cut short by a crash is answered again (its first answers remain in
-/// the audit log, as every answer given does); the results file holds each line once.
+/// A chunk is one archive read, one audit write and one answer-store write (``CheckService``); its
+/// result lines and the job's progress are then committed together (``BatchJobStore/commit(_:chunk:results:owner:until:)``).
+/// Chunks go through these steps as a pipeline: one is judged, the one before it audited and the
+/// one before that stored and committed, at the same time.
+///
+/// The runner works on a job only while it holds the job's lease, renewed by every commit. On
+/// graceful shutdown it stops between chunks and frees the lease; a gateway that dies just stops
+/// renewing. Either way another gateway sharing the store (or this one, restarted) resumes the job
+/// after its last committed chunk. A chunk cut short by a crash is answered again (its first
+/// answers remain in the audit log, as every answer given does); the results hold each line once.
 package final class BatchRunner: Service, Sendable {
-    let store: BatchJobStore
+    let store: any BatchJobStore
     let checks: CheckService
     let logger: Logger
-    let chunkSize: Int
+    /// This gateway's name on the leases it holds.
+    let owner: String
+    /// How long a lease lasts without a commit: how soon a dead gateway's job is taken over.
+    let lease: Duration
     private let wakeups: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
 
-    init(store: BatchJobStore, checks: CheckService, logger: Logger, chunkSize: Int = 2000) {
+    init(store: any BatchJobStore, checks: CheckService, logger: Logger, owner: String = BatchRunner.processName, lease: Duration = .seconds(30)) {
         self.store = store
         self.checks = checks
         self.logger = logger
-        self.chunkSize = chunkSize
+        self.owner = owner
+        self.lease = lease
         (wakeups, wake) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
+
+    /// A name for this process that no other gateway has: host, process id and a random part.
+    static let processName = "\(ProcessInfo.processInfo.hostName)/\(ProcessInfo.processInfo.processIdentifier)/\(UInt32.random(in: 0...UInt32.max))"
 
     /// A job was queued.
     func notify() { wake.yield() }
 
+    private var leaseEnd: Date { Date() + TimeInterval(lease.components.seconds) + Double(lease.components.attoseconds) / 1e18 }
+
     package func run() async throws {
-        var signals = wakeups.cancelOnGracefulShutdown().makeAsyncIterator()
-        repeat {
-            while !Task.isShuttingDownGracefully, let job = try store.nextUnfinished() {
-                do {
-                    try await process(job)
-                } catch {
-                    var failed = job
-                    failed.status = .failed
-                    failed.failure = "the job stopped: \(type(of: error))"
-                    failed.finishedAt = Date()
-                    try store.progress(failed)
-                    logger.error("batch job failed", metadata: ["batch": "\(job.id)", "error": "\(type(of: error))"])
-                }
+        await withTaskGroup(of: Void.self) { group in
+            // A job whose gateway died is free once its lease expires; nothing announces that, so
+            // look again at a third of a lease.
+            group.addTask { [wake, lease] in
+                while (try? await Task.sleep(for: lease / 3)) != nil { wake.yield() }
             }
-        } while await signals.next() != nil
+            var signals = wakeups.cancelOnGracefulShutdown().makeAsyncIterator()
+            repeat {
+                await runClaimableJobs()
+            } while await signals.next() != nil
+            group.cancelAll()
+        }
     }
 
-    private func process(_ job: BatchJobStore.Job) async throws {
-        var job = job
-        job.status = .running
-        let terms = try checks.terms(purpose: job.terms.purpose, policy: job.terms.policy, asOf: job.terms.asOf, operator: job.terms.operator)
-        let caller = Caller(client: .init(id: job.clientID, roles: [.bureau]), peer: .init(fingerprint: job.fingerprint, subject: ""))
-        var input = try LineChunks(file: store.input(job.id), offset: job.inputOffset)
-        defer { input.close() }
-        let resultsURL = store.results(job.id)
-        if !FileManager.default.fileExists(atPath: resultsURL.path) {
-            FileManager.default.createFile(atPath: resultsURL.path, contents: nil, attributes: [.posixPermissions: 0o600])
+    /// Claims and runs jobs until none is free. A store that cannot be reached (a database
+    /// restarting) is tried again at the next wake-up rather than stopping the service.
+    private func runClaimableJobs() async {
+        while !Task.isShuttingDownGracefully {
+            let claimed: BatchJobRecord?
+            do {
+                claimed = try await store.claim(owner: owner, now: Date(), until: leaseEnd)
+            } catch {
+                logger.error("batch jobs could not be read", metadata: ["error": "\(type(of: error))"])
+                return
+            }
+            guard let job = claimed else { return }
+            do {
+                try await process(job)
+            } catch let lost as BatchLeaseLost {
+                logger.warning("batch job taken over by another gateway", metadata: ["batch": "\(lost.jobID)"])
+            } catch {
+                logger.error("batch job failed", metadata: ["batch": "\(job.id)", "error": "\(type(of: error))"])
+                var failed = (try? await store.job(job.id)) ?? job
+                failed.status = .failed
+                failed.failure = "the job stopped: \(type(of: error))"
+                failed.finishedAt = Date()
+                try? await store.finish(failed, owner: owner)
+            }
         }
-        let output = try FileHandle(forWritingTo: resultsURL)
-        defer { try? output.close() }
-        // Whatever a crash left after the last committed chunk goes.
-        try output.truncate(atOffset: UInt64(job.resultsBytes))
-        try output.seekToEnd()
-        // The results' digest grows with each chunk written; a resumed job's earlier lines are read once.
-        var digest = job.resultsBytes > 0 ? try ContentDigest.Streaming(contentsOf: resultsURL) : ContentDigest.Streaming()
+    }
 
-        // Three stages overlap: while chunk n is stored and its lines written (on this task), chunk
-        // n + 1 is audited and chunk n + 2 read and judged. The audit write and the store write each
-        // wait on their own disk syncs; one after the other, the job used one core of two.
-        var judged = try await prepare(input.next(chunkSize), from: job.done, terms: terms, caller: caller)
-        var read = job.done + (judged?.lines ?? 0)
+    private func process(_ claimed: BatchJobRecord) async throws {
+        var job = claimed
+        let stored = try job.terms
+        let terms = try checks.terms(purpose: stored.purpose, policy: stored.policy, asOf: stored.asOf, operator: stored.operator)
+        let caller = Caller(client: .init(id: job.clientID, roles: [.bureau]), peer: .init(fingerprint: job.fingerprint, subject: ""))
+        // The results' digest grows with each chunk committed; a resumed job's earlier chunks are read once.
+        var digest = ContentDigest.Streaming()
+        for chunk in 0..<job.nextChunk {
+            if let lines = try await store.results(job.id, chunk: chunk) { digest.update(lines) }
+        }
+        let chunks = (job.total + BatchJobRecord.chunkLines - 1) / BatchJobRecord.chunkLines
+
+        // Three stages overlap: while chunk n is stored and committed (on this task), chunk n + 1 is
+        // audited and chunk n + 2 read and judged. The audit write and the store writes each wait
+        // on their own commits; one after the other, the job used one core of two.
+        var judged = try await prepare(job.id, chunk: job.nextChunk < chunks ? job.nextChunk : nil, terms: terms, caller: caller)
+        var nextToRead = job.nextChunk + 1
         var audited: (chunk: Chunk, answers: CheckService.Committed)?
         while judged != nil || audited != nil {
-            // Stopping: what is audited is still stored and written; nothing new is audited, and the
-            // job resumes after its last written chunk at the next start.
-            let stopping = Task.isShuttingDownGracefully
-            let toAudit = stopping ? nil : judged
-            let following = toAudit != nil && read < job.total ? try input.next(chunkSize) : (lines: [], bytes: 0)
-            let firstIndex = read
-            read += following.lines.count
-            async let upcoming = prepare(following, from: firstIndex, terms: terms, caller: caller)
+            // Stopping: what is audited is still stored and committed; nothing new is audited, and
+            // the job resumes after its last committed chunk.
+            let toAudit = Task.isShuttingDownGracefully ? nil : judged
+            let following = toAudit != nil && nextToRead < chunks ? nextToRead : nil
+            if following != nil { nextToRead += 1 }
+            let jobID = job.id
+            async let upcoming = prepare(jobID, chunk: following, terms: terms, caller: caller)
             async let auditing = audit(toAudit)
             if let (chunk, answers) = audited {
                 try await checks.save(answers)
-                try write(chunk, answers, to: output, digest: &digest, job: &job)
+                try await commit(chunk, answers, digest: &digest, job: &job)
             }
             audited = try await auditing
             judged = try await upcoming
         }
-        // Stopped between chunks: the job stays running and resumes at the next start.
-        if Task.isShuttingDownGracefully, job.done < job.total { return }
+        if Task.isShuttingDownGracefully, job.nextChunk < chunks {
+            try await store.release(job.id, owner: owner)
+            return
+        }
         job.status = .finished
         job.finishedAt = Date()
         job.resultsDigest = digest.header
-        try store.progress(job)
+        try await store.finish(job, owner: owner)
         logger.info("batch job finished", metadata: ["batch": "\(job.id)", "lines": "\(job.done)"])
     }
 
@@ -107,18 +138,18 @@ package final class BatchRunner: Service, Sendable {
         return (chunk, try await checks.audit(chunk.prepared))
     }
 
-    /// Appends an audited and stored chunk's result lines, syncs them, and commits the job's progress.
-    private func write(
-        _ chunk: Chunk, _ answers: CheckService.Committed, to output: FileHandle, digest: inout ContentDigest.Streaming,
-        job: inout BatchJobStore.Job
-    ) throws {
+    /// Commits an audited and stored chunk's result lines with the job's progress.
+    private func commit(
+        _ chunk: Chunk, _ answers: CheckService.Committed, digest: inout ContentDigest.Streaming, job: inout BatchJobRecord
+    ) async throws {
         var items = chunk.items
+        var progressed = job
         for (position, (result, json)) in zip(chunk.positions, zip(answers.results, answers.json)) {
             items[position].answer = json
             switch result.decision {
-            case .clear: job.counts.clear += 1
-            case .review: job.counts.review += 1
-            case .ineligible: job.counts.ineligible += 1
+            case .clear: progressed.counts.clear += 1
+            case .review: progressed.counts.review += 1
+            case .ineligible: progressed.counts.ineligible += 1
             }
         }
         var bytes = Data()
@@ -126,37 +157,36 @@ package final class BatchRunner: Service, Sendable {
             bytes.append(CanonicalJSON.encode { $0.write(item) })
             bytes.append(UInt8(ascii: "\n"))
         }
-        try output.write(contentsOf: bytes)
-        try output.synchronize()
+        progressed.done += items.count
+        progressed.counts.errors += chunk.errors
+        progressed.nextChunk = chunk.number + 1
+        progressed.resultsBytes += bytes.count
+        try await store.commit(progressed, chunk: chunk.number, results: bytes, owner: owner, until: leaseEnd)
         digest.update(bytes)
-        job.done += chunk.lines
-        job.counts.errors += chunk.errors
-        job.inputOffset += chunk.bytes
-        job.resultsBytes += bytes.count
-        try store.progress(job)
+        job = progressed
     }
 
     /// A chunk read and judged, waiting to be committed.
     struct Chunk: Sendable {
+        var number: Int
         var items: [ResultLine]
         /// Where each prepared answer goes among `items`.
         var positions: [Int]
         var prepared: CheckService.Prepared
-        var lines: Int
-        var bytes: Int
         var errors: Int
     }
 
-    /// Parses and validates a chunk's lines (each bad one gets its problem) and judges the rest.
-    private func prepare(
-        _ read: (lines: [ArraySlice<UInt8>], bytes: Int), from firstIndex: Int, terms: CheckQuestion.Terms, caller: Caller
-    ) async throws -> Chunk? {
-        guard !read.lines.isEmpty else { return nil }
+    /// Reads a chunk's lines, validates them (each bad one gets its problem) and judges the rest.
+    private func prepare(_ jobID: String, chunk number: Int?, terms: CheckQuestion.Terms, caller: Caller) async throws -> Chunk? {
+        guard let number else { return nil }
+        let lines = try await store.input(jobID, chunk: number)
+        guard !lines.isEmpty else { return nil }
+        let firstIndex = number * BatchJobRecord.chunkLines
         var questions: [CheckQuestion] = []
         var positions: [Int] = []
         var items: [ResultLine] = []
         var errors = 0
-        for (offset, line) in read.lines.enumerated() {
+        for (offset, line) in lines.enumerated() {
             let index = firstIndex + offset
             let candidate = try? CheckStore.decoder.decode(Components.Schemas.BatchCandidate.self, from: Data(line))
             do throws(Problem) {
@@ -170,7 +200,7 @@ package final class BatchRunner: Service, Sendable {
             }
         }
         let prepared = try await checks.prepare(questions, terms: terms, caller: caller, operation: "createBatchJob")
-        return Chunk(items: items, positions: positions, prepared: prepared, lines: read.lines.count, bytes: read.bytes, errors: errors)
+        return Chunk(number: number, items: items, positions: positions, prepared: prepared, errors: errors)
     }
 
     /// One line of a job's results.

@@ -43,7 +43,9 @@ package enum GatewayApplication {
             store: CheckStore(try SQLiteAnswerStore(path: URL(fileURLWithPath: configuration.stateDirectory).appendingPathComponent("checks.sqlite").path)),
             metrics: metrics)
         let stateFolder = URL(fileURLWithPath: configuration.stateDirectory)
-        let batches = BatchRunner(store: try BatchJobStore(folder: stateFolder.appendingPathComponent("batches")), checks: checks, logger: logger)
+        let batches = BatchRunner(
+            store: try SQLiteBatchJobStore(folder: stateFolder.appendingPathComponent("batches")), checks: checks, logger: logger,
+            lease: .seconds(configuration.jobLeaseSeconds))
         let handler = GatewayHandler(
             checks: checks, auditor: auditor, state: state, archive: archive, metrics: metrics,
             maxBatchItems: configuration.maxBatchItems, contract: try Contract.document(),

@@ -23,6 +23,7 @@ import SystemPackage
 /// | `limits.job-items` | 1000000 | largest batch job |
 /// | `rate.per-second`, `rate.burst` | 2000, 4000 | each client's token bucket |
 /// | `timeouts.idle-seconds` | 30 | a connection idle (or stalled mid-request) this long is closed |
+/// | `jobs.lease-seconds` | 30 | a batch job whose gateway stops renewing its lease this long is taken over |
 package struct GatewayConfiguration: Sendable {
     package var host = "127.0.0.1"
     package var port = 8443
@@ -42,6 +43,7 @@ package struct GatewayConfiguration: Sendable {
     package var ratePerSecond = 2000.0
     package var rateBurst = 4000.0
     package var idleTimeoutSeconds = 30
+    package var jobLeaseSeconds = 30
 
     package init() {}
 
@@ -73,5 +75,6 @@ package struct GatewayConfiguration: Sendable {
         ratePerSecond = reader.double(forKey: "rate.per-second", default: defaults.ratePerSecond)
         rateBurst = reader.double(forKey: "rate.burst", default: defaults.rateBurst)
         idleTimeoutSeconds = reader.int(forKey: "timeouts.idle-seconds", default: defaults.idleTimeoutSeconds)
+        jobLeaseSeconds = reader.int(forKey: "jobs.lease-seconds", default: defaults.jobLeaseSeconds)
     }
 }

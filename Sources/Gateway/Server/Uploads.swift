@@ -1,5 +1,6 @@
 import Foundation
 import OpenAPIRuntime
+import Storage
 
 /// Where uploaded feeds are written as they arrive, so a feed of gigabytes never sits in memory.
 struct Uploads: Sendable {

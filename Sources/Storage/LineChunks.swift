@@ -3,25 +3,31 @@ import Foundation
 /// Lines of a file read a block at a time, from a byte offset, a chunk of lines per call: a batch
 /// job's input of a million lines is never in memory whole. Blank lines are skipped (their bytes
 /// still count toward the offset).
-struct LineChunks {
+///
+/// ```swift
+/// var chunks = try LineChunks(file: upload, offset: 0)
+/// defer { chunks.close() }
+/// while case let (lines, _) = try chunks.next(2000), !lines.isEmpty { store(lines) }
+/// ```
+public struct LineChunks {
     /// Whether a byte makes its line a candidate line: a line of nothing but CRs is blank. The one
     /// rule for reading a job's lines here and for counting them as the upload arrives (``Uploads``).
-    static func isContent(_ byte: UInt8) -> Bool { byte != UInt8(ascii: "\n") && byte != UInt8(ascii: "\r") }
+    public static func isContent(_ byte: UInt8) -> Bool { byte != UInt8(ascii: "\n") && byte != UInt8(ascii: "\r") }
 
     private let handle: FileHandle
     private var buffer: [UInt8] = []
     private var start = 0
     private var ended = false
 
-    init(file: URL, offset: Int) throws {
+    public init(file: URL, offset: Int) throws {
         handle = try FileHandle(forReadingFrom: file)
         try handle.seek(toOffset: UInt64(offset))
     }
 
-    func close() { try? handle.close() }
+    public func close() { try? handle.close() }
 
     /// Up to `count` non-empty lines, and the bytes consumed to read them.
-    mutating func next(_ count: Int) throws -> (lines: [ArraySlice<UInt8>], bytes: Int) {
+    public mutating func next(_ count: Int) throws -> (lines: [ArraySlice<UInt8>], bytes: Int) {
         var lines: [ArraySlice<UInt8>] = []
         var consumed = 0
         func take(_ line: ArraySlice<UInt8>) {

@@ -1,0 +1,35 @@
+import Foundation
+
+/// A batch job's input as stored: the candidate lines of the uploaded NDJSON (blank lines skipped,
+/// as ``LineChunks`` reads them), ``BatchJobRecord/chunkLines`` to a chunk, each chunk one blob of
+/// lines separated by line feeds. Every backend stores and reads chunks this way.
+///
+/// ```swift
+/// var chunks = try BatchInputChunks(file: upload)
+/// while let (number, blob) = try chunks.next() { try insert(number, blob) }
+/// let lines = BatchInputChunks.lines(blob)
+/// ```
+public struct BatchInputChunks {
+    private var reader: LineChunks
+    private var number = 0
+
+    public init(file: URL) throws {
+        reader = try LineChunks(file: file, offset: 0)
+    }
+
+    /// The next chunk's number and blob; `nil` after the last.
+    public mutating func next() throws -> (number: Int, blob: Data)? {
+        let (lines, _) = try reader.next(BatchJobRecord.chunkLines)
+        guard !lines.isEmpty else {
+            reader.close()
+            return nil
+        }
+        defer { number += 1 }
+        return (number, Data(lines.joined(separator: [UInt8(ascii: "\n")])))
+    }
+
+    /// The lines of a stored chunk.
+    public static func lines(_ blob: Data) -> [[UInt8]] {
+        blob.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map(Array.init)
+    }
+}
