@@ -42,8 +42,6 @@ let package = Package(
             name: "ArchiveClient",
             dependencies: [
                 "CreditCore",
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             resources: [.copy("Resources/gbt2260-counties.tsv")]
@@ -70,6 +68,7 @@ let package = Package(
                 "Attestation",
                 "Storage",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
         .target(name: "GatewayContract", resources: [.copy("openapi.yaml")]),
@@ -149,7 +148,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "ArchiveBenchmark",
-            dependencies: ["CreditCore", "ArchiveClient"],
+            dependencies: ["CreditCore", "ArchiveClient", "SQLiteStorage"],
             path: "Benchmarks/ArchiveBenchmark"
         ),
         .executableTarget(
@@ -169,7 +168,7 @@ let package = Package(
         .testTarget(name: "CreditCoreTests", dependencies: ["CreditCore"], resources: [.copy("Vectors")]),
         .testTarget(
             name: "ArchiveClientTests",
-            dependencies: ["TestSupport", "ArchiveClient", "CreditCore", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: ["TestSupport", "ArchiveClient", "CreditCore"]),
         .testTarget(name: "AttestationTests", dependencies: ["TestSupport", "Attestation"]),
         .testTarget(
             name: "StorageTests",

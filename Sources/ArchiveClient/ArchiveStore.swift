@@ -72,12 +72,19 @@ public struct Candidate: Sendable, Hashable {
 /// What one candidate's lookup found.
 public struct Findings: Sendable, Hashable {
     public var hits: [Hit]
+
+    package init(hits: [Hit]) { self.hits = hits }
 }
 
 /// The result of a lookup: per-candidate findings in input order, and the version read.
 public struct ArchiveLookup: Sendable {
     public var version: ArchiveVersion
     public var findings: [Findings]
+
+    package init(version: ArchiveVersion, findings: [Findings]) {
+        self.version = version
+        self.findings = findings
+    }
 }
 
 /// A point in the archive's history: the import sequence number and the SHA-256 of that import's
@@ -109,6 +116,21 @@ public struct ArchiveStatistics: Sendable, Codable, Hashable {
     public var imports: Int
     public var maskShapes: Int
     public var lastImport: ImportSummary?
+
+    package init(
+        version: ArchiveVersion, defaulterEvents: Int, defaulterEntries: Int, maskedEvents: Int, recordEvents: Int, records: Int,
+        imports: Int, maskShapes: Int, lastImport: ImportSummary?
+    ) {
+        self.version = version
+        self.defaulterEvents = defaulterEvents
+        self.defaulterEntries = defaulterEntries
+        self.maskedEvents = maskedEvents
+        self.recordEvents = recordEvents
+        self.records = records
+        self.imports = imports
+        self.maskShapes = maskShapes
+        self.lastImport = lastImport
+    }
 }
 
 public struct ImportSummary: Sendable, Codable, Hashable {
@@ -119,4 +141,14 @@ public struct ImportSummary: Sendable, Codable, Hashable {
     public var importedAt: Date
     public var accepted: Int
     public var rejected: Int
+
+    package init(sequence: Int64, kind: String, source: String, contentHash: String, importedAt: Date, accepted: Int, rejected: Int) {
+        self.sequence = sequence
+        self.kind = kind
+        self.source = source
+        self.contentHash = contentHash
+        self.importedAt = importedAt
+        self.accepted = accepted
+        self.rejected = rejected
+    }
 }

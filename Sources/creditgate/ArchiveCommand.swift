@@ -1,4 +1,5 @@
 import ArchiveClient
+import SQLiteStorage
 import ArgumentParser
 import CreditCore
 import Foundation

@@ -1,4 +1,5 @@
 import ArchiveClient
+import SQLiteStorage
 import AsyncHTTPClient
 import Attestation
 import CreditCore

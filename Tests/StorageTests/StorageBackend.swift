@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import SQLiteStorage
+import ArchiveClient
 import Attestation
 import Storage
 import TestSupport
@@ -37,6 +38,13 @@ struct StorageFixture: Sendable {
     func answers() async throws -> any AnswerStore {
         switch backend {
         case .sqlite: try SQLiteAnswerStore(path: folder.appendingPathComponent("checks.sqlite").path)
+        }
+    }
+
+    /// Each call opens the same archive again.
+    func archive() async throws -> any ArchiveStore {
+        switch backend {
+        case .sqlite: try SQLiteArchive(path: folder.appendingPathComponent("archive.sqlite").path)
         }
     }
 

@@ -15,13 +15,13 @@ import Synchronization
 /// | `sexy` `age` `areaName` `courtName` `gistId` `gistUnit` `duty` `performance` `performedPart` `unperformPart` `disruptTypeName` `regDate` | as published |
 ///
 /// CSV headers may also be the Chinese column names of the public site (姓名, 身份证号码, 案号 ...).
-enum DefaulterFeed {
-    enum Field: Int, CaseIterable {
+package enum DefaulterFeed {
+    package enum Field: Int, CaseIterable {
         case iname, cardNum, sexy, age, areaName, caseCode, courtName, gistId, gistUnit, duty
         case performance, performedPart, unperformPart, disruptTypeName, regDate, publishDate, op, opDate
     }
 
-    static let schema = FieldSchema(
+    package static let schema = FieldSchema(
         fields: Field.allCases.map { "\($0)" },
         aliases: [
             "姓名": "iname", "被执行人姓名": "iname", "被执行人姓名/名称": "iname",
@@ -35,8 +35,8 @@ enum DefaulterFeed {
     )
 
     /// The fields kept in an event's detail blob, in blob order, and how each is stored.
-    enum Storage { case text, interned, integer, day }
-    static let detailFields: [(Field, Storage)] = [
+    package enum Storage { case text, interned, integer, day }
+    package static let detailFields: [(Field, Storage)] = [
         (.iname, .text), (.cardNum, .text), (.sexy, .interned), (.age, .integer), (.areaName, .interned),
         (.caseCode, .text), (.courtName, .interned), (.gistId, .text), (.gistUnit, .interned), (.duty, .text),
         (.performance, .interned), (.performedPart, .interned), (.unperformPart, .text),
@@ -44,21 +44,21 @@ enum DefaulterFeed {
     ]
 
     /// A validated feed line, encoded for storage.
-    struct Encoded: Sendable {
-        var operation: DefaulterOperation
-        var effectiveDay: Int
-        var entryKey: Int64
+    package struct Encoded: Sendable {
+        package var operation: DefaulterOperation
+        package var effectiveDay: Int
+        package var entryKey: Int64
         /// The exact (positive) or probable (negative) index key, for additions and corrections.
-        var matchKey: Int64?
-        var maskShape: UInt32?
-        var detail: [UInt8]
+        package var matchKey: Int64?
+        package var maskShape: UInt32?
+        package var detail: [UInt8]
         /// Interned texts this line used first: stored before the line.
-        var newTexts: [(id: Int64, text: [UInt8])]
+        package var newTexts: [(id: Int64, text: [UInt8])]
     }
 
     /// Validates a row and encodes it, reading bytes rather than building strings where it can.
     /// Parsers share `interner` (ids are the archive's); it is held only while the blob is written.
-    static func encode(_ row: FieldRow, today: CalendarDay, interner: borrowing Mutex<TextInterner>) -> Result<Encoded, ImportIssue> {
+    package static func encode(_ row: FieldRow, today: CalendarDay, interner: borrowing Mutex<TextInterner>) -> Result<Encoded, ImportIssue> {
         func issue(_ field: Field?, _ code: String, _ reason: String) -> Result<Encoded, ImportIssue> {
             .failure(ImportIssue(line: row.line, field: field.map { "\($0)" }, code: code, reason: reason))
         }

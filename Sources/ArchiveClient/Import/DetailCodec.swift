@@ -7,33 +7,33 @@ import Foundation
 /// interned text (varint id into the `texts` table), `3` an integer (zig-zag varint). Court names,
 /// situations, provinces and other repeated values are interned, dates are day numbers: an event
 /// takes about half the bytes its columns would, and one bind instead of sixteen.
-enum DetailCodec {
-    enum Value: Equatable {
+package enum DetailCodec {
+    package enum Value: Equatable {
         case absent
         case text(ArraySlice<UInt8>)
         case interned(Int64)
         case integer(Int64)
     }
 
-    struct Writer {
-        var bytes: [UInt8] = []
+    package struct Writer {
+        package var bytes: [UInt8] = []
 
-        init() { bytes.reserveCapacity(256) }
+        package init() { bytes.reserveCapacity(256) }
 
-        mutating func absent() { bytes.append(0) }
+        package mutating func absent() { bytes.append(0) }
 
-        mutating func text(_ value: ArraySlice<UInt8>) {
+        package mutating func text(_ value: ArraySlice<UInt8>) {
             bytes.append(1)
             varint(UInt64(value.count))
             bytes.append(contentsOf: value)
         }
 
-        mutating func interned(_ id: Int64) {
+        package mutating func interned(_ id: Int64) {
             bytes.append(2)
             varint(UInt64(id))
         }
 
-        mutating func integer(_ value: Int64) {
+        package mutating func integer(_ value: Int64) {
             bytes.append(3)
             varint(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
         }
@@ -48,17 +48,17 @@ enum DetailCodec {
         }
     }
 
-    struct Reader {
-        let bytes: ArraySlice<UInt8>
-        var position: Int
+    package struct Reader {
+        package let bytes: ArraySlice<UInt8>
+        package var position: Int
 
-        init(_ bytes: ArraySlice<UInt8>) {
+        package init(_ bytes: ArraySlice<UInt8>) {
             self.bytes = bytes
             self.position = bytes.startIndex
         }
 
         /// The next value; `nil` when the blob is exhausted or malformed.
-        mutating func next() -> Value? {
+        package mutating func next() -> Value? {
             guard position < bytes.endIndex else { return nil }
             let tag = bytes[position]
             position += 1
@@ -95,9 +95,9 @@ enum DetailCodec {
 /// stored inline instead, so a feed with free text in an interned field cannot exhaust memory. An
 /// open-addressing table keyed by a 64-bit FNV hash, with the texts kept in one byte buffer, costs a
 /// hash and a `memcmp` per field: this runs seven times per imported line.
-struct TextInterner: Sendable {
-    static let maxLength = 120
-    static let maxDistinct = 100_000
+package struct TextInterner: Sendable {
+    package static let maxLength = 120
+    package static let maxDistinct = 100_000
     private static let capacity = 1 << 18  // over twice maxDistinct: probe chains stay short
 
     /// Slot → (hash, id); id 0 marks an empty slot.
@@ -109,7 +109,7 @@ struct TextInterner: Sendable {
     private(set) var nextID: Int64 = 1
 
     /// Starts from the texts already in the archive.
-    init(existing: [(id: Int64, text: [UInt8])]) {
+    package init(existing: [(id: Int64, text: [UInt8])]) {
         slots = Array(repeating: (0, 0), count: TextInterner.capacity)
         for (id, text) in existing {
             insert(id: id, text: text[...], hash: Self.hash(text[...]))
@@ -134,7 +134,7 @@ struct TextInterner: Sendable {
     }
 
     /// The id of a text, and whether it is new (to be stored); `nil` when it is to be stored inline.
-    mutating func id(for text: ArraySlice<UInt8>) -> (id: Int64, isNew: Bool)? {
+    package mutating func id(for text: ArraySlice<UInt8>) -> (id: Int64, isNew: Bool)? {
         guard text.count <= TextInterner.maxLength else { return nil }
         let hash = Self.hash(text)
         var slot = Int(truncatingIfNeeded: hash) & (TextInterner.capacity - 1)

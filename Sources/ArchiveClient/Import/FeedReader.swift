@@ -11,7 +11,7 @@ public enum FeedFormat: String, Sendable, CaseIterable {
     case csv
 
     /// From the file extension, else from the first non-blank byte (`[` array, `{` NDJSON, else CSV).
-    static func detect(url: URL, firstBytes: ArraySlice<UInt8>) -> FeedFormat {
+    package static func detect(url: URL, firstBytes: ArraySlice<UInt8>) -> FeedFormat {
         switch url.pathExtension.lowercased() {
         case "ndjson", "jsonl": return .ndjson
         case "json": return .json
@@ -29,15 +29,15 @@ public enum FeedFormat: String, Sendable, CaseIterable {
 
 /// What reading the next item of a feed gave: a row (now in the caller's ``FieldRow``), or a line
 /// that could not be read.
-enum FeedItem {
+package enum FeedItem {
     case row
     case bad(line: Int, reason: String)
 }
 
 /// Reads any ``FeedFormat`` into rows of a ``FieldSchema``, streaming (except a JSON array, which is
 /// read whole: use NDJSON for large feeds).
-struct FeedReader {
-    let format: FeedFormat
+package struct FeedReader {
+    package let format: FeedFormat
     private let lines: LineReader
     private let schema: FieldSchema
     private var csvEncoding = CSV.Encoding.utf8
@@ -45,7 +45,7 @@ struct FeedReader {
     private var jsonArray: (bytes: [UInt8], position: Int, line: Int, lineCountedTo: Int)?
     private(set) var csvEncodingUsed: CSV.Encoding?
 
-    init(url: URL, schema: FieldSchema, format: FeedFormat? = nil) throws {
+    package init(url: URL, schema: FieldSchema, format: FeedFormat? = nil) throws {
         let lines = try LineReader(url: url)
         let head = try lines.peek(64 << 10)
         let format = format ?? FeedFormat.detect(url: url, firstBytes: head)
@@ -66,11 +66,11 @@ struct FeedReader {
     }
 
     /// The SHA-256 (hex) of the whole file.
-    func finish() throws -> String { try lines.finish() }
+    package func finish() throws -> String { try lines.finish() }
 
     /// Reads the next item of a CSV feed or JSON array into `row`; `nil` at the end of the feed.
     /// NDJSON is read in blocks (``nextNDJSONBlock()``), which ``ImportPipeline`` parses in parallel.
-    mutating func next(into row: inout FieldRow) throws -> FeedItem? {
+    package mutating func next(into row: inout FieldRow) throws -> FeedItem? {
         switch format {
         case .ndjson: preconditionFailure("NDJSON is read with nextNDJSONBlock()")
         case .json: return nextArrayElement(into: &row)
@@ -81,13 +81,13 @@ struct FeedReader {
     // MARK: NDJSON
 
     /// The next NDJSON lines, whole, for parsing elsewhere with ``parseNDJSON(_:number:schema:into:)``.
-    func nextNDJSONBlock() throws -> LineBlock? {
+    package func nextNDJSONBlock() throws -> LineBlock? {
         precondition(format == .ndjson)
         return try lines.nextBlock()
     }
 
     /// One NDJSON line into `row`; `nil` for a blank line.
-    static func parseNDJSON(_ line: UnsafeBufferPointer<UInt8>, number: Int, schema: FieldSchema, into row: inout FieldRow) -> FeedItem? {
+    package static func parseNDJSON(_ line: UnsafeBufferPointer<UInt8>, number: Int, schema: FieldSchema, into row: inout FieldRow) -> FeedItem? {
         let start = FlatJSON.skipWhitespace(line, 0)
         guard start < line.count else { return nil }
         row.reset(line: number)
@@ -200,9 +200,9 @@ struct FeedReader {
     }
 }
 
-struct CSVFailure: Error {
-    var reason: String
-    init(_ reason: String) { self.reason = reason }
+package struct CSVFailure: Error {
+    package var reason: String
+    package init(_ reason: String) { self.reason = reason }
 }
 
 /// A feed that cannot be read at all (as opposed to a bad line, which is reported and skipped).

@@ -4,24 +4,24 @@
 /// Importers read ten million rows; keeping values as byte ranges in a buffer that is reused for
 /// every row means no allocation per field. A `String` is built only for the fields a validator
 /// needs as text.
-struct FieldRow {
-    var line = 0
+package struct FieldRow {
+    package var line = 0
     private(set) var storage: [UInt8] = []
     private var ranges: [Range<Int>?]
 
-    init(fieldCount: Int) {
+    package init(fieldCount: Int) {
         ranges = Array(repeating: nil, count: fieldCount)
         storage.reserveCapacity(4096)
     }
 
-    mutating func reset(line: Int) {
+    package mutating func reset(line: Int) {
         self.line = line
         storage.removeAll(keepingCapacity: true)
         for i in ranges.indices { ranges[i] = nil }
     }
 
     /// Stores a field's value, trimming spaces, tabs and ideographic spaces; an empty value is absent.
-    mutating func set(_ field: Int, _ bytes: UnsafeBufferPointer<UInt8>) {
+    package mutating func set(_ field: Int, _ bytes: UnsafeBufferPointer<UInt8>) {
         var start = 0
         var end = bytes.count
         while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
@@ -38,27 +38,27 @@ struct FieldRow {
         ranges[field] = offset..<storage.count
     }
 
-    mutating func set(_ field: Int, _ text: String) {
+    package mutating func set(_ field: Int, _ text: String) {
         var text = text
         text.withUTF8 { set(field, $0) }
     }
 
-    mutating func clear(_ field: Int) { ranges[field] = nil }
+    package mutating func clear(_ field: Int) { ranges[field] = nil }
 
     /// The field's bytes, or `nil` when absent or empty.
-    func bytes(_ field: Int) -> ArraySlice<UInt8>? {
+    package func bytes(_ field: Int) -> ArraySlice<UInt8>? {
         ranges[field].map { storage[$0] }
     }
 
     /// The field as text, or `nil` when absent or empty.
-    subscript(_ field: Int) -> String? {
+    package subscript(_ field: Int) -> String? {
         ranges[field].map { String(decoding: storage[$0], as: UTF8.self) }
     }
 }
 
 /// UTF-8 validation without building a string.
-enum UTF8Check {
-    static func isValid(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+package enum UTF8Check {
+    package static func isValid(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var i = 0
         let n = bytes.count
         while i < n {

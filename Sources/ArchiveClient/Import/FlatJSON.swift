@@ -5,14 +5,14 @@ import Foundation
 /// Feed objects hold strings, numbers, booleans and nulls; nested values are skipped when their key
 /// is unknown and refused when it names a field. Written by hand because Foundation's
 /// `JSONDecoder` costs several microseconds per object, and an import parses ten million.
-enum FlatJSON {
-    struct SyntaxError: Error {
-        var reason: String
+package enum FlatJSON {
+    package struct SyntaxError: Error {
+        package var reason: String
     }
 
     /// Parses one object starting at `position` (leading whitespace allowed); stores the schema's
     /// fields in `row` and returns the index after the closing brace.
-    static func parseObject(
+    package static func parseObject(
         _ bytes: UnsafeBufferPointer<UInt8>, from position: Int, schema: FieldSchema, into row: inout FieldRow
     ) throws(SyntaxError) -> Int {
         var i = skipWhitespace(bytes, position)
@@ -68,7 +68,7 @@ enum FlatJSON {
         }
     }
 
-    @inline(__always) static func skipWhitespace(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int) -> Int {
+    @inline(__always) package static func skipWhitespace(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int) -> Int {
         var i = start
         while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x09 || bytes[i] == 0x0A || bytes[i] == 0x0D { i += 1 }
         return i

@@ -13,13 +13,13 @@ import Foundation
 ///
 /// Hand-over is bounded, so memory stays flat however large the feed. If the writer stops (an
 /// error, a strict refusal) it cancels, and the other threads end at their next hand-over.
-final class ImportPipeline<Encoded: Sendable>: @unchecked Sendable {
-    enum Item: Sendable {
+package final class ImportPipeline<Encoded: Sendable>: @unchecked Sendable {
+    package enum Item: Sendable {
         case encoded(Encoded)
         case issue(ImportIssue)
     }
 
-    enum Message: Sendable {
+    package enum Message: Sendable {
         case opened(format: FeedFormat, encoding: CSV.Encoding?)
         case items([Item])
         case finished(contentHash: String)
@@ -41,11 +41,13 @@ final class ImportPipeline<Encoded: Sendable>: @unchecked Sendable {
     /// Lines in the blocks delivered so far: the next block's lines come after them.
     private var linesDelivered = 0
     private var reading = true
-    static var batchSize: Int { 2048 }
+
+    package init() {}
+    package static var batchSize: Int { 2048 }
 
     /// Starts the reading thread (and, for NDJSON, the parsers). `encode` may run on several
     /// threads at once.
-    func start(
+    package func start(
         url: URL, schema: FieldSchema, format: FeedFormat?,
         encode: @escaping @Sendable (FieldRow) -> Result<Encoded, ImportIssue>
     ) {
@@ -186,7 +188,7 @@ final class ImportPipeline<Encoded: Sendable>: @unchecked Sendable {
     }
 
     /// The next message, waiting for one.
-    func receive() -> Message {
+    package func receive() -> Message {
         condition.lock()
         defer { condition.unlock() }
         while queue.isEmpty { condition.wait() }
@@ -196,7 +198,7 @@ final class ImportPipeline<Encoded: Sendable>: @unchecked Sendable {
     }
 
     /// Tells the reading thread and the parsers to stop.
-    func cancel() {
+    package func cancel() {
         condition.lock()
         cancelled = true
         queue.removeAll()

@@ -18,6 +18,21 @@ public struct ImportReport: Sendable, Codable, Hashable {
     /// True when the same bytes had been imported before: nothing changed.
     public var alreadyImported: Bool
     public var seconds: Double
+
+    package init(
+        kind: Kind, version: ArchiveVersion, format: String, encoding: String?, accepted: Int, rejected: Int, issues: [ImportIssue],
+        alreadyImported: Bool, seconds: Double
+    ) {
+        self.kind = kind
+        self.version = version
+        self.format = format
+        self.encoding = encoding
+        self.accepted = accepted
+        self.rejected = rejected
+        self.issues = issues
+        self.alreadyImported = alreadyImported
+        self.seconds = seconds
+    }
 }
 
 /// A line the importer refused. The reason never quotes an ID number.
@@ -59,5 +74,7 @@ public struct ImportOptions: Sendable {
 public struct StrictImportError: Error, Sendable, CustomStringConvertible {
     public var issue: ImportIssue
     public var description: String { "strict import refused: \(issue)" }
+
+    package init(issue: ImportIssue) { self.issue = issue }
 }
 

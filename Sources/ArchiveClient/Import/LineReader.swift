@@ -10,7 +10,7 @@ import Glibc
 /// Feeds can be gigabytes: nothing here holds more than one chunk (plus one partial line) in
 /// memory. Lines end at `\n` (a preceding `\r` is dropped). The SHA-256 of the whole file is the
 /// content hash that names the import and makes re-imports of the same file no-ops.
-final class LineReader {
+package final class LineReader {
     private let descriptor: Int32
     /// Valid bytes are `buffer[start..<end]`; the array itself is allocated once.
     private var buffer: [UInt8]
@@ -22,7 +22,7 @@ final class LineReader {
     /// 1-based number of the line most recently returned by ``nextLine(_:)`` (blocks are not counted).
     private(set) var lineNumber = 0
 
-    init(url: URL, chunkSize: Int = 4 << 20) throws {
+    package init(url: URL, chunkSize: Int = 4 << 20) throws {
         let descriptor = open(url.path, O_RDONLY)
         guard descriptor >= 0 else {
             throw FeedError(reason: "cannot open \(url.path): \(String(cString: strerror(errno)))")
@@ -35,7 +35,7 @@ final class LineReader {
     deinit { close(descriptor) }
 
     /// Calls `body` with the next line's bytes (valid only during the call); `false` at end of file.
-    func nextLine(_ body: (UnsafeBufferPointer<UInt8>) throws -> Void) throws -> Bool {
+    package func nextLine(_ body: (UnsafeBufferPointer<UInt8>) throws -> Void) throws -> Bool {
         while true {
             let found = buffer.withUnsafeBufferPointer { Self.line(in: UnsafeBufferPointer(rebasing: $0[start..<end]), final: exhausted) }
             if let (line, next) = found {
@@ -56,7 +56,7 @@ final class LineReader {
     /// split them elsewhere (``ImportPipeline`` parses blocks on several threads). `nil` at the end.
     /// Lines are not counted here: whoever splits a block numbers its lines, and a block's place in
     /// the file follows from the counts of the blocks before it.
-    func nextBlock() throws -> LineBlock? {
+    package func nextBlock() throws -> LineBlock? {
         while true {
             let last = buffer.withUnsafeBufferPointer { bytes in
                 (start..<end).reversed().first { bytes[$0] == 0x0A }
@@ -74,7 +74,7 @@ final class LineReader {
     /// The first line of `bytes` (without its `\n` or `\r\n`) and where the next one starts; at
     /// the end of the file (`final`) the rest is a line even without a line feed. One definition
     /// for ``nextLine(_:)`` and ``LineBlock``.
-    static func line(in bytes: UnsafeBufferPointer<UInt8>, final: Bool) -> (line: Range<Int>, next: Int)? {
+    package static func line(in bytes: UnsafeBufferPointer<UInt8>, final: Bool) -> (line: Range<Int>, next: Int)? {
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return nil }
         // memchr: several times faster than a byte loop over long lines.
         var end: Int
@@ -93,25 +93,25 @@ final class LineReader {
     }
 
     /// The first bytes of the file, without consuming them (for format and encoding sniffing).
-    func peek(_ count: Int) throws -> ArraySlice<UInt8> {
+    package func peek(_ count: Int) throws -> ArraySlice<UInt8> {
         while end - start < count, !exhausted { try refill() }
         return buffer[start..<min(end, start + count)]
     }
 
-    func skip(_ count: Int) throws {
+    package func skip(_ count: Int) throws {
         _ = try peek(count)
         start = min(end, start + count)
     }
 
     /// Reads everything left (for a JSON array, which is not line-delimited).
-    func readRest() throws -> [UInt8] {
+    package func readRest() throws -> [UInt8] {
         while !exhausted { try refill() }
         defer { start = end }
         return Array(buffer[start..<end])
     }
 
     /// Finishes hashing (reading anything left) and returns the lowercase hex SHA-256 of the file.
-    func finish() throws -> String {
+    package func finish() throws -> String {
         while !exhausted { try refill() }
         return Hex.lowercase(hasher.finalize())
     }
@@ -142,13 +142,13 @@ final class LineReader {
 }
 
 /// Whole lines of a feed, cut by ``LineReader/nextBlock()``.
-struct LineBlock: Sendable {
-    let bytes: [UInt8]
+package struct LineBlock: Sendable {
+    package let bytes: [UInt8]
 
     /// Calls `body` with each line's number within the block (from 1) and bytes (valid only during
     /// the call); returns the number of lines.
     @discardableResult
-    func forEachLine(_ body: (Int, UnsafeBufferPointer<UInt8>) throws -> Void) rethrows -> Int {
+    package func forEachLine(_ body: (Int, UnsafeBufferPointer<UInt8>) throws -> Void) rethrows -> Int {
         try bytes.withUnsafeBufferPointer { all in
             var offset = 0
             var number = 0

@@ -16,13 +16,13 @@ import Foundation
 /// | `decidedOn` | decision date (required to add); the record takes effect that day |
 /// | `effectiveUntil`, `permanent` | an explicit end of the period, or `true` for no end |
 /// | `issuer`, `documentNumber`, `summary` | the deciding body, its document number, a short text |
-enum RecordFeed {
-    enum Field: Int, CaseIterable {
+package enum RecordFeed {
+    package enum Field: Int, CaseIterable {
         case recordId, op, opDate, name, idNumber, category, kind, sanction, severity, decidedOn
         case effectiveUntil, permanent, issuer, documentNumber, summary
     }
 
-    static let schema = FieldSchema(
+    package static let schema = FieldSchema(
         fields: Field.allCases.map { "\($0)" },
         aliases: [
             "记录编号": "recordId", "操作": "op", "操作日期": "opDate", "姓名": "name", "身份证号": "idNumber",
@@ -32,26 +32,26 @@ enum RecordFeed {
         ]
     )
 
-    static let kindNames: [String: RecordKind] = [
+    package static let kindNames: [String: RecordKind] = [
         "司法判决": .judicialJudgment, "刑事处罚": .criminalPunishment, "行政处罚": .administrativePenalty,
         "纪律处分": .disciplinarySanction, "政务处分": .disciplinarySanction, "问责处理": .accountability,
         "未守信践诺": .brokenCommitment, "考试作弊": .examCheatingBan, "考试作弊禁考": .examCheatingBan,
     ]
 
-    static let sanctionNames: [String: SanctionLevel] = [
+    package static let sanctionNames: [String: SanctionLevel] = [
         "警告": .warning, "记过": .demerit, "严重警告": .demerit, "记大过": .majorDemerit, "降级": .demotion,
         "撤职": .removal, "撤销党内职务": .removal, "留用察看": .probation, "留党察看": .probation,
         "开除": .expulsion, "开除公职": .expulsion, "开除党籍": .expulsion,
     ]
 
-    struct Line: Sendable {
-        var operation: RecordOperation
-        var effectiveOn: CalendarDay
-        var recordID: String
-        var record: DishonestyRecord?
+    package struct Line: Sendable {
+        package var operation: RecordOperation
+        package var effectiveOn: CalendarDay
+        package var recordID: String
+        package var record: DishonestyRecord?
     }
 
-    static func validate(_ row: FieldRow, today: CalendarDay, taxonomy: Taxonomy) -> Result<Line, ImportIssue> {
+    package static func validate(_ row: FieldRow, today: CalendarDay, taxonomy: Taxonomy) -> Result<Line, ImportIssue> {
         func issue(_ field: Field?, _ code: String, _ reason: String) -> Result<Line, ImportIssue> {
             .failure(ImportIssue(line: row.line, field: field.map { "\($0)" }, code: code, reason: reason))
         }

@@ -1,4 +1,5 @@
 @testable import ArchiveClient
+@testable import SQLiteStorage
 import CreditCore
 import Foundation
 import GRDB
@@ -9,7 +10,7 @@ struct SchemaMigrationTests {
     /// An archive written by version 1 (each event's published fields in a table of their own) keeps
     /// every event byte for byte and answers the same lookups once it has moved them inline.
     @Test func versionOneArchiveMovesDetailsInlineAndAnswersTheSame() async throws {
-        let t = try TestArchive()
+        let t = try await TestArchive()
         _ = try await t.archive.importDefaulters(from: try t.file("feed.ndjson", DefaulterImportTests.feed), options: .init())
         let currentPath = t.folder.appendingPathComponent("archive.sqlite").path
         let oldPath = t.folder.appendingPathComponent("v1.sqlite").path

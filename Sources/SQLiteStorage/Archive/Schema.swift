@@ -1,3 +1,4 @@
+import ArchiveClient
 import GRDB
 
 /// The archive's tables. Every table is append-only: an import adds rows, nothing is updated or

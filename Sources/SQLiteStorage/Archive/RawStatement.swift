@@ -1,3 +1,4 @@
+import ArchiveClient
 import GRDB
 import GRDBSQLite
 

@@ -1,4 +1,5 @@
 @testable import ArchiveClient
+@testable import SQLiteStorage
 import CreditCore
 import Foundation
 import GRDB
@@ -23,7 +24,7 @@ struct ParallelImportTests {
     }
 
     @Test func blocksReachTheArchiveInFileOrder() async throws {
-        let t = try TestArchive()
+        let t = try await TestArchive()
         let (lines, people) = try Self.feed(in: t)
         #expect(lines.joined(separator: "\n").utf8.count > 2 * (4 << 20))
         // The same lines as one JSON array, which the reading thread parses alone, in order.
@@ -49,7 +50,7 @@ struct ParallelImportTests {
     }
 
     @Test func strictImportStopsEveryThreadAndLeavesTheArchiveAsItWas() async throws {
-        let t = try TestArchive()
+        let t = try await TestArchive()
         var (lines, _) = try Self.feed(in: t)
         let original = lines[lines.count - 100]
         lines[lines.count - 100] = "{\"iname\": broken"
@@ -73,7 +74,7 @@ struct ParallelImportTests {
     }
 
     @Test func badLinesKeepTheirNumbersAcrossBlocks() async throws {
-        let t = try TestArchive()
+        let t = try await TestArchive()
         var (lines, _) = try Self.feed(in: t)
         // Every 4,000th line broken, a blank line and CRLF endings here and there, no final line feed.
         var bad: [Int] = []

@@ -1,3 +1,4 @@
+import ArchiveClient
 import Foundation
 import GRDB
 

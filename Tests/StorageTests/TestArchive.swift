@@ -2,17 +2,22 @@ import ArchiveClient
 import CreditCore
 import Foundation
 import TestSupport
+import SQLiteStorage
 
-/// A fresh archive in a temporary folder, and helpers to write feeds into it.
+/// A fresh archive on a backend, a temporary folder for feeds, and helpers to write feeds into it.
 struct TestArchive {
     let folder: URL
-    let archive: SQLiteArchive
+    let fixture: StorageFixture
+    let archive: any ArchiveStore
 
-    init() throws {
-        folder = TemporaryFiles.url("creditgate-tests")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        archive = try SQLiteArchive(path: folder.appendingPathComponent("archive.sqlite").path)
+    init(_ backend: StorageBackend = .sqlite) async throws {
+        fixture = try await StorageFixture.make(backend)
+        folder = fixture.folder
+        archive = try await fixture.archive()
     }
+
+    /// The same archive opened again: another writer, or another gateway reading it.
+    func reopen() async throws -> any ArchiveStore { try await fixture.archive() }
 
     func file(_ name: String, _ text: String) throws -> URL {
         let url = folder.appendingPathComponent(name)

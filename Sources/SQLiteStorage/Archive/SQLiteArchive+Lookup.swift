@@ -1,3 +1,4 @@
+import ArchiveClient
 import CreditCore
 import Foundation
 import GRDB

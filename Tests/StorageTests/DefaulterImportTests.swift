@@ -18,8 +18,9 @@ struct DefaulterImportTests {
 
         """
 
-    @Test func exactProbableAndAsOf() async throws {
-        let t = try TestArchive()
+    @Test(arguments: StorageBackend.allCases)
+    func exactProbableAndAsOf(_ backend: StorageBackend) async throws {
+        let t = try await TestArchive(backend)
         let report = try await t.archive.importDefaulters(from: try t.file("feed.ndjson", Self.feed), options: .init())
         #expect(report.accepted == 8)
         #expect(report.rejected == 0)
@@ -39,8 +40,9 @@ struct DefaulterImportTests {
         #expect(Set(lookup.findings[0].defaulterMatches.map { "\($0.0)-\($0.1)" }) == ["exact-deleted", "probable-active"])
     }
 
-    @Test func probableNeedsTheSameNameAndConsistentDigits() async throws {
-        let t = try TestArchive()
+    @Test(arguments: StorageBackend.allCases)
+    func probableNeedsTheSameNameAndConsistentDigits(_ backend: StorageBackend) async throws {
+        let t = try await TestArchive(backend)
         _ = try await t.archive.importDefaulters(from: try t.file("feed.ndjson", Self.feed), options: .init())
         let other = try TestArchive.candidate("张山", "11010519491231002X")
         let lookup = try await t.archive.lookup([other], asOf: try TestArchive.day("2021-07-01"))
@@ -51,8 +53,9 @@ struct DefaulterImportTests {
         #expect(none.findings[0].hits.isEmpty)
     }
 
-    @Test func revokedLegacyAndCorrected() async throws {
-        let t = try TestArchive()
+    @Test(arguments: StorageBackend.allCases)
+    func revokedLegacyAndCorrected(_ backend: StorageBackend) async throws {
+        let t = try await TestArchive(backend)
         _ = try await t.archive.importDefaulters(from: try t.file("feed.ndjson", Self.feed), options: .init())
         let li = try TestArchive.candidate("李四", "430102198001010011")
         let wang = try TestArchive.candidate("王五", "440106198510101234")
@@ -69,8 +72,9 @@ struct DefaulterImportTests {
         #expect(mid.findings[0].defaulterMatches.count == 1)
     }
 
-    @Test func reimportingTheSameFileChangesNothing() async throws {
-        let t = try TestArchive()
+    @Test(arguments: StorageBackend.allCases)
+    func reimportingTheSameFileChangesNothing(_ backend: StorageBackend) async throws {
+        let t = try await TestArchive(backend)
         let url = try t.file("feed.ndjson", Self.feed)
         let first = try await t.archive.importDefaulters(from: url, options: .init())
         let stats = try await t.archive.statistics()
@@ -81,8 +85,9 @@ struct DefaulterImportTests {
         #expect(try await t.archive.version() == first.version)
     }
 
-    @Test func answersAtAnEarlierArchiveVersionAreReproducible() async throws {
-        let t = try TestArchive()
+    @Test(arguments: StorageBackend.allCases)
+    func answersAtAnEarlierArchiveVersionAreReproducible(_ backend: StorageBackend) async throws {
+        let t = try await TestArchive(backend)
         let v1 = try await t.archive.importDefaulters(from: try t.file("a.ndjson", """
             {"iname":"张三","cardNum":"11010519491231002X","caseCode":"(2019)湘0102执1234号","publishDate":"2019年05月01日"}
             """), options: .init())
@@ -100,8 +105,9 @@ struct DefaulterImportTests {
         #expect(now.version == v2.version)
     }
 
-    @Test func badLinesAreReportedAndGoodLinesKept() async throws {
-        let t = try TestArchive()
+    @Test(arguments: StorageBackend.allCases)
+    func badLinesAreReportedAndGoodLinesKept(_ backend: StorageBackend) async throws {
+        let t = try await TestArchive(backend)
         let feed = """
             {"iname":"张三","cardNum":"11010519491231002X","caseCode":"(2019)湘0102执1234号","publishDate":"2019年05月01日"}
             {"iname":"李四","cardNum":"110105194912310021","caseCode":"(2019)湘0102执1235号","publishDate":"2019年05月01日"}
@@ -120,8 +126,9 @@ struct DefaulterImportTests {
         for issue in report.issues { #expect(!issue.description.contains("110105194912310021")) }
     }
 
-    @Test func strictImportRefusesTheWholeFile() async throws {
-        let t = try TestArchive()
+    @Test(arguments: StorageBackend.allCases)
+    func strictImportRefusesTheWholeFile(_ backend: StorageBackend) async throws {
+        let t = try await TestArchive(backend)
         let feed = """
             {"iname":"张三","cardNum":"11010519491231002X","caseCode":"(2019)湘0102执1234号","publishDate":"2019年05月01日"}
             {"iname":"李四","cardNum":"110105194912310021","caseCode":"(2019)湘0102执1235号","publishDate":"2019年05月01日"}
@@ -134,8 +141,9 @@ struct DefaulterImportTests {
         #expect(stats.version == .empty)
     }
 
-    @Test func jsonArrayFeed() async throws {
-        let t = try TestArchive()
+    @Test(arguments: StorageBackend.allCases)
+    func jsonArrayFeed(_ backend: StorageBackend) async throws {
+        let t = try await TestArchive(backend)
         let feed = """
             [
               {"iname": "张三", "cardNum": "11010519491231002X", "caseCode": "(2019)湘0102执1234号", "publishDate": "2019年05月01日", "age": 70, "extra": {"nested": [1, 2]}},
@@ -159,8 +167,9 @@ struct DefaulterImportTests {
 
         """
 
-    @Test func csvWithBOMAndChineseHeaders() async throws {
-        let t = try TestArchive()
+    @Test(arguments: StorageBackend.allCases)
+    func csvWithBOMAndChineseHeaders(_ backend: StorageBackend) async throws {
+        let t = try await TestArchive(backend)
         let url = try t.file("feed.csv", bytes: Data([0xEF, 0xBB, 0xBF]) + Data(Self.csv.utf8))
         let report = try await t.archive.importDefaulters(from: url, options: .init())
         #expect(report.format == "csv")
@@ -170,8 +179,9 @@ struct DefaulterImportTests {
         #expect(report.issues.first?.code == "id.length")
     }
 
-    @Test func gb18030CSV() async throws {
-        let t = try TestArchive()
+    @Test(arguments: StorageBackend.allCases)
+    func gb18030CSV(_ backend: StorageBackend) async throws {
+        let t = try await TestArchive(backend)
         let encoded = try #require(Self.csv.data(using: String.Encoding(rawValue: 0x8000_0632)))
         #expect(String(data: encoded, encoding: .utf8) == nil)
         let report = try await t.archive.importDefaulters(from: try t.file("excel.csv", bytes: encoded), options: .init())
@@ -182,14 +192,15 @@ struct DefaulterImportTests {
         #expect(lookup.findings[0].defaulterMatches.map(\.0) == [.probable])
     }
 
-    @Test func anotherWriterImportsAreSeenAtTheNextLookup() async throws {
+    @Test(arguments: StorageBackend.allCases)
+    func anotherWriterImportsAreSeenAtTheNextLookup(_ backend: StorageBackend) async throws {
         // Two archives on one file stand for two gateways sharing it: the reader's key filter must
         // catch up with what the other one imported.
-        let t = try TestArchive()
+        let t = try await TestArchive(backend)
         let zhang = try TestArchive.candidate("张三", "11010519491231002X")
         let before = try await t.archive.lookup([zhang], asOf: try TestArchive.day("2026-01-01"))
         #expect(before.findings[0].hits.isEmpty)
-        let other = try SQLiteArchive(path: t.folder.appendingPathComponent("archive.sqlite").path)
+        let other = try await t.reopen()
         _ = try await other.importDefaulters(from: try t.file("feed.ndjson", Self.feed), options: .init())
         let after = try await t.archive.lookup([zhang], asOf: try TestArchive.day("2021-07-01"))
         #expect(after.findings[0].defaulterMatches.count == 2)
@@ -200,8 +211,9 @@ struct DefaulterImportTests {
         #expect(records.findings[0].records.count == 1)
     }
 
-    @Test func manyCandidatesInOneReadKeepTheirOrder() async throws {
-        let t = try TestArchive()
+    @Test(arguments: StorageBackend.allCases)
+    func manyCandidatesInOneReadKeepTheirOrder(_ backend: StorageBackend) async throws {
+        let t = try await TestArchive(backend)
         _ = try await t.archive.importDefaulters(from: try t.file("feed.ndjson", Self.feed), options: .init())
         var candidates: [Candidate] = []
         for i in 0..<500 {
