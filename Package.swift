@@ -32,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-openapi-async-http-client.git", from: "1.5.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         .target(
@@ -69,6 +70,22 @@ let package = Package(
                 "Storage",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]
+        ),
+        // The shared backend: every store in one PostgreSQL database (postgres-nio's PostgresClient),
+        // for several gateways, importers and other systems.
+        .target(
+            name: "PostgresStorage",
+            dependencies: [
+                "CreditCore",
+                "ArchiveClient",
+                "Attestation",
+                "Storage",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         .target(name: "GatewayContract", resources: [.copy("openapi.yaml")]),
@@ -172,7 +189,11 @@ let package = Package(
         .testTarget(name: "AttestationTests", dependencies: ["TestSupport", "Attestation"]),
         .testTarget(
             name: "StorageTests",
-            dependencies: ["TestSupport", "Storage", "SQLiteStorage", "Attestation", "ArchiveClient", "CreditCore", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: [
+                "TestSupport", "Storage", "SQLiteStorage", "PostgresStorage", "Attestation", "ArchiveClient", "CreditCore",
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]),
         .testTarget(name: "CreditGateCLITests", dependencies: ["TestSupport", "ArchiveClient", "SQLiteStorage", "CreditCore", "Attestation"]),
         .testTarget(name: "CreditClientTests", dependencies: ["TestSupport", "CreditClient", "CreditCore", "Attestation"]),
         .testTarget(
