@@ -1,4 +1,5 @@
 import ArchiveClient
+import SQLiteStorage
 import CreditCore
 import Foundation
 
