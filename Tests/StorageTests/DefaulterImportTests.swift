@@ -18,7 +18,7 @@ struct DefaulterImportTests {
 
         """
 
-    @Test(arguments: StorageBackend.archiveCases)
+    @Test(arguments: StorageBackend.allCases)
     func exactProbableAndAsOf(_ backend: StorageBackend) async throws {
         let t = try await TestArchive(backend)
         let report = try await t.archive.importDefaulters(from: try t.file("feed.ndjson", Self.feed), options: .init())
@@ -40,7 +40,7 @@ struct DefaulterImportTests {
         #expect(Set(lookup.findings[0].defaulterMatches.map { "\($0.0)-\($0.1)" }) == ["exact-deleted", "probable-active"])
     }
 
-    @Test(arguments: StorageBackend.archiveCases)
+    @Test(arguments: StorageBackend.allCases)
     func probableNeedsTheSameNameAndConsistentDigits(_ backend: StorageBackend) async throws {
         let t = try await TestArchive(backend)
         _ = try await t.archive.importDefaulters(from: try t.file("feed.ndjson", Self.feed), options: .init())
@@ -53,7 +53,7 @@ struct DefaulterImportTests {
         #expect(none.findings[0].hits.isEmpty)
     }
 
-    @Test(arguments: StorageBackend.archiveCases)
+    @Test(arguments: StorageBackend.allCases)
     func revokedLegacyAndCorrected(_ backend: StorageBackend) async throws {
         let t = try await TestArchive(backend)
         _ = try await t.archive.importDefaulters(from: try t.file("feed.ndjson", Self.feed), options: .init())
@@ -72,7 +72,7 @@ struct DefaulterImportTests {
         #expect(mid.findings[0].defaulterMatches.count == 1)
     }
 
-    @Test(arguments: StorageBackend.archiveCases)
+    @Test(arguments: StorageBackend.allCases)
     func reimportingTheSameFileChangesNothing(_ backend: StorageBackend) async throws {
         let t = try await TestArchive(backend)
         let url = try t.file("feed.ndjson", Self.feed)
@@ -85,7 +85,7 @@ struct DefaulterImportTests {
         #expect(try await t.archive.version() == first.version)
     }
 
-    @Test(arguments: StorageBackend.archiveCases)
+    @Test(arguments: StorageBackend.allCases)
     func answersAtAnEarlierArchiveVersionAreReproducible(_ backend: StorageBackend) async throws {
         let t = try await TestArchive(backend)
         let v1 = try await t.archive.importDefaulters(from: try t.file("a.ndjson", """
@@ -105,7 +105,7 @@ struct DefaulterImportTests {
         #expect(now.version == v2.version)
     }
 
-    @Test(arguments: StorageBackend.archiveCases)
+    @Test(arguments: StorageBackend.allCases)
     func badLinesAreReportedAndGoodLinesKept(_ backend: StorageBackend) async throws {
         let t = try await TestArchive(backend)
         let feed = """
@@ -126,7 +126,7 @@ struct DefaulterImportTests {
         for issue in report.issues { #expect(!issue.description.contains("110105194912310021")) }
     }
 
-    @Test(arguments: StorageBackend.archiveCases)
+    @Test(arguments: StorageBackend.allCases)
     func strictImportRefusesTheWholeFile(_ backend: StorageBackend) async throws {
         let t = try await TestArchive(backend)
         let feed = """
@@ -141,7 +141,7 @@ struct DefaulterImportTests {
         #expect(stats.version == .empty)
     }
 
-    @Test(arguments: StorageBackend.archiveCases)
+    @Test(arguments: StorageBackend.allCases)
     func jsonArrayFeed(_ backend: StorageBackend) async throws {
         let t = try await TestArchive(backend)
         let feed = """
@@ -167,7 +167,7 @@ struct DefaulterImportTests {
 
         """
 
-    @Test(arguments: StorageBackend.archiveCases)
+    @Test(arguments: StorageBackend.allCases)
     func csvWithBOMAndChineseHeaders(_ backend: StorageBackend) async throws {
         let t = try await TestArchive(backend)
         let url = try t.file("feed.csv", bytes: Data([0xEF, 0xBB, 0xBF]) + Data(Self.csv.utf8))
@@ -179,7 +179,7 @@ struct DefaulterImportTests {
         #expect(report.issues.first?.code == "id.length")
     }
 
-    @Test(arguments: StorageBackend.archiveCases)
+    @Test(arguments: StorageBackend.allCases)
     func gb18030CSV(_ backend: StorageBackend) async throws {
         let t = try await TestArchive(backend)
         let encoded = try #require(Self.csv.data(using: String.Encoding(rawValue: 0x8000_0632)))
@@ -192,7 +192,7 @@ struct DefaulterImportTests {
         #expect(lookup.findings[0].defaulterMatches.map(\.0) == [.probable])
     }
 
-    @Test(arguments: StorageBackend.archiveCases)
+    @Test(arguments: StorageBackend.allCases)
     func anotherWriterImportsAreSeenAtTheNextLookup(_ backend: StorageBackend) async throws {
         // Two archives on one file stand for two gateways sharing it: the reader's key filter must
         // catch up with what the other one imported.
@@ -211,7 +211,7 @@ struct DefaulterImportTests {
         #expect(records.findings[0].records.count == 1)
     }
 
-    @Test(arguments: StorageBackend.archiveCases)
+    @Test(arguments: StorageBackend.allCases)
     func manyCandidatesInOneReadKeepTheirOrder(_ backend: StorageBackend) async throws {
         let t = try await TestArchive(backend)
         _ = try await t.archive.importDefaulters(from: try t.file("feed.ndjson", Self.feed), options: .init())

@@ -15,7 +15,7 @@ struct RecordImportTests {
         {"recordId":"CS-2025-005","name":"张三","idNumber":"11010519491231002X","category":"duty","kind":"accountability","severity":"很严重","decidedOn":"2025-06-01"}
         """
 
-    @Test(arguments: StorageBackend.archiveCases)
+    @Test(arguments: StorageBackend.allCases)
     func recordsRepairsAndRevocationsAsOf(_ backend: StorageBackend) async throws {
         let t = try await TestArchive(backend)
         let report = try await t.archive.importRecords(from: try t.file("records.ndjson", Self.feed), options: .init())

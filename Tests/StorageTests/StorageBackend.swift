@@ -19,9 +19,6 @@ enum StorageBackend: String, CaseIterable, Sendable, CustomTestStringConvertible
     /// (`Scripts/with-postgres swift test`; CI fails without one, see `PostgresAvailabilityTests`).
     static var allCases: [StorageBackend] { TestDatabase.url == nil ? [.sqlite] : [.sqlite, .postgres] }
 
-    /// The backends with an archive store.
-    static var archiveCases: [StorageBackend] { [.sqlite] }
-
     var testDescription: String { rawValue }
 }
 
@@ -72,7 +69,7 @@ struct StorageFixture: Sendable {
     func archive() async throws -> any ArchiveStore {
         switch backend {
         case .sqlite: try SQLiteArchive(path: folder.appendingPathComponent("archive.sqlite").path)
-        case .postgres: throw PostgresArchiveMissing()
+        case .postgres: try PostgresArchive(try await engines.open())
         }
     }
 
@@ -97,7 +94,6 @@ struct StorageFixture: Sendable {
     }
 }
 
-struct PostgresArchiveMissing: Error {}
 
 /// One fresh audit log on a backend: `open` gives another writer on the same log each call.
 struct AuditLogFixture: Sendable {

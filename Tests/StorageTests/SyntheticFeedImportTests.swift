@@ -6,7 +6,7 @@ import Testing
 /// What the generator writes imports cleanly and is found again.
 @Suite("Synthetic feeds imported")
 struct SyntheticFeedImportTests {
-    @Test(arguments: StorageBackend.archiveCases)
+    @Test(arguments: StorageBackend.allCases)
     func generatedFeedsImportCleanlyAndHit(_ backend: StorageBackend) async throws {
         let t = try await TestArchive(backend)
         var generator = try SyntheticArchive(seed: 7)

@@ -42,53 +42,23 @@ extension SQLiteArchive {
                 let pipeline = ImportPipeline<Store.Encoded>()
                 pipeline.start(url: file, schema: schema, format: options.format, encode: encode)
                 defer { pipeline.cancel() }
-                var format = FeedFormat.ndjson
-                var encoding: CSV.Encoding?
-                var accepted = 0
-                var rejected = 0
-                var issues: [ImportIssue] = []
-                var hash: String?
-                while hash == nil {
-                    switch pipeline.receive() {
-                    case .opened(let opened, let csvEncoding):
-                        format = opened
-                        encoding = csvEncoding
-                    case .items(let items):
-                        for item in items {
-                            switch item {
-                            case .encoded(let encoded):
-                                try store.store(encoded)
-                                accepted += 1
-                            case .issue(let issue):
-                                if options.strict { throw StrictImportError(issue: issue) }
-                                rejected += 1
-                                if issues.count < options.maxReportedIssues { issues.append(issue) }
-                            }
-                        }
-                    case .finished(let contentHash):
-                        hash = contentHash
-                    case .failed(let error):
-                        throw error
-                    }
+                var tally = ImportTally()
+                while !tally.isFinished {
+                    for encoded in try tally.take(pipeline.receive(), options: options) { try store.store(encoded) }
                 }
-                let contentHash = hash ?? ""
+                let contentHash = tally.contentHash ?? ""
                 if let existing = try Int64.fetchOne(db, sql: "SELECT seq FROM imports WHERE kind = ? AND content_hash = ?", arguments: [kind.rawValue, contentHash]) {
-                    throw AlreadyImported(sequence: existing, hash: contentHash, format: format.rawValue)
+                    throw AlreadyImported(sequence: existing, hash: contentHash, format: tally.format.rawValue)
                 }
                 try store.finish()
                 try db.execute(
                     sql: "INSERT INTO imports (seq, kind, source, content_hash, format, imported_at, accepted, rejected) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    arguments: [sequence, kind.rawValue, source, contentHash, format.rawValue, Date().timeIntervalSince1970, accepted, rejected])
-                return ImportReport(
-                    kind: kind, version: ArchiveVersion(sequence: sequence, contentHash: contentHash), format: format.rawValue,
-                    encoding: encoding?.rawValue, accepted: accepted, rejected: rejected, issues: issues,
-                    alreadyImported: false, seconds: 0)
+                    arguments: [sequence, kind.rawValue, source, contentHash, tally.format.rawValue, Date().timeIntervalSince1970, tally.accepted, tally.rejected])
+                return tally.report(kind, sequence: sequence, seconds: 0)
             }
         } catch let repeated as AlreadyImported {
             if rollbackJournal { try await leaveFirstLoadJournal() }
-            return ImportReport(
-                kind: kind, version: ArchiveVersion(sequence: repeated.sequence, contentHash: repeated.hash), format: repeated.format,
-                encoding: nil, accepted: 0, rejected: 0, issues: [], alreadyImported: true, seconds: Date().timeIntervalSince(started))
+            return repeated.report(kind, seconds: Date().timeIntervalSince(started))
         } catch {
             if rollbackJournal { try await leaveFirstLoadJournal() }
             throw error
@@ -125,38 +95,12 @@ extension SQLiteArchive {
     }
 }
 
-/// Thrown inside the import transaction to roll it back when the same bytes were imported before.
-private struct AlreadyImported: Error {
-    var sequence: Int64
-    var hash: String
-    var format: String
-}
-
 /// Stores one kind of encoded feed line inside the import transaction.
 protocol FeedStore: SendableMetatype {
     associatedtype Encoded: Sendable
     mutating func store(_ encoded: Encoded) throws
     /// Called once all lines are stored, before the import is recorded.
     mutating func finish() throws
-}
-
-/// Validates and encodes defaulter lines, on as many parser threads as the import runs.
-///
-/// The parsers share one interner, so a line may use a text that a line later in the file met
-/// first, and whose `texts` row is therefore stored after it. Both land in the import's one
-/// transaction, and a line is interned only once it has passed validation, so the row is stored.
-final class DefaulterEncoder: Sendable {
-    let today: CalendarDay
-    let interner: Mutex<TextInterner>
-
-    init(today: CalendarDay, interner: TextInterner) {
-        self.today = today
-        self.interner = Mutex(interner)
-    }
-
-    func encode(_ row: FieldRow) -> Result<DefaulterFeed.Encoded, ImportIssue> {
-        DefaulterFeed.encode(row, today: today, interner: interner)
-    }
 }
 
 struct DefaulterStore: FeedStore {

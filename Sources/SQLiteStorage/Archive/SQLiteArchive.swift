@@ -15,7 +15,7 @@ import GRDB
 /// ```
 public struct SQLiteArchive: ArchiveStore {
     let pool: DatabasePool
-    let texts = TextTable()
+    let texts = TextCache()
     let keyFilter = KeyFilter()
     /// The taxonomy record categories are checked against.
     public let taxonomy: Taxonomy
