@@ -58,7 +58,7 @@ let package = Package(
         ),
         // The stores the gateway keeps besides the archive and the audit log (answers, batch jobs), as
         // protocols every storage backend implements.
-        .target(name: "Storage"),
+        .target(name: "Storage", dependencies: ["Attestation"]),
         // The embedded backend: every store (archive, audit log, answers, batch jobs) in SQLite files
         // through GRDB.
         .target(
@@ -102,6 +102,7 @@ let package = Package(
                 "Attestation",
                 "Storage",
                 "SQLiteStorage",
+                "PostgresStorage",
                 "GatewayAPI",
                 "GatewayContract",
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
@@ -130,6 +131,7 @@ let package = Package(
                 "ArchiveClient",
                 "Attestation",
                 "SQLiteStorage",
+                "PostgresStorage",
                 "Gateway",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -205,6 +207,7 @@ let package = Package(
                 "Attestation",
                 "ArchiveClient",
                 "SQLiteStorage",
+                "PostgresStorage",
                 "CreditCore",
                 "CreditClient",
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),

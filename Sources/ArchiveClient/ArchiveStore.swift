@@ -30,9 +30,15 @@ public protocol ArchiveStore: Sendable {
 
     /// Counts and the last import.
     func statistics() async throws -> ArchiveStatistics
+
+    /// Loads what lookups keep in memory, if anything, so that a server pays for it before it
+    /// listens rather than in its first answer.
+    func prepareLookups() async throws
 }
 
 extension ArchiveStore {
+    public func prepareLookups() async throws {}
+
     /// Imports a feed of either kind: the command line and the gateway's upload both name the kind.
     public func importFeed(_ kind: ImportReport.Kind, from file: URL, options: ImportOptions) async throws -> ImportReport {
         switch kind {

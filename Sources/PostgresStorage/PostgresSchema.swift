@@ -68,6 +68,9 @@ enum PostgresSchema {
             "CREATE INDEX record_events_id ON record_events (id_key) WHERE id_key IS NOT NULL",
             "CREATE INDEX record_events_record ON record_events (record_key)",
         ]),
+        ("v3 published keys", [
+            "CREATE TABLE published_keys (kid text PRIMARY KEY, jwk bytea NOT NULL, published_at double precision NOT NULL)",
+        ]),
     ]
 
     /// The lookup indexes of `defaulter_events`, which a first load drops and builds after its rows.

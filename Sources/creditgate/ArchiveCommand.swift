@@ -1,6 +1,7 @@
 import ArchiveClient
 import SQLiteStorage
 import ArgumentParser
+import PostgresStorage
 import CreditCore
 import Foundation
 
@@ -43,12 +44,14 @@ struct ArchiveCommand: AsyncParsableCommand {
                 public list's field names. Record feeds: NDJSON or CSV. Bad lines are reported with their line
                 number and skipped, unless --strict. Importing the same file again changes nothing.
                 Example: creditgate archive import --archive archive.sqlite data/defaulters.ndjson
+                With --database, into the archive the gateways share: imports from any writer are serialised.
                 """
         )
 
         enum Kind: String, ExpressibleByArgument { case defaulters, records }
 
         @Option(help: "The archive file (created if missing).") var archive = "archive.sqlite"
+        @OptionGroup var database: DatabaseOption
         @Option(help: "defaulters or records.") var kind: Kind = .defaulters
         @Option(help: "ndjson, json or csv (default: from the extension or content).") var format: String?
         @Flag(help: "Refuse the whole file if any line is bad.") var strict = false
@@ -56,7 +59,7 @@ struct ArchiveCommand: AsyncParsableCommand {
         @Argument(help: "Feed files, imported one after another.") var files: [String]
 
         func run() async throws {
-            let store = try SQLiteArchive(path: archive)
+            let store = try await ArchiveCommand.open(archive, database)
             var feedFormat: FeedFormat?
             if let format {
                 guard let parsed = FeedFormat(rawValue: format) else { throw ValidationError("--format must be ndjson, json or csv") }
@@ -96,22 +99,29 @@ struct ArchiveCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show the archive's version, counts and last import.")
 
         @Option(help: "The archive file.") var archive = "archive.sqlite"
+        @OptionGroup var database: DatabaseOption
         @Flag(help: "Print as JSON.") var json = false
 
         func run() async throws {
-            guard FileManager.default.fileExists(atPath: archive) else {
+            guard database.url != nil || FileManager.default.fileExists(atPath: archive) else {
                 throw ValidationError("no archive at \(archive)")
             }
-            let stats = try await SQLiteArchive(path: archive).statistics()
+            let stats = try await ArchiveCommand.open(archive, database).statistics()
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
                 encoder.dateEncodingStrategy = .iso8601
                 print(String(decoding: try encoder.encode(stats), as: UTF8.self))
             } else {
-                print(StatsText.render(stats, path: archive))
+                print(StatsText.render(stats, path: database.url == nil ? archive : "in the shared database"))
             }
         }
+    }
+
+    /// The archive file, or the shared database's archive when one is named.
+    static func open(_ path: String, _ database: DatabaseOption) async throws -> any ArchiveStore {
+        if let engine = try await database.engine() { return try PostgresArchive(engine) }
+        return try SQLiteArchive(path: path)
     }
 }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Attestation
 import Foundation
 import Gateway
+import PostgresStorage
 
 struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,11 +15,12 @@ struct AuditCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Recompute every hash of the audit log and check every signed checkpoint.",
             discussion: "Exits 0 when the log is intact; otherwise prints the first bad index and exits 1.")
-        @Option(help: "The service state folder.") var state = "state"
+        @Option(help: "The service state folder (its keys verify the checkpoints).") var state = "state"
+        @OptionGroup var database: DatabaseOption
 
         func run() async throws {
-            let service = try await ServiceState.open(state)
-            let report = try await AuditVerifier.verify(store: service.audit.store, origin: service.origin, verifiers: try service.noteVerifiers())
+            let service = try await ServiceState.open(state, stores: try await database.engine())
+            let report = try await AuditVerifier.verify(store: service.audit.store, origin: service.origin, verifiers: try await service.noteVerifiers())
             if report.isIntact {
                 print("audit log intact: \(report.entries) entries, \(report.checkpoints) signed checkpoints")
             } else {

@@ -103,7 +103,7 @@ struct ShutdownTests {
     /// The log verifies, and every answer is in it where its receipt says, with a proof that verifies.
     static func expectEveryAnswerLogged(_ answers: [Components.Schemas.CheckResult], state directory: String) async throws {
         let state = try await ServiceState.open(directory)
-        let verifiers = try state.noteVerifiers()
+        let verifiers = try await state.noteVerifiers()
         let report = try await AuditVerifier.verify(store: state.audit.store, origin: ServiceState.defaultOrigin, verifiers: verifiers)
         #expect(report.isIntact, "\(report)")
         for answer in answers {

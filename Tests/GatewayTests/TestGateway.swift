@@ -1,5 +1,7 @@
 import ArchiveClient
 import SQLiteStorage
+import PostgresStorage
+import Testing
 import AsyncHTTPClient
 import Attestation
 import CreditCore
@@ -30,8 +32,8 @@ final class TestGateway: Sendable {
     static let listings = 2_000
 
     /// Starts a gateway; `adjust` changes the configuration first (limits, rates, CRL).
-    convenience init(_ adjust: (inout GatewayConfiguration, DevelopmentPKI) throws -> Void = { _, _ in }) async throws {
-        try await self.init(prepared: try await Self.prepare(adjust))
+    convenience init(on backend: Backend = .sqlite, _ adjust: (inout GatewayConfiguration, DevelopmentPKI) throws -> Void = { _, _ in }) async throws {
+        try await self.init(prepared: try await Self.prepare(on: backend, adjust))
     }
 
     /// Starts a gateway on a prepared folder (again, for restart tests).
@@ -51,14 +53,29 @@ final class TestGateway: Sendable {
     }
 
     /// A folder with certificates, a copy of the shared archive and a configuration using them.
+    /// On PostgreSQL, the stores are a fresh schema of the run's server with the same archive
+    /// imported (see ``TestDatabase``).
     static func prepare(
-        _ adjust: (inout GatewayConfiguration, DevelopmentPKI) throws -> Void = { _, _ in }
+        on backend: Backend = .sqlite, _ adjust: (inout GatewayConfiguration, DevelopmentPKI) throws -> Void = { _, _ in }
     ) async throws -> (URL, DevelopmentPKI, GatewayConfiguration) {
         let folder = TemporaryFiles.url("creditgate-gateway")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let pki = try DevelopmentPKI.create(in: folder.appendingPathComponent("certs"))
         let archivePath = folder.appendingPathComponent("archive.sqlite").path
-        try FileManager.default.copyItem(atPath: try await Self.sharedArchive.value, toPath: archivePath)
+        let shared = try await Self.sharedArchive.value
+        var databaseURL: String?
+        switch backend {
+        case .sqlite:
+            try FileManager.default.copyItem(atPath: shared.appendingPathComponent("archive.sqlite").path, toPath: archivePath)
+        case .postgres:
+            let url = try #require(TestDatabase.freshSchemaURL(), "run the tests as Scripts/with-postgres swift test")
+            let engine = try await PostgresEngine.open(url: url, maximumConnections: 2)
+            let archive = try PostgresArchive(engine)
+            _ = try await archive.importDefaulters(from: shared.appendingPathComponent("defaulters.ndjson"), options: .init())
+            _ = try await archive.importRecords(from: shared.appendingPathComponent("records.ndjson"), options: .init())
+            await engine.close()
+            databaseURL = url
+        }
         var configuration = GatewayConfiguration()
         configuration.port = 0
         configuration.certificate = pki.server.certificate.path
@@ -67,7 +84,22 @@ final class TestGateway: Sendable {
         configuration.clientRegistry = pki.registry.path
         configuration.stateDirectory = folder.appendingPathComponent("state").path
         configuration.archivePath = archivePath
+        configuration.databaseURL = databaseURL
         try adjust(&configuration, pki)
+        return (folder, pki, configuration)
+    }
+
+    /// Another gateway beside a prepared one: the same certificates, clients and database, a state
+    /// folder of its own holding its own signing key and, as every gateway of a deployment must, the
+    /// same audit HMAC key (README, "Several gateways").
+    static func sibling(of prepared: (URL, DevelopmentPKI, GatewayConfiguration)) throws -> (URL, DevelopmentPKI, GatewayConfiguration) {
+        let (folder, pki, first) = prepared
+        var configuration = first
+        let state = TemporaryFiles.url("creditgate-gateway-state")
+        try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: URL(fileURLWithPath: first.stateDirectory).appendingPathComponent("audit-hmac.key"),
+                                         to: state.appendingPathComponent("audit-hmac.key"))
+        configuration.stateDirectory = state.path
         return (folder, pki, configuration)
     }
 
@@ -183,7 +215,18 @@ final class TestGateway: Sendable {
 
     // MARK: The shared archive
 
-    private static let sharedArchive = Task<String, any Error> {
+    /// Where a gateway keeps its stores.
+    enum Backend: String, Sendable, CaseIterable, CustomTestStringConvertible {
+        case sqlite, postgres
+
+        /// Every backend this run reaches (PostgreSQL when the run was given a server).
+        static var allCases: [Backend] { TestDatabase.url == nil ? [.sqlite] : [.sqlite, .postgres] }
+
+        var testDescription: String { rawValue }
+    }
+
+    /// The synthetic feeds and the SQLite archive made from them, in one folder.
+    private static let sharedArchive = Task<URL, any Error> {
         let folder = TemporaryFiles.url("creditgate-gateway-archive")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var generator = try SyntheticArchive(seed: 2026)
@@ -197,7 +240,7 @@ final class TestGateway: Sendable {
             _ = try await archive.importDefaulters(from: defaulters, options: .init())
             _ = try await archive.importRecords(from: records, options: .init())
         }
-        return path
+        return folder
     }
 
     /// People from the synthetic archive: listed with a full ID (active), listed only masked (active).

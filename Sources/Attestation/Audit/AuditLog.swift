@@ -40,12 +40,12 @@ public actor AuditLog {
     let signer: @Sendable () throws -> NoteSigner
     private var commit: GroupCommit<[UInt8], Receipt>?
 
-    public init(store: some AuditLogStore, origin: String, signer: NoteSigner) {
+    public init(store: any AuditLogStore, origin: String, signer: NoteSigner) {
         self.init(store: store, origin: origin, currentSigner: { signer })
     }
 
     /// A log whose checkpoints are signed by whatever `currentSigner` gives at the time of each write.
-    public init(store: some AuditLogStore, origin: String, currentSigner: @escaping @Sendable () throws -> NoteSigner) {
+    public init(store: any AuditLogStore, origin: String, currentSigner: @escaping @Sendable () throws -> NoteSigner) {
         self.store = store
         self.origin = origin
         self.signer = currentSigner

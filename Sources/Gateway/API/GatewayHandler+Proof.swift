@@ -7,7 +7,7 @@ import OpenAPIRuntime
 
 extension GatewayHandler {
     package func getKeys(_ input: Operations.GetKeys.Input) async throws -> Operations.GetKeys.Output {
-        let keys = try await allow(nil, "getKeys") { _ in try state.keys.publicKeys().keys }.map {
+        let keys = try await allow(nil, "getKeys") { _ in try await state.publishedKeys().keys }.map {
             Components.Schemas.Jwk(kty: .okp, crv: .ed25519, x: $0.x, kid: $0.kid, alg: $0.alg, use: $0.use)
         }
         return .ok(.init(body: .json(.init(keys: keys))))

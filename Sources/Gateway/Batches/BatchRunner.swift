@@ -76,20 +76,29 @@ package final class BatchRunner: Service, Sendable {
                 try await process(job)
             } catch let lost as BatchLeaseLost {
                 logger.warning("batch job taken over by another gateway", metadata: ["batch": "\(lost.jobID)"])
-            } catch {
-                logger.error("batch job failed", metadata: ["batch": "\(job.id)", "error": "\(type(of: error))"])
+            } catch let refused as Problem {
+                // The job's own terms no longer hold (its policy is gone): it can never finish.
+                logger.error("batch job failed", metadata: ["batch": "\(job.id)", "problem": "\(refused.code)"])
                 var failed = (try? await store.job(job.id)) ?? job
                 failed.status = .failed
-                failed.failure = "the job stopped: \(type(of: error))"
+                failed.failure = "the job cannot be answered: \(refused.code)"
                 failed.finishedAt = Date()
                 try? await store.finish(failed, owner: owner)
+            } catch {
+                // A store or the audit log out of reach (a database restarting): the job is left for
+                // this gateway or another to resume after its last committed chunk.
+                logger.error("batch job interrupted", metadata: ["batch": "\(job.id)", "error": "\(type(of: error))"])
+                try? await store.release(job.id, owner: owner)
+                return
             }
         }
     }
 
     private func process(_ claimed: BatchJobRecord) async throws {
         var job = claimed
-        let stored = try job.terms
+        guard let stored = try? job.terms else {
+            throw Problem(.internalServerError, code: "batch.terms", title: "The job's stored terms cannot be read")
+        }
         let terms = try checks.terms(purpose: stored.purpose, policy: stored.policy, asOf: stored.asOf, operator: stored.operator)
         let caller = Caller(client: .init(id: job.clientID, roles: [.bureau]), peer: .init(fingerprint: job.fingerprint, subject: ""))
         // The results' digest grows with each chunk committed; a resumed job's earlier chunks are read once.

@@ -10,7 +10,6 @@ import Logging
 import NIOCore
 import NIOSSL
 import OpenAPIHummingbird
-import SQLiteStorage
 import ServiceLifecycle
 import SwiftASN1
 import X509
@@ -31,8 +30,11 @@ package enum GatewayApplication {
     ) async throws -> some ApplicationProtocol {
         let policies = try PolicyCatalog.bundled()
         _ = try policies.policy(named: configuration.defaultPolicy)
-        let state = try await ServiceState.open(configuration.stateDirectory, origin: configuration.auditOrigin)
-        let archive = try SQLiteArchive(path: configuration.archivePath)
+        let stores = try await Stores.open(configuration, logger: logger)
+        logger.info("stores open", metadata: ["where": "\(stores.description)"])
+        let state = try await ServiceState.open(
+            configuration.stateDirectory, origin: configuration.auditOrigin, audit: stores.audit, directory: stores.keys)
+        let archive = stores.archive
         let loading = Date()
         try await archive.prepareLookups()
         logger.info("archive ready for lookups", metadata: ["seconds": "\(String(format: "%.1f", Date().timeIntervalSince(loading)))"])
@@ -40,11 +42,11 @@ package enum GatewayApplication {
         let metrics = GatewayMetrics()
         let checks = CheckService(
             archive: archive, policies: policies, defaultPolicy: configuration.defaultPolicy, auditor: auditor,
-            store: CheckStore(try SQLiteAnswerStore(path: URL(fileURLWithPath: configuration.stateDirectory).appendingPathComponent("checks.sqlite").path)),
+            store: CheckStore(stores.answers),
             metrics: metrics)
         let stateFolder = URL(fileURLWithPath: configuration.stateDirectory)
         let batches = BatchRunner(
-            store: try SQLiteBatchJobStore(folder: stateFolder.appendingPathComponent("batches")), checks: checks, logger: logger,
+            store: stores.batches, checks: checks, logger: logger,
             lease: .seconds(configuration.jobLeaseSeconds))
         let handler = GatewayHandler(
             checks: checks, auditor: auditor, state: state, archive: archive, metrics: metrics,

@@ -15,6 +15,7 @@ import SystemPackage
 /// | `clients.registry` | `certs/clients.json` | certificate → client id and roles, reloaded when it changes |
 /// | `state.directory` | `state` | signing keys, audit log, stored checks |
 /// | `archive.path` | `state/archive.sqlite` | the embedded archive |
+/// | `database.url` | none | `postgres://…`: keep the archive, audit log, answers and batch jobs in one PostgreSQL database shared with other gateways (README, "Several gateways") |
 /// | `policy.default` | `civil-service-2026` | policy of checks that name none |
 /// | `audit.origin` | `creditgate.local/audit` | the audit log's checkpoint origin |
 /// | `limits.body-bytes` | 16 MiB | largest request body |
@@ -34,6 +35,7 @@ package struct GatewayConfiguration: Sendable {
     package var clientRegistry = "certs/clients.json"
     package var stateDirectory = "state"
     package var archivePath = "state/archive.sqlite"
+    package var databaseURL: String? = nil
     package var defaultPolicy = "civil-service-2026"
     package var auditOrigin = "creditgate.local/audit"
     package var maxBodyBytes = 16 << 20
@@ -66,6 +68,7 @@ package struct GatewayConfiguration: Sendable {
         clientRegistry = reader.string(forKey: "clients.registry", default: defaults.clientRegistry)
         stateDirectory = reader.string(forKey: "state.directory", default: defaults.stateDirectory)
         archivePath = reader.string(forKey: "archive.path", default: stateDirectory + "/archive.sqlite")
+        databaseURL = reader.string(forKey: "database.url").flatMap { $0.isEmpty ? nil : $0 }
         defaultPolicy = reader.string(forKey: "policy.default", default: defaults.defaultPolicy)
         auditOrigin = reader.string(forKey: "audit.origin", default: defaults.auditOrigin)
         maxBodyBytes = reader.int(forKey: "limits.body-bytes", default: defaults.maxBodyBytes)
