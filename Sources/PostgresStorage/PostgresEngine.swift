@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import NIOSSL
 import PostgresNIO
+import Synchronization
 
 /// One PostgreSQL database shared by several gateways, importers and other systems: the pool of
 /// connections every store of this module uses, and the schema they keep their tables in.
@@ -23,12 +24,15 @@ public final class PostgresEngine: Sendable {
     public let client: PostgresClient
     public let schema: String
     let logger: Logger
+    /// How long a request waits for a connection before the database counts as out of reach.
+    let leaseTimeout: Duration
     private let running: Task<Void, Never>
 
-    private init(client: PostgresClient, schema: String, logger: Logger) async {
+    private init(client: PostgresClient, schema: String, logger: Logger, leaseTimeout: Duration) async {
         self.client = client
         self.schema = schema
         self.logger = logger
+        self.leaseTimeout = leaseTimeout
         // The pool hands out connections only once `run()` has started.
         var task: Task<Void, Never>?
         await withCheckedContinuation { started in
@@ -47,14 +51,18 @@ public final class PostgresEngine: Sendable {
     }
 
     /// Connects and migrates. Fails (and closes) when the database cannot be reached.
-    public static func open(url: String, maximumConnections: Int = 20, logger: Logger = Logger(label: "creditgate.postgres")) async throws -> PostgresEngine {
+    public static func open(
+        url: String, maximumConnections: Int = 20, leaseTimeout: Duration = .seconds(5), logger: Logger = Logger(label: "creditgate.postgres")
+    ) async throws -> PostgresEngine {
         let location = try PostgresLocation(url)
         var configuration = PostgresClient.Configuration(
             host: location.host, port: location.port, username: location.user, password: location.password, database: location.database,
             tls: location.tls)
         configuration.options.maximumConnections = maximumConnections
         configuration.options.additionalStartupParameters = [("search_path", location.schema), ("application_name", "creditgate")]
-        let engine = await PostgresEngine(client: PostgresClient(configuration: configuration, backgroundLogger: logger), schema: location.schema, logger: logger)
+        let engine = await PostgresEngine(
+            client: PostgresClient(configuration: configuration, backgroundLogger: logger), schema: location.schema, logger: logger,
+            leaseTimeout: leaseTimeout)
         do {
             try await PostgresSchema.migrate(engine)
         } catch {
@@ -72,19 +80,51 @@ public final class PostgresEngine: Sendable {
 
     /// Runs `body` in one transaction on one connection.
     /// The closure's own error comes out as it was thrown (rolled back), not wrapped.
-    func transaction<Result: Sendable>(_ body: nonisolated(nonsending) (PostgresConnection) async throws -> sending Result) async throws -> sending Result {
-        do {
-            return try await client.withTransaction(logger: logger, body)
-        } catch let failed as PostgresTransactionError {
-            if let closureError = failed.closureError, failed.rollbackError == nil { throw closureError }
-            throw failed
+    func transaction<Result: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> sending Result) async throws -> Result {
+        try await connection { [logger] connection in
+            do {
+                return try await connection.withTransaction(logger: logger) { try await body($0) }
+            } catch let failed as PostgresTransactionError {
+                if let closureError = failed.closureError, failed.rollbackError == nil { throw closureError }
+                throw failed
+            }
         }
     }
 
     /// Runs one statement outside a transaction and returns its rows.
     @discardableResult
     func query(_ query: PostgresQuery) async throws -> [PostgresRow] {
-        try await client.query(query, logger: logger).collect()
+        try await connection { [logger] in try await $0.query(query, logger: logger).collect() }
+    }
+
+    /// Runs `body` on a connection of the pool. Waiting for one is bounded by `leaseTimeout`: the
+    /// pool keeps a request waiting while the server is away, and a gateway must answer `503`
+    /// then, not hang (``PostgresUnavailable``). Once `body` has its connection it is not timed.
+    func connection<Result: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> sending Result) async throws -> Result {
+        let started = LeaseStarted()
+        return try await withThrowingTaskGroup(of: Result?.self) { group in
+            group.addTask {
+                try await self.client.withConnection { connection in
+                    started.set()
+                    return try await body(connection)
+                }
+            }
+            group.addTask { [leaseTimeout] in
+                try? await Task.sleep(for: leaseTimeout)
+                return nil
+            }
+            while let outcome = try await group.next() {
+                if let result = outcome {
+                    group.cancelAll()
+                    return result
+                }
+                if !started.isSet {
+                    group.cancelAll()
+                    throw PostgresUnavailable(reason: "no connection to the database within \(leaseTimeout)")
+                }
+            }
+            throw CancellationError()
+        }
     }
 }
 
@@ -127,4 +167,28 @@ struct PostgresLocation: Sendable {
 public struct PostgresURLError: Error, CustomStringConvertible {
     public var reason: String
     public var description: String { "database URL: \(reason)" }
+}
+
+/// The database could not be reached in time; nothing was done.
+public struct PostgresUnavailable: Error, CustomStringConvertible {
+    public var reason: String
+    public var description: String { "PostgreSQL unavailable: \(reason)" }
+}
+
+/// Set once a connection has been handed over.
+private final class LeaseStarted: Sendable {
+    private let flag = Mutex(false)
+    func set() { flag.withLock { $0 = true } }
+    var isSet: Bool { flag.withLock { $0 } }
+}
+
+extension Array where Element == PostgresRow {
+    /// Each row's columns as `types`.
+    func decode<each Column: PostgresDecodable>(_ types: (repeat each Column).Type) throws -> [(repeat each Column)] {
+        try map { try $0.decode(types) }
+    }
+
+    func decode<Column: PostgresDecodable>(_ type: Column.Type) throws -> [Column] {
+        try map { try $0.decode(type) }
+    }
 }

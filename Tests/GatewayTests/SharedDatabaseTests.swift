@@ -25,8 +25,21 @@ struct SharedDatabaseTests {
                 .created.body.json
         }
         #expect(disposition.sequence == 1)
+        // Amendments at once: each audited, numbered one after another, none lost.
+        let amendments = try await withThrowingTaskGroup(of: Int.self) { group in
+            for n in 0..<30 {
+                group.addTask {
+                    try await gateway.withClient("bureau") { client in
+                        try await client.recordDisposition(path: .init(checkId: answer.checkId), body: .json(.init(
+                            outcome: n % 2 == 0 ? .overturned : .confirmed, _operator: "hr.li"))).created.body.json.sequence
+                    }
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(Set(amendments) == Set(2...31))
         let stored = try await gateway.withClient("bureau") { try await $0.getCheck(path: .init(checkId: answer.checkId)).ok.body.json }
-        #expect(stored.result.checkId == answer.checkId && stored.dispositions.count == 1)
+        #expect(stored.result.checkId == answer.checkId && stored.dispositions.map(\.sequence) == Array(1...31))
 
         let accepted = try await gateway.raw("bureau", "POST", "/v1/batches?\(BatchJobTests.query)", body: try BatchJobTests.feed(2500),
                                              contentType: "application/x-ndjson")

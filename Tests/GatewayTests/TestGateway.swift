@@ -56,7 +56,7 @@ final class TestGateway: Sendable {
     /// On PostgreSQL, the stores are a fresh schema of the run's server with the same archive
     /// imported (see ``TestDatabase``).
     static func prepare(
-        on backend: Backend = .sqlite, _ adjust: (inout GatewayConfiguration, DevelopmentPKI) throws -> Void = { _, _ in }
+        on backend: Backend = .sqlite, database: String? = nil, _ adjust: (inout GatewayConfiguration, DevelopmentPKI) throws -> Void = { _, _ in }
     ) async throws -> (URL, DevelopmentPKI, GatewayConfiguration) {
         let folder = TemporaryFiles.url("creditgate-gateway")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -68,7 +68,7 @@ final class TestGateway: Sendable {
         case .sqlite:
             try FileManager.default.copyItem(atPath: shared.appendingPathComponent("archive.sqlite").path, toPath: archivePath)
         case .postgres:
-            let url = try #require(TestDatabase.freshSchemaURL(), "run the tests as Scripts/with-postgres swift test")
+            let url = try #require(database ?? TestDatabase.freshSchemaURL(), "run the tests as Scripts/with-postgres swift test")
             let engine = try await PostgresEngine.open(url: url, maximumConnections: 2)
             let archive = try PostgresArchive(engine)
             _ = try await archive.importDefaulters(from: shared.appendingPathComponent("defaulters.ndjson"), options: .init())
@@ -144,15 +144,15 @@ final class TestGateway: Sendable {
 
     /// A raw request (for bodies the generated client would never send, and for headers).
     func raw(_ role: String?, _ method: String, _ path: String, body: String? = nil, contentType: String? = "application/json",
-             client: HTTPClient? = nil) async throws -> RawResponse {
-        try await raw(role, method, path, bytes: body.map { Array($0.utf8) }, contentType: contentType, client: client)
+             client: HTTPClient? = nil, timeout: TimeAmount = .seconds(30)) async throws -> RawResponse {
+        try await raw(role, method, path, bytes: body.map { Array($0.utf8) }, contentType: contentType, client: client, timeout: timeout)
     }
 
     func raw(_ role: String?, _ method: String, _ path: String, bytes body: [UInt8]?, contentType: String?,
-             client: HTTPClient? = nil) async throws -> RawResponse {
+             client: HTTPClient? = nil, timeout: TimeAmount = .seconds(30)) async throws -> RawResponse {
         let http = try client ?? httpClient(role: role)
         do {
-            let response = try await Self.send(method, url, path, bytes: body, contentType: contentType, with: http)
+            let response = try await Self.send(method, url, path, bytes: body, contentType: contentType, with: http, timeout: timeout)
             if client == nil { try await http.shutdown() }
             return response
         } catch {
@@ -165,12 +165,15 @@ final class TestGateway: Sendable {
         try await send(method, base, path, bytes: body.map { Array($0.utf8) }, contentType: contentType, with: http)
     }
 
-    static func send(_ method: String, _ base: URL, _ path: String, bytes body: [UInt8]?, contentType: String?, with http: HTTPClient) async throws -> RawResponse {
+    static func send(
+        _ method: String, _ base: URL, _ path: String, bytes body: [UInt8]?, contentType: String?, with http: HTTPClient,
+        timeout: TimeAmount = .seconds(30)
+    ) async throws -> RawResponse {
         var request = HTTPClientRequest(url: base.absoluteString + path)
         request.method = .init(rawValue: method)
         if let contentType { request.headers.add(name: "content-type", value: contentType) }
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
-        let response = try await http.execute(request, timeout: .seconds(30))
+        let response = try await http.execute(request, timeout: timeout)
         let bytes = try await response.body.collect(upTo: 64 << 20)
         return RawResponse(method: method, path: path, status: Int(response.status.code),
                            headers: response.headers.map { ($0.name.lowercased(), $0.value) }, body: Array(buffer: bytes))

@@ -50,6 +50,11 @@ package struct Problem: Error, Sendable, Hashable {
                 detail: "send application/json\(received.map { ", not \($0)" } ?? "")")
     }
 
+    /// A store out of reach for now (the shared database restarting): try again shortly.
+    package static let storeUnavailable = Problem(
+        .serviceUnavailable, code: "service.unavailable", title: "The service's database cannot be reached just now",
+        detail: "nothing was recorded or answered; send the request again", retryAfter: 2)
+
     package static func notReady(_ detail: String) -> Problem {
         Problem(.serviceUnavailable, code: "service.not-ready", title: "The service is not ready", detail: detail, retryAfter: 5)
     }

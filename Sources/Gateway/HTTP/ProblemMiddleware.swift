@@ -11,22 +11,31 @@ import OpenAPIRuntime
 /// a 500 whose type is logged. What is logged never includes the request: a `ServerError`'s
 /// description carries the decoded body, ID numbers included.
 package struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
-    package init() {}
+    let stores: StoreUnavailability
+
+    package init(stores: StoreUnavailability = .never) {
+        self.stores = stores
+    }
 
     package func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch {
-            return Self.response(for: Self.problem(for: error, logger: context.logger))
+            return Self.response(for: Self.problem(for: error, logger: context.logger, stores: stores))
         }
     }
 
-    package static func problem(for error: any Error, logger: Logger) -> Problem {
+    package static func problem(for error: any Error, logger: Logger, stores: StoreUnavailability = .never) -> Problem {
+        if stores.isUnavailable(error) {
+            logger.warning("a store is out of reach", metadata: ["error": "\(type(of: error))"])
+            return .storeUnavailable
+        }
         switch error {
         case let problem as Problem:
             return problem
         case let error as ServerError:
             if let problem = error.underlyingError as? Problem { return problem }
+            if stores.isUnavailable(error.underlyingError) { return .storeUnavailable }
             if let decoding = error.underlyingError as? DecodingError { return .decoding(decoding) }
             switch error.httpStatus {
             case .unsupportedMediaType:

@@ -10,11 +10,13 @@ package struct Auditor: Sendable {
     package let log: AuditLog
     package let hasher: CandidateHasher
     let logger: Logger
+    let stores: StoreUnavailability
 
-    package init(log: AuditLog, hasher: CandidateHasher, logger: Logger) {
+    package init(log: AuditLog, hasher: CandidateHasher, logger: Logger, stores: StoreUnavailability = .never) {
         self.log = log
         self.hasher = hasher
         self.logger = logger
+        self.stores = stores
     }
 
     /// Records a refusal and hands the problem back to be thrown.
@@ -25,8 +27,8 @@ package struct Auditor: Sendable {
         do {
             _ = try await log.append(entry)
         } catch {
-            logger.critical("audit append failed", metadata: ["operation": "\(operation)", "error": "\(error)"])
-            return .internalError
+            logger.critical("audit append failed", metadata: ["operation": "\(operation)", "error": "\(type(of: error))"])
+            return stores.isUnavailable(error) ? .storeUnavailable : .internalError
         }
         return problem
     }

@@ -38,7 +38,7 @@ package enum GatewayApplication {
         let loading = Date()
         try await archive.prepareLookups()
         logger.info("archive ready for lookups", metadata: ["seconds": "\(String(format: "%.1f", Date().timeIntervalSince(loading)))"])
-        let auditor = Auditor(log: state.audit, hasher: state.candidateHasher, logger: logger)
+        let auditor = Auditor(log: state.audit, hasher: state.candidateHasher, logger: logger, stores: stores.unavailability)
         let metrics = GatewayMetrics()
         let checks = CheckService(
             archive: archive, policies: policies, defaultPolicy: configuration.defaultPolicy, auditor: auditor,
@@ -64,7 +64,7 @@ package enum GatewayApplication {
         let signers = state.signers
         router.add(middleware: SigningMiddleware { signers.value.responses })
         router.add(middleware: MetricsMiddleware())
-        router.add(middleware: ProblemMiddleware())
+        router.add(middleware: ProblemMiddleware(stores: stores.unavailability))
         router.add(middleware: RequestBodyMiddleware(limit: configuration.maxBodyBytes, exceptions: [
             "/v1/archive/imports": configuration.maxImportBytes, "/v1/batches": configuration.maxImportBytes,
         ], hasher: state.candidateHasher))

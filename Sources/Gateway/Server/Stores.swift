@@ -22,6 +22,8 @@ package struct Stores: Sendable {
     package let keys: any KeyDirectory
     /// Where they are, for people (a password is never shown).
     package let description: String
+    /// Whether an error of theirs means "out of reach for now" (``StoreUnavailability``).
+    package let unavailability: StoreUnavailability
 
     package static func open(_ configuration: GatewayConfiguration, logger: Logger) async throws -> Stores {
         let state = URL(fileURLWithPath: configuration.stateDirectory, isDirectory: true)
@@ -33,11 +35,28 @@ package struct Stores: Sendable {
                 answers: try SQLiteAnswerStore(path: state.appendingPathComponent("checks.sqlite").path),
                 batches: try SQLiteBatchJobStore(folder: state.appendingPathComponent("batches")),
                 keys: try SQLiteKeyDirectory(path: state.appendingPathComponent("published-keys.sqlite").path),
-                description: "SQLite in \(state.path)")
+                description: "SQLite in \(state.path)", unavailability: .never)
         }
         let engine = try await PostgresEngine.open(url: url, logger: logger)
         return Stores(
             archive: try PostgresArchive(engine), audit: PostgresAuditLogStore(engine), answers: PostgresAnswerStore(engine),
-            batches: PostgresBatchJobStore(engine), keys: PostgresKeyDirectory(engine), description: "PostgreSQL, schema \(engine.schema)")
+            batches: PostgresBatchJobStore(engine), keys: PostgresKeyDirectory(engine), description: "PostgreSQL, schema \(engine.schema)",
+            unavailability: StoreUnavailability(PostgresEngine.isUnavailable))
     }
+}
+
+/// Tells a store that is out of reach for now (a database restarting) from a request that failed:
+/// the first is answered `503 service.unavailable` with `Retry-After`, and nothing is lost, since
+/// nothing was acknowledged.
+package struct StoreUnavailability: Sendable {
+    let test: @Sendable (any Error) -> Bool
+
+    package init(_ test: @escaping @Sendable (any Error) -> Bool) {
+        self.test = test
+    }
+
+    /// The embedded files are never "away".
+    package static let never = StoreUnavailability { _ in false }
+
+    package func isUnavailable(_ error: any Error) -> Bool { test(error) }
 }

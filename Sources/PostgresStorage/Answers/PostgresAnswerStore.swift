@@ -10,10 +10,14 @@ import Storage
 /// Concurrent answers are stored together, one statement per group (``GroupCommit``). A check's
 /// dispositions are serialised across gateways by a transaction-level advisory lock on the check
 /// id, held from choosing the number to storing the row (it survives connection poolers, unlike
-/// a session lock).
+/// a session lock), and within one gateway by a lock of its own first.
 public struct PostgresAnswerStore: AnswerStore {
     let engine: PostgresEngine
     private let commit: GroupCommit<StoredAnswer, Void>
+    /// A check's dispositions wait their turn here before taking a connection: waiting on the
+    /// advisory lock while holding one, fifty at once would hold the whole pool and leave none for
+    /// the audit append of the one whose turn it is.
+    private let dispositionLocks = KeyedLock()
 
     public init(_ engine: PostgresEngine) {
         self.engine = engine
@@ -36,14 +40,14 @@ public struct PostgresAnswerStore: AnswerStore {
 
     public func answer(_ checkID: String) async throws -> StoredCheck? {
         var answer: StoredAnswer?
-        for try await (client, json, receipt) in try await engine.client.query("""
+        for (client, json, receipt) in try await engine.query("""
             SELECT client_id, answer, receipt FROM checks WHERE check_id = \(checkID)
             """).decode((String, ByteBuffer, ByteBuffer).self) {
             answer = StoredAnswer(checkID: checkID, clientID: client, answer: Data(buffer: json), receipt: Data(buffer: receipt))
         }
         guard let answer else { return nil }
         var dispositions: [Data] = []
-        for try await disposition in try await engine.client.query("""
+        for disposition in try await engine.query("""
             SELECT disposition FROM dispositions WHERE check_id = \(checkID) ORDER BY sequence
             """).decode(ByteBuffer.self) {
             dispositions.append(Data(buffer: disposition))
@@ -52,7 +56,11 @@ public struct PostgresAnswerStore: AnswerStore {
     }
 
     public func addDisposition(checkID: String, _ record: @escaping @Sendable (Int) async throws -> Data) async throws -> Data {
-        try await engine.transaction { connection in
+        try await dispositionLocks.withLock(checkID) { try await addDispositionAcrossGateways(checkID: checkID, record) }
+    }
+
+    private func addDispositionAcrossGateways(checkID: String, _ record: @escaping @Sendable (Int) async throws -> Data) async throws -> Data {
+        try await engine.transaction { [engine] connection in
             let lock = "creditgate.disposition.\(checkID)"
             try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended(\(lock), 0))", logger: engine.logger)
             var sequence = 1

@@ -111,7 +111,7 @@ extension PostgresArchive {
     /// file's SHA-256, or rolled back if those exact bytes were imported before.
     private func runImport(
         _ kind: ImportReport.Kind, file: URL, options: ImportOptions,
-        store: (PostgresConnection, Int64) async throws -> ImportTally
+        store: @escaping @Sendable (PostgresConnection, Int64) async throws -> ImportTally
     ) async throws -> ImportReport {
         let started = Date()
         let source = options.sourceName ?? file.lastPathComponent

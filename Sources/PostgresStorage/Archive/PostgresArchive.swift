@@ -31,7 +31,7 @@ public struct PostgresArchive: ArchiveStore {
     }
 
     public func version() async throws -> ArchiveVersion {
-        try await engine.client.withConnection { try await Self.version($0, engine.logger) }
+        try await engine.connection { try await Self.version($0, engine.logger) }
     }
 
     static func version(_ connection: PostgresConnection, _ logger: Logger) async throws -> ArchiveVersion {
@@ -43,7 +43,7 @@ public struct PostgresArchive: ArchiveStore {
     }
 
     public func statistics() async throws -> ArchiveStatistics {
-        try await engine.client.withConnection { connection in
+        try await engine.connection { connection in
             let rows = try await connection.query("""
                 SELECT (SELECT COUNT(*) FROM defaulter_events), (SELECT COUNT(DISTINCT entry_key) FROM defaulter_events),
                        (SELECT COUNT(*) FROM defaulter_events WHERE match_key < 0), (SELECT COUNT(*) FROM record_events),
@@ -66,7 +66,7 @@ public struct PostgresArchive: ArchiveStore {
     }
 
     public func lookup(_ candidates: [Candidate], asOf: AsOf) async throws -> ArchiveLookup {
-        try await engine.client.withConnection { connection in
+        try await engine.connection { connection in
             let logger = engine.logger
             try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
             do {

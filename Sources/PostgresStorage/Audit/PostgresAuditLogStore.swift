@@ -25,7 +25,7 @@ public final class PostgresAuditLogStore: AuditLogStore {
     public func append<Result: Sendable>(
         _ integrate: @escaping @Sendable (TreeFrontier) throws -> (AuditBatch, Result)
     ) async throws -> Result {
-        try await engine.transaction { connection in
+        let (after, result) = try await engine.transaction { [self] connection in
             var size = 0
             for try await stored in try await connection.query("SELECT size FROM audit_head WHERE id = 1 FOR UPDATE", logger: engine.logger)
                 .decode(Int64.self) { size = Int(stored) }
@@ -52,15 +52,17 @@ public final class PostgresAuditLogStore: AuditLogStore {
                     INSERT INTO audit_checkpoints (size, note) VALUES (\(newSize), \(batch.checkpoint.note)))
                 UPDATE audit_head SET size = \(newSize) WHERE id = 1
                 """, logger: engine.logger)
-            // Wrong only if the commit fails; then the stored size differs and the next append reads.
-            lastFrontier.withLock { $0 = batch.frontier }
-            return result
+            return (batch.frontier, result)
         }
+        // Only once committed: a frontier kept from a failed commit could match the size of a tree
+        // another gateway wrote meanwhile, and the next checkpoint would fork the log.
+        lastFrontier.withLock { $0 = after }
+        return result
     }
 
     public func size() async throws -> Int {
         var size = 0
-        for try await stored in try await engine.client.query("SELECT size FROM audit_head WHERE id = 1").decode(Int64.self) { size = Int(stored) }
+        for stored in try await engine.query("SELECT size FROM audit_head WHERE id = 1").decode(Int64.self) { size = Int(stored) }
         return size
     }
 
@@ -78,14 +80,14 @@ public final class PostgresAuditLogStore: AuditLogStore {
 
     private func checkpoints(_ query: PostgresQuery) async throws -> [StoredCheckpoint] {
         var found: [StoredCheckpoint] = []
-        for try await (size, note) in try await engine.client.query(query).decode((Int64, String).self) {
+        for (size, note) in try await engine.query(query).decode((Int64, String).self) {
             found.append(StoredCheckpoint(size: Int(size), note: note))
         }
         return found
     }
 
     public func subtreeHashes(_ ids: [SubtreeID]) async throws -> [SubtreeID: MerkleTree.Hash] {
-        try await engine.client.withConnection { try await Self.subtreeHashes(ids, on: $0, engine.logger) }
+        try await engine.connection { [engine] in try await Self.subtreeHashes(ids, on: $0, engine.logger) }
     }
 
     /// One query for any set of subtrees: leaves from the entries, the rest from the nodes.
@@ -110,10 +112,10 @@ public final class PostgresAuditLogStore: AuditLogStore {
 
     public func entries(from start: Int, count: Int) async throws -> [AuditBatch.Entry] {
         var entries: [AuditBatch.Entry] = []
-        let rows = try await engine.client.query("""
+        let rows = try await engine.query("""
             SELECT idx, data, leaf_hash FROM audit_entries WHERE idx >= \(Int64(start)) AND idx < \(Int64(start + count)) ORDER BY idx
             """)
-        for try await (index, data, leafHash) in rows.decode((Int64, ByteBuffer, ByteBuffer).self) {
+        for (index, data, leafHash) in try rows.decode((Int64, ByteBuffer, ByteBuffer).self) {
             entries.append(AuditBatch.Entry(index: Int(index), data: Array(data.readableBytesView), leafHash: Array(leafHash.readableBytesView)))
         }
         return entries

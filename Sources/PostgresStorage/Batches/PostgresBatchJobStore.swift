@@ -26,9 +26,9 @@ public struct PostgresBatchJobStore: BatchJobStore {
             if let idempotency = job.idempotency {
                 let lock = "creditgate.batch.\(job.clientID).\(idempotency.key)"
                 try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended(\(lock), 0))", logger: engine.logger)
-                let earlier = try await Self.jobs(connection.query("""
+                let earlier = try Self.jobs(await connection.query("""
                     SELECT \(unescaped: Self.columns) FROM batches WHERE client_id = \(job.clientID) AND idempotency_key = \(idempotency.key)
-                    """, logger: engine.logger))
+                    """, logger: engine.logger).collect())
                 if let earlier = earlier.first { return earlier }
             }
             try await connection.query("""
@@ -57,11 +57,11 @@ public struct PostgresBatchJobStore: BatchJobStore {
     }
 
     public func job(_ id: String) async throws -> BatchJobRecord? {
-        try await Self.jobs(engine.client.query("SELECT \(unescaped: Self.columns) FROM batches WHERE batch_id = \(id)")).first
+        try Self.jobs(await engine.query("SELECT \(unescaped: Self.columns) FROM batches WHERE batch_id = \(id)")).first
     }
 
     public func claim(owner: String, now: Date, until: Date) async throws -> BatchJobRecord? {
-        try await Self.jobs(engine.client.query("""
+        try Self.jobs(await engine.query("""
             UPDATE batches SET status = 'running', lease_owner = \(owner), lease_until = \(until.timeIntervalSince1970)
             WHERE batch_id = (
                 SELECT batch_id FROM batches
@@ -72,7 +72,7 @@ public struct PostgresBatchJobStore: BatchJobStore {
     }
 
     public func input(_ id: String, chunk: Int) async throws -> [[UInt8]] {
-        for try await blob in try await engine.client.query("""
+        for blob in try await engine.query("""
             SELECT lines FROM batch_input WHERE batch_id = \(id) AND chunk = \(Int32(chunk))
             """).decode(ByteBuffer.self) {
             return BatchInputChunks.lines(Data(buffer: blob))
@@ -101,7 +101,7 @@ public struct PostgresBatchJobStore: BatchJobStore {
     }
 
     public func results(_ id: String, chunk: Int) async throws -> Data? {
-        for try await blob in try await engine.client.query("""
+        for blob in try await engine.query("""
             SELECT lines FROM batch_results WHERE batch_id = \(id) AND chunk = \(Int32(chunk))
             """).decode(ByteBuffer.self) {
             return Data(buffer: blob)
@@ -123,9 +123,9 @@ public struct PostgresBatchJobStore: BatchJobStore {
         guard updated.count == 1 else { throw BatchLeaseLost(jobID: job.id) }
     }
 
-    private static func jobs(_ rows: PostgresRowSequence) async throws -> [BatchJobRecord] {
+    private static func jobs(_ rows: [PostgresRow]) throws -> [BatchJobRecord] {
         var jobs: [BatchJobRecord] = []
-        for try await row in rows {
+        for row in rows {
             let (id, client, fingerprint, terms, status, total, done, errors, clear, review, ineligible) =
                 try row.decode((String, String, String, ByteBuffer, String, Int64, Int64, Int64, Int64, Int64, Int64).self)
             let columns = row.makeRandomAccess()

@@ -24,7 +24,7 @@ public struct PostgresKeyDirectory: KeyDirectory {
 
     public func publishedKeys() async throws -> [JWK] {
         var keys: [JWK] = []
-        for try await json in try await engine.client.query("SELECT jwk FROM published_keys ORDER BY published_at, kid").decode(ByteBuffer.self) {
+        for json in try await engine.query("SELECT jwk FROM published_keys ORDER BY published_at, kid").decode(ByteBuffer.self) {
             keys.append(try PublishedKeys.jwk(Data(buffer: json)))
         }
         return keys

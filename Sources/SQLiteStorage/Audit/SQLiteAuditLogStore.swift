@@ -54,7 +54,7 @@ public final class SQLiteAuditLogStore: AuditLogStore {
     ) async throws -> Result {
         // Awaited, the transaction runs on GRDB's writer queue: its fsync does not hold one of the
         // few threads that serve every request.
-        return try await database.write { [self] db in
+        let (after, result) = try await database.write { [self] db in
             let stored = try Self.size(db)
             let before = try self.lastFrontier.withLock { $0 }.flatMap { $0.size == stored ? $0 : nil } ?? Self.frontier(db, size: stored)
             let (batch, result) = try integrate(before)
@@ -68,9 +68,12 @@ public final class SQLiteAuditLogStore: AuditLogStore {
             }
             try db.cachedStatement(sql: "INSERT INTO checkpoints (size, note) VALUES (?, ?)")
                 .execute(arguments: [batch.checkpoint.size, batch.checkpoint.note])
-            self.lastFrontier.withLock { $0 = batch.frontier }
-            return result
+            return (batch.frontier, result)
         }
+        // Only once committed: a frontier kept from a failed commit could match the size of a tree
+        // another process wrote meanwhile, and the next checkpoint would fork the log.
+        lastFrontier.withLock { $0 = after }
+        return result
     }
 
     private static func size(_ db: Database) throws -> Int {

@@ -5,11 +5,13 @@
 /// let locks = KeyedLock()
 /// try await locks.withLock("chk_…") { try await chooseNumberAuditAndStore() }
 /// ```
-actor KeyedLock {
+package actor KeyedLock {
     private var held: Set<String> = []
     private var waiting: [String: [CheckedContinuation<Void, Never>]] = [:]
 
-    func withLock<T: Sendable>(_ key: String, _ body: @Sendable () async throws -> T) async throws -> T {
+    package init() {}
+
+    package func withLock<T: Sendable>(_ key: String, _ body: @Sendable () async throws -> T) async throws -> T {
         if held.contains(key) {
             // Woken by `release`, which hands the lock over without freeing it.
             await withCheckedContinuation { waiting[key, default: []].append($0) }
