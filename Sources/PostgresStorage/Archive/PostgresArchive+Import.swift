@@ -143,7 +143,7 @@ extension PostgresArchive {
 
 /// Rows in `COPY … FROM STDIN` text format: columns separated by tabs, `\N` for null, backslash
 /// escapes in text, `bytea` as `\\x` and hex digits.
-struct CopyRows {
+struct CopyRows: Sendable {
     private var buffer = ByteBuffer()
     private static let hex = Array("0123456789abcdef".utf8)
 
