@@ -24,7 +24,9 @@ public final class PostgresEngine: Sendable {
     public let client: PostgresClient
     public let schema: String
     let logger: Logger
-    /// How long a request waits for a connection before the database counts as out of reach.
+    /// How long a request waits for a connection before the database counts as out of reach. The
+    /// pool gives no sign that tells a busy pool from a server that is away, so this is long enough
+    /// for the first under load (a full test run on two cores saw waits over 5 s).
     let leaseTimeout: Duration
     private let running: Task<Void, Never>
 
@@ -52,7 +54,7 @@ public final class PostgresEngine: Sendable {
 
     /// Connects and migrates. Fails (and closes) when the database cannot be reached.
     public static func open(
-        url: String, maximumConnections: Int = 20, leaseTimeout: Duration = .seconds(5), logger: Logger = Logger(label: "creditgate.postgres")
+        url: String, maximumConnections: Int = 20, leaseTimeout: Duration = .seconds(30), logger: Logger = Logger(label: "creditgate.postgres")
     ) async throws -> PostgresEngine {
         let location = try PostgresLocation(url)
         var configuration = PostgresClient.Configuration(

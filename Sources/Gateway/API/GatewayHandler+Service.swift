@@ -18,6 +18,7 @@ extension GatewayHandler {
                 version = try await archive.version()
                 keyID = try state.keys.activeKey().keyID
             } catch {
+                if auditor.stores.isUnavailable(error) { throw Problem.storeUnavailable }
                 throw Problem.notReady("the archive or the signing key cannot be read")
             }
             return .ok(.init(body: .json(.init(status: .ready, archive: .init(version), keyId: keyID))))

@@ -19,8 +19,14 @@ package struct Auditor: Sendable {
         self.stores = stores
     }
 
-    /// Records a refusal and hands the problem back to be thrown.
+    /// Records a refusal and hands the problem back to be thrown. A refusal because the stores are
+    /// out of reach is not tried: the log is one of them, and the attempt would only hold the
+    /// answer for another connection timeout.
     package func refused(_ problem: Problem, operation: String, caller: Caller?, fingerprint: String?) async -> Problem {
+        guard problem.code != Problem.storeUnavailable.code else {
+            logger.warning("refused while the stores are out of reach", metadata: ["operation": "\(operation)"])
+            return problem
+        }
         let entry = AuditEntry(
             operation: operation, outcome: "refused \(problem.status.code) \(problem.code)", clientID: caller?.client.id,
             certificateFingerprint: fingerprint ?? caller?.peer.fingerprint, requestDigest: RequestDigest.current?.header)
