@@ -16,9 +16,10 @@ struct CreditClientEndToEndTests {
         let folder: URL
         var receipts: URL { folder.appendingPathComponent("receipts") }
 
-        init(_ gateway: TestGateway) throws {
+        /// `folder` is another session's, to go on with its receipts against another gateway.
+        init(_ gateway: TestGateway, folder: URL = TemporaryFiles.url("credit-e2e")) throws {
             self.gateway = gateway
-            folder = TemporaryFiles.url("credit-e2e")
+            self.folder = folder
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         }
 

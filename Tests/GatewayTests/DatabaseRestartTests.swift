@@ -4,7 +4,6 @@ import Foundation
 @testable import Gateway
 import GatewayAPI
 import PostgresStorage
-import Synchronization
 import Testing
 import TestSupport
 
@@ -16,7 +15,7 @@ struct DatabaseRestartTests {
     func whileTheDatabaseIsAwayRequestsAre503AndNoAcknowledgedAnswerIsLost() async throws {
         let server = try PrivatePostgres()
         let gateway = try await TestGateway(prepared: try await TestGateway.prepare(on: .postgres, database: server.url + "&schema=restart"))
-        let seen = Seen()
+        let seen = SeenAnswers()
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         // Two clients checking back to back until told to stop.
@@ -38,12 +37,7 @@ struct DatabaseRestartTests {
                 try await group.waitForAll()
             }
         }
-        func answered() -> Int { seen.state.withLock { $0.answers.count } }
-        func waitFor(_ condition: () -> Bool) async throws {
-            for _ in 0..<600 where !condition() { try await Task.sleep(for: .milliseconds(100)) }
-            #expect(condition())
-        }
-        try await waitFor { answered() >= 20 }
+        try await waitFor { seen.answerCount >= 20 }
 
         try server.stop()
         // A store call waits up to the engine's lease timeout (30 s) before it counts the database
@@ -54,10 +48,10 @@ struct DatabaseRestartTests {
         #expect(refused.status == 503)
         #expect(refused.json["code"] as? String == "service.unavailable")
         #expect(refused.header("retry-after") != nil)
-        let beforeRestart = answered()
+        let beforeRestart = seen.answerCount
 
         try server.start()
-        try await waitFor { answered() >= beforeRestart + 20 }
+        try await waitFor { seen.answerCount >= beforeRestart + 20 }
         #expect(try await gateway.raw("auditor", "GET", "/readyz", contentType: nil).status == 200)
         load.cancel()
         _ = try? await load.value
@@ -81,17 +75,5 @@ struct DatabaseRestartTests {
         #expect(report.isIntact, "\(report)")
         try await gateway.stop()
         await engine.close()
-    }
-
-    /// What the load saw: each status's count, and every answer given.
-    final class Seen: Sendable {
-        let state = Mutex<(answers: [String: Components.Schemas.CheckResult], statuses: [Int: Int])>(([:], [:]))
-
-        func record(_ status: Int, _ answer: Components.Schemas.CheckResult?) {
-            state.withLock { state in
-                state.statuses[status, default: 0] += 1
-                if let answer { state.answers[answer.checkId] = answer }
-            }
-        }
     }
 }

@@ -12,17 +12,32 @@ import TestSupport
 struct MigrationTests {
     @Test(.enabled(if: TestDatabase.url != nil, "needs PostgreSQL (Scripts/with-postgres swift test)"))
     func everythingIsCopiedAndTheLogGoesOnExtendingItsCheckpoints() async throws {
-        // A SQLite gateway with an archive, checks, a disposition and a finished job.
+        // A SQLite gateway with an archive, a check and a disposition made with `credit`.
         let prepared = try await TestGateway.prepare()
-        let before = try await TestGateway(prepared: prepared)
+        let first = try await TestGateway(prepared: prepared)
+        let session = try CreditClientEndToEndTests.Session(first)
         let people = try TestGateway.listedPeople()
-        let answer = try await before.withClient("bureau") { client in
-            try await client.createCheck(body: .json(.init(candidate: .init(name: people.exact.name, idNumber: people.exact.id.unmaskedValue),
-                                                           purpose: TestGateway.purpose))).ok.body.json
-        }
-        _ = try await before.withClient("bureau") { client in
-            try await client.recordDisposition(path: .init(checkId: answer.checkId), body: .json(.init(outcome: .confirmed, _operator: "hr.li"))).created
-        }
+        let listed = try await session.run(["check", "--name", people.exact.name, "--id", people.exact.id.unmaskedValue, "--json"])
+        #expect(listed.status == 11, "\(listed.output)")
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        let answer = try decoder.decode(Components.Schemas.CheckResult.self, from: Data(listed.output.utf8))
+        #expect(try await session.run(["dispose", answer.checkId, "--outcome", "confirmed"]).status == 0)
+        try await first.stop()
+
+        // The signing key rotated as an operator does it, then more checks and a job under the new key.
+        let rotate = Process()
+        rotate.executableURL = ServeProcess.executable
+        rotate.arguments = ["keys", "rotate", "--state", prepared.2.stateDirectory]
+        rotate.standardOutput = FileHandle.nullDevice
+        try rotate.run()
+        try await ServeProcess.waitForExit(rotate)
+        #expect(rotate.terminationStatus == 0)
+        let before = try await TestGateway(prepared: prepared)
+        let afterRotation = try await CreditClientEndToEndTests.Session(before, folder: session.folder)
+            .run(["check", "--name", "李四", "--id", "11010519491231002X", "--json"])
+        #expect(afterRotation.status == 0, "\(afterRotation.output)")
+        let rotated = try decoder.decode(Components.Schemas.CheckResult.self, from: Data(afterRotation.output.utf8))
         let accepted = try await before.raw("bureau", "POST", "/v1/batches?\(BatchJobTests.query)", body: try BatchJobTests.feed(2100),
                                             contentType: "application/x-ndjson")
         let job = try #require(accepted.json["batchId"] as? String)
@@ -30,6 +45,7 @@ struct MigrationTests {
         let resultsBefore = try await before.raw("bureau", "GET", "/v1/batches/\(job)/results", contentType: nil).text
         let checkpointBefore = try await before.raw("auditor", "GET", "/v1/audit/checkpoint", contentType: nil).text
         let keys = try await before.keys()
+        #expect(keys.keys.count == 2)
         try await before.stop()
 
         let url = try #require(TestDatabase.freshSchemaURL())
@@ -45,26 +61,34 @@ struct MigrationTests {
         var configuration = prepared.2
         configuration.databaseURL = url
         let after = try await TestGateway(prepared: (prepared.0, prepared.1, configuration))
-        let verifiers = try keys.keys.map { NoteVerifier(name: ServiceState.defaultOrigin, publicKey: try #require(try $0.verificationKey() as? Ed25519VerificationKey)) }
-        let old = try Checkpoint.open(checkpointBefore, verifiers: verifiers, origin: ServiceState.defaultOrigin)
+        #expect(Set(try await after.keys().keys.map(\.thumbprint)) == Set(keys.keys.map(\.thumbprint)), "both keys, the retired one too")
         let status = try await after.raw("auditor", "GET", "/v1/archive/status", contentType: nil).json
         let version = try #require(status["archive"] as? [String: Any])
         #expect(version["sequence"] as? Int == Int(answer.archive.sequence) && version["contentHash"] as? String == answer.archive.contentHash)
         let stored = try await after.withClient("bureau") { try await $0.getCheck(path: .init(checkId: answer.checkId)).ok.body.json }
         #expect(stored.result.audit.leafHash == answer.audit.leafHash && stored.dispositions.count == 1)
         #expect(try await after.raw("bureau", "GET", "/v1/batches/\(job)/results", contentType: nil).text == resultsBefore)
-
-        // New answers extend the log that the old checkpoint saw.
-        let next = try await after.withClient("bureau") { client in
-            try await client.createCheck(body: .json(.init(candidate: .init(name: "张三", idNumber: "11010519491231002X"), purpose: TestGateway.purpose))).ok.body.json
-        }
-        let latest = try Checkpoint.open(next.audit.checkpoint, verifiers: verifiers, origin: ServiceState.defaultOrigin)
-        #expect(latest.size > old.size)
+        let verifiers = try keys.keys.map { NoteVerifier(name: ServiceState.defaultOrigin, publicKey: try #require(try $0.verificationKey() as? Ed25519VerificationKey)) }
+        let old = try Checkpoint.open(checkpointBefore, verifiers: verifiers, origin: ServiceState.defaultOrigin)
         let proof = try await after.withClient("auditor") { client in
-            try await client.getConsistencyProof(query: .init(from: Int64(old.size), to: Int64(latest.size))).ok.body.json
+            try await client.getInclusionProof(query: .init(index: Int64(old.size - 1), treeSize: Int64(old.size))).ok.body.json
         }
-        #expect(MerkleTree.verifyConsistency(oldSize: old.size, newSize: latest.size, oldRoot: old.rootHash, newRoot: latest.rootHash,
-                                             proof: proof.proof.compactMap(Base64.decodeStandard)))
+        #expect(proof.checkpoint == checkpointBefore, "the checkpoint signed before, copied with the log")
+
+        // `credit`, now against the migrated gateway: new answers extend the log the receipts from
+        // before the migration saw, and those receipts (signed by both keys) still verify offline.
+        let migrated = try CreditClientEndToEndTests.Session(after, folder: session.folder)
+        #expect(try await migrated.run(["check", "--name", "王五", "--id", "11010519491231010X"]).status == 0)
+        for receipt in [answer.checkId, rotated.checkId] {
+            let consistency = try await migrated.run(["audit", "consistency", "--checkpoint", session.receipt("\(receipt).receipt").path])
+            #expect(consistency.status == 0 && consistency.output.contains("consistent"), "\(consistency.output)")
+        }
+        #expect(try await migrated.run(["keys"]).status == 0)
         try await after.stop()
+        let receipts = try FileManager.default.contentsOfDirectory(atPath: session.receipts.path).filter { $0.hasSuffix(".receipt") }
+        #expect(receipts.count == 4, "three answers and a disposition")
+        let verified = try await migrated.run(["verify"] + receipts.map { session.receipt($0).path })
+        #expect(verified.status == 0, "\(verified.output)")
+        #expect(verified.output.components(separatedBy: "✓ audit proofs").count - 1 == 4)
     }
 }

@@ -17,40 +17,49 @@ enum ServeProcess {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("creditgate")
     }
 
-    /// Starts `creditgate serve` on `configuration` (written to a JSON file) and waits for its port.
-    static func start(_ configuration: GatewayConfiguration, in folder: URL) async throws -> (Process, Int) {
-        let settings: [String: Any] = [
+    /// Starts `creditgate serve` on `configuration` and waits for its port. The settings file and
+    /// the process's log (`serve.json`, `serve.log`, appended to at each start) are in its state folder.
+    static func start(_ configuration: GatewayConfiguration) async throws -> (Process, Int) {
+        var settings: [String: Any] = [
             "server": ["host": "127.0.0.1", "port": 0],
             "tls": ["certificate": configuration.certificate, "key": configuration.privateKey, "ca": configuration.caBundle],
             "clients": ["registry": configuration.clientRegistry],
             "state": ["directory": configuration.stateDirectory],
             "archive": ["path": configuration.archivePath],
+            "jobs": ["lease-seconds": configuration.jobLeaseSeconds],
         ]
-        let file = folder.appendingPathComponent("creditgate.json")
+        if let url = configuration.databaseURL { settings["database"] = ["url": url] }
+        let state = URL(fileURLWithPath: configuration.stateDirectory)
+        try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
+        let file = state.appendingPathComponent("serve.json")
         try JSONSerialization.data(withJSONObject: settings).write(to: file)
+        let log = state.appendingPathComponent("serve.log")
+        if !FileManager.default.fileExists(atPath: log.path) { FileManager.default.createFile(atPath: log.path, contents: nil) }
+        let output = try FileHandle(forWritingTo: log)
+        let start = try output.seekToEnd()
         let process = Process()
         process.executableURL = executable
         process.arguments = ["serve", "--config", file.path]
-        let errors = Pipe()
-        process.standardError = errors
+        process.standardError = output
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        // The log line "listening url=https://127.0.0.1:PORT"; reading blocks, so off the cooperative pool.
-        let reader = errors.fileHandleForReading
-        let port = await Task.detached { () -> Int? in
-            var seen = ""
-            while true {
-                let data = reader.availableData
-                if data.isEmpty { return nil }
-                seen += String(decoding: data, as: UTF8.self)
-                if let range = seen.range(of: #"https://127\.0\.0\.1:[0-9]+"#, options: .regularExpression),
-                   let port = Int(seen[range].split(separator: ":").last ?? "") {
-                    return port
-                }
+        try output.close()
+        // The log line "listening url=https://127.0.0.1:PORT" of this start.
+        for _ in 0..<1200 where process.isRunning {
+            let seen = String(decoding: (try? Data(contentsOf: log))?.dropFirst(Int(start)) ?? Data(), as: UTF8.self)
+            if let range = seen.range(of: #"https://127\.0\.0\.1:[0-9]+"#, options: .regularExpression),
+               let port = Int(seen[range].split(separator: ":").last ?? "") {
+                return (process, port)
             }
-        }.value
-        if let port { return (process, port) }
-        throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "creditgate serve ended before listening"])
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        process.terminate()
+        throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "creditgate serve did not listen; see \(log.path)"])
+    }
+
+    /// Waits for a process that was signalled to end, without blocking a cooperative thread.
+    static func waitForExit(_ process: Process) async throws {
+        while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
     }
 }
 
@@ -93,7 +102,7 @@ struct ShutdownTests {
             kill(process.processIdentifier, signal)
             return try await group.reduce(into: []) { $0 += $1 }
         }
-        process.waitUntilExit()
+        try await ServeProcess.waitForExit(process)
         try await http.shutdown()
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
@@ -119,8 +128,8 @@ struct ShutdownTests {
 
     @Test func sigtermUnderLoadDrainsAndLosesNoAnsweredRequest() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: ServeProcess.executable.path), "build the creditgate product first")
-        let (folder, pki, configuration) = try await TestGateway.prepare()
-        let (process, port) = try await ServeProcess.start(configuration, in: folder)
+        let (_, pki, configuration) = try await TestGateway.prepare()
+        let (process, port) = try await ServeProcess.start(configuration)
         let answers = try await Self.load(port: port, pki: pki, process: process, signal: SIGTERM, after: .milliseconds(1500))
         #expect(process.terminationReason == .exit && process.terminationStatus == 0)
         #expect(answers.count >= 20, "only \(answers.count) answers before SIGTERM")
@@ -133,10 +142,10 @@ struct ShutdownTests {
 
     @Test func killedUnderLoadRepeatedlyTheLogHoldsEveryAnswerGiven() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: ServeProcess.executable.path), "build the creditgate product first")
-        let (folder, pki, configuration) = try await TestGateway.prepare()
+        let (_, pki, configuration) = try await TestGateway.prepare()
         var answers: [Components.Schemas.CheckResult] = []
         for round in 0..<3 {
-            let (process, port) = try await ServeProcess.start(configuration, in: folder)
+            let (process, port) = try await ServeProcess.start(configuration)
             answers += try await Self.load(port: port, pki: pki, process: process, signal: SIGKILL, after: .milliseconds(800 + 300 * round), round: round)
             #expect(process.terminationReason == .uncaughtSignal)
             try await Self.expectEveryAnswerLogged(answers, state: configuration.stateDirectory)

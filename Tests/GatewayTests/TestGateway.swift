@@ -129,6 +129,19 @@ final class TestGateway: Sendable {
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: tls))
     }
 
+    /// An HTTP client presenting `role`'s certificate for the length of `body`, shut down however `body` ends.
+    static func withHTTPClient<Result>(pki: DevelopmentPKI, role: String?, _ body: (HTTPClient) async throws -> Result) async throws -> Result {
+        let http = try httpClient(pki: pki, role: role)
+        do {
+            let result = try await body(http)
+            try await http.shutdown()
+            return result
+        } catch {
+            try? await http.shutdown()
+            throw error
+        }
+    }
+
     /// The generated client over mutual TLS as `role`.
     func withClient<T>(_ role: String, _ body: (Client) async throws -> T) async throws -> T {
         let http = try httpClient(role: role)
@@ -161,8 +174,10 @@ final class TestGateway: Sendable {
         }
     }
 
-    static func send(_ method: String, _ base: URL, _ path: String, body: String?, contentType: String?, with http: HTTPClient) async throws -> RawResponse {
-        try await send(method, base, path, bytes: body.map { Array($0.utf8) }, contentType: contentType, with: http)
+    static func send(
+        _ method: String, _ base: URL, _ path: String, body: String?, contentType: String?, with http: HTTPClient, timeout: TimeAmount = .seconds(30)
+    ) async throws -> RawResponse {
+        try await send(method, base, path, bytes: body.map { Array($0.utf8) }, contentType: contentType, with: http, timeout: timeout)
     }
 
     static func send(
@@ -174,7 +189,7 @@ final class TestGateway: Sendable {
         if let contentType { request.headers.add(name: "content-type", value: contentType) }
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
         let response = try await http.execute(request, timeout: timeout)
-        let bytes = try await response.body.collect(upTo: 64 << 20)
+        let bytes = try await response.body.collect(upTo: 512 << 20)
         return RawResponse(method: method, path: path, status: Int(response.status.code),
                            headers: response.headers.map { ($0.name.lowercased(), $0.value) }, body: Array(buffer: bytes))
     }
