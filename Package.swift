@@ -168,7 +168,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "ArchiveBenchmark",
-            dependencies: ["CreditCore", "ArchiveClient", "SQLiteStorage"],
+            dependencies: [
+                "CreditCore", "ArchiveClient", "SQLiteStorage", "PostgresStorage",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             path: "Benchmarks/ArchiveBenchmark"
         ),
         .executableTarget(
@@ -218,6 +221,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "X509", package: "swift-certificates"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
     ],

@@ -59,6 +59,9 @@ extension PostgresArchive {
                 for statement in PostgresSchema.defaulterIndexes {
                     try await connection.query(PostgresQuery(unsafeSQL: statement), logger: engine.logger)
                 }
+                // Statistics now, not when autovacuum comes round: without them the first lookups
+                // are planned blind, and a key list of ten was seen to take seconds.
+                try await connection.query("ANALYZE defaulter_events, texts, mask_shapes", logger: engine.logger)
             }
             return tally
         }

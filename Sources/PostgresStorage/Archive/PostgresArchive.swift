@@ -3,6 +3,7 @@ import CreditCore
 import Foundation
 import NIOCore
 import PostgresNIO
+import Synchronization
 
 /// The archive in PostgreSQL, shared by every gateway, importer and other system that opens the
 /// same database.
@@ -11,9 +12,11 @@ import PostgresNIO
 ///   one transaction, so versions grow by one across all writers and a reader never sees half an
 ///   import. Events arrive by `COPY`; a first load into an empty archive builds the indexes once,
 ///   after the rows.
-/// - **A lookup** reads one snapshot (`REPEATABLE READ`) and states its version. It asks for all
-///   candidates at once: one query for the keys of everyone, one for the histories of the listings
-///   found, one for the records found; the deciding is ``LookupRules``', as on every backend.
+/// - **A lookup** reads one version and states it. It asks for all candidates at once: one
+///   statement for the version and the keys of everyone (so a lookup of people the archive does not
+///   know is one round trip), then one for the histories of the listings found and one for the
+///   records found, each read as of that version; the deciding is ``LookupRules``', as on every
+///   backend.
 ///
 /// ```swift
 /// let archive = try await PostgresArchive(try await PostgresEngine.open(url: url))
@@ -22,6 +25,9 @@ import PostgresNIO
 public struct PostgresArchive: ArchiveStore {
     let engine: PostgresEngine
     let texts = TextCache()
+    /// The mask shapes last seen (they only grow): a lookup computes its probable keys with them and
+    /// asks again in the rare case its snapshot has more.
+    let shapes = MaskShapes()
     /// The taxonomy record categories are checked against.
     public let taxonomy: Taxonomy
 
@@ -67,70 +73,85 @@ public struct PostgresArchive: ArchiveStore {
 
     public func lookup(_ candidates: [Candidate], asOf: AsOf) async throws -> ArchiveLookup {
         try await engine.connection { connection in
-            let logger = engine.logger
-            try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
-            do {
-                let lookup = try await lookup(candidates, asOf: asOf, on: connection)
-                try await connection.query("COMMIT", logger: logger)
-                return lookup
-            } catch {
-                _ = try? await connection.query("ROLLBACK", logger: logger)
-                throw error
+            // Every candidate's keys at once; the exact key is also the records' key.
+            let exactKeys = candidates.map { MatchKey.exact($0.id) }
+            var shapes = self.shapes.known.withLock { $0 }
+            var snapshot: KeySnapshot
+            repeat {
+                let probableKeys = candidates.map { LookupRules.probableKeys($0, shapes: shapes) }
+                snapshot = try await keys(exact: exactKeys, probable: probableKeys, on: connection)
+                // An import added a mask shape since the shapes were cached: ask again with it.
+                if snapshot.shapes == shapes { break }
+                shapes = snapshot.shapes
+                self.shapes.known.withLock { [shapes] in $0 = shapes }
+            } while true
+            let texts = try await snapshotTexts(upTo: snapshot.newestText, on: connection)
+            let histories = try await listingEvents(Set(snapshot.entriesByMatchKey.values.flatMap { $0 }), through: snapshot.version.sequence,
+                                                    texts: texts, on: connection)
+            let recordHistories = try await recordEvents(Set(snapshot.recordsByIDKey.values.flatMap { $0 }), through: snapshot.version.sequence,
+                                                         on: connection)
+            let findings = candidates.indices.map { index in
+                var entryKeys: [Int64] = []
+                for key in [exactKeys[index]] + snapshot.probableKeys[index] {
+                    for entry in snapshot.entriesByMatchKey[key] ?? [] where !entryKeys.contains(entry) { entryKeys.append(entry) }
+                }
+                var recordKeys: [Int64] = []
+                for record in snapshot.recordsByIDKey[exactKeys[index]] ?? [] where !recordKeys.contains(record) { recordKeys.append(record) }
+                let candidate = candidates[index]
+                return Findings(hits: LookupRules.defaulterHits(candidate, listings: entryKeys.compactMap { histories[$0] }, asOf: asOf)
+                    + LookupRules.recordHits(candidate, records: recordKeys.compactMap { recordHistories[$0] }, asOf: asOf))
             }
+            return ArchiveLookup(version: snapshot.version, findings: findings)
         }
     }
 
-    private func lookup(_ candidates: [Candidate], asOf: AsOf, on connection: PostgresConnection) async throws -> ArchiveLookup {
-        let logger = engine.logger
-        let head = try await connection.query("""
-            SELECT (SELECT MAX(id) FROM texts), (SELECT array_agg(shape ORDER BY shape) FROM mask_shapes)
-            """, logger: logger).collect()
-        let (newestText, shapeList) = try head[0].decode((Int64?, [Int64]?).self)
-        let version = try await Self.version(connection, logger)
-        let texts = try await snapshotTexts(upTo: newestText ?? 0, on: connection)
-        let shapes = (shapeList ?? []).map { UInt32(truncatingIfNeeded: $0) }
-
-        // Every candidate's keys at once; the exact key is also the records' key.
-        let exactKeys = candidates.map { MatchKey.exact($0.id) }
-        let probableKeys = candidates.map { LookupRules.probableKeys($0, shapes: shapes) }
+    /// What one statement saw: the archive's version, its newest text and mask shapes, and the
+    /// listings and records under the candidates' keys.
+    private struct KeySnapshot {
+        var version = ArchiveVersion.empty
+        var newestText: Int64 = 0
+        var shapes: [UInt32] = []
+        var probableKeys: [[Int64]]
         var entriesByMatchKey: [Int64: [Int64]] = [:]
         var recordsByIDKey: [Int64: [Int64]] = [:]
-        let keyRows = try await connection.query("""
-            SELECT 0::smallint, match_key, entry_key FROM defaulter_events WHERE match_key = ANY(\(exactKeys + probableKeys.flatMap { $0 })::bigint[])
-            UNION ALL
-            SELECT 1::smallint, id_key, record_key FROM record_events WHERE id_key = ANY(\(exactKeys)::bigint[])
-            """, logger: logger)
-        for try await (table, key, group) in keyRows.decode((Int16, Int64, Int64).self) {
-            if table == 0 {
-                entriesByMatchKey[key, default: []].append(group)
-            } else {
-                recordsByIDKey[key, default: []].append(group)
-            }
-        }
-        let histories = try await listingEvents(Set(entriesByMatchKey.values.flatMap { $0 }), texts: texts, on: connection)
-        let recordHistories = try await recordEvents(Set(recordsByIDKey.values.flatMap { $0 }), on: connection)
+    }
 
-        let findings = candidates.indices.map { index in
-            var entryKeys: [Int64] = []
-            for key in [exactKeys[index]] + probableKeys[index] {
-                for entry in entriesByMatchKey[key] ?? [] where !entryKeys.contains(entry) { entryKeys.append(entry) }
+    /// One statement, so one snapshot, and one round trip: a lookup of people the archive does not
+    /// know (nearly all of a screening) ends here. The events and texts read after it are those of
+    /// this snapshot's version, because the archive only appends: an import adds events of a higher
+    /// sequence and texts of higher ids, in one transaction, and changes no row.
+    private func keys(exact: [Int64], probable: [[Int64]], on connection: PostgresConnection) async throws -> KeySnapshot {
+        var snapshot = KeySnapshot(probableKeys: probable)
+        let rows = try await connection.query("""
+            SELECT 2::smallint, COALESCE((SELECT MAX(seq) FROM imports), 0), COALESCE((SELECT MAX(id) FROM texts), 0),
+                   (SELECT content_hash FROM imports ORDER BY seq DESC LIMIT 1), (SELECT array_agg(shape ORDER BY shape) FROM mask_shapes)
+            UNION ALL
+            SELECT 0::smallint, match_key, entry_key, NULL, NULL FROM defaulter_events WHERE match_key = ANY(\(exact + probable.flatMap { $0 })::bigint[])
+            UNION ALL
+            SELECT 1::smallint, id_key, record_key, NULL, NULL FROM record_events WHERE id_key = ANY(\(exact)::bigint[])
+            """, logger: engine.logger)
+        for try await (kind, key, group, hash, shapes) in rows.decode((Int16, Int64, Int64, String?, [Int64]?).self) {
+            switch kind {
+            case 0: snapshot.entriesByMatchKey[key, default: []].append(group)
+            case 1: snapshot.recordsByIDKey[key, default: []].append(group)
+            default:
+                snapshot.version = hash.map { ArchiveVersion(sequence: key, contentHash: $0) } ?? .empty
+                snapshot.newestText = group
+                snapshot.shapes = (shapes ?? []).map { UInt32(truncatingIfNeeded: $0) }
             }
-            var recordKeys: [Int64] = []
-            for record in recordsByIDKey[exactKeys[index]] ?? [] where !recordKeys.contains(record) { recordKeys.append(record) }
-            let candidate = candidates[index]
-            return Findings(hits: LookupRules.defaulterHits(candidate, listings: entryKeys.compactMap { histories[$0] }, asOf: asOf)
-                + LookupRules.recordHits(candidate, records: recordKeys.compactMap { recordHistories[$0] }, asOf: asOf))
         }
-        return ArchiveLookup(version: version, findings: findings)
+        return snapshot
     }
 
     /// The listings under these entry keys, each its history in event order.
-    private func listingEvents(_ keys: Set<Int64>, texts: [String?], on connection: PostgresConnection) async throws -> [Int64: DefaulterHistory] {
+    private func listingEvents(
+        _ keys: Set<Int64>, through sequence: Int64, texts: [String?], on connection: PostgresConnection
+    ) async throws -> [Int64: DefaulterHistory] {
         guard !keys.isEmpty else { return [:] }
         var events: [Int64: [DefaulterEvent]] = [:]
         let rows = try await connection.query("""
             SELECT entry_key, id, import_seq, op, effective_day, match_key, detail FROM defaulter_events
-            WHERE entry_key = ANY(\(Array(keys))::bigint[]) ORDER BY id
+            WHERE entry_key = ANY(\(Array(keys))::bigint[]) AND import_seq <= \(sequence) ORDER BY id
             """, logger: engine.logger)
         for try await (entry, id, sequence, op, day, matchKey, detail) in rows.decode((Int64, Int64, Int64, Int16, Int32, Int64?, ByteBuffer).self) {
             guard let event = DefaulterRowDecoder.event(
@@ -142,13 +163,13 @@ public struct PostgresArchive: ArchiveStore {
     }
 
     /// The records under these record keys, each its history in event order.
-    private func recordEvents(_ keys: Set<Int64>, on connection: PostgresConnection) async throws -> [Int64: RecordHistory] {
+    private func recordEvents(_ keys: Set<Int64>, through sequence: Int64, on connection: PostgresConnection) async throws -> [Int64: RecordHistory] {
         guard !keys.isEmpty else { return [:] }
         var events: [Int64: [(recordID: String, event: RecordEvent)]] = [:]
         let rows = try await connection.query("""
             SELECT record_key, id, import_seq, op, effective_day, record_id, id_key, name, category, kind, sanction, severity,
                 decided_day, effective_until_day, permanent, issuer, document_number, summary
-            FROM record_events WHERE record_key = ANY(\(Array(keys))::bigint[]) ORDER BY id
+            FROM record_events WHERE record_key = ANY(\(Array(keys))::bigint[]) AND import_seq <= \(sequence) ORDER BY id
             """, logger: engine.logger)
         for try await row in rows {
             let (key, id, sequence, op, day, recordID, idKey, name, category, kind, sanction, severity) =
@@ -178,4 +199,9 @@ public struct PostgresArchive: ArchiveStore {
         }
         return texts.texts
     }
+}
+
+/// The mask shapes a lookup last saw, shared by the lookups of one archive value.
+final class MaskShapes: Sendable {
+    let known = Mutex<[UInt32]>([])
 }
