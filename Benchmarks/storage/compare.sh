@@ -27,7 +27,7 @@ if [ -z "${CREDITGATE_TEST_DATABASE_URL:-}" ]; then
 fi
 entries=${1:-10000000}
 rounds=${2:-2}
-job=${3:-/tmp/perf/requests/job-1m.ndjson}
+job=${3-/tmp/perf/requests/job-1m.ndjson}
 bench=/tmp/creditgate-bench
 perf=/tmp/perf
 certs=$perf/certs
@@ -38,7 +38,7 @@ port=${port%%/*}
 sql() { psql "$CREDITGATE_TEST_DATABASE_URL" -XAtq -F ' ' -c "$1"; }
 
 echo "== archive on PostgreSQL: import and batched lookups"
-"$release/ArchiveBenchmark" --entries "$entries" --dir "$bench" --database "$database"
+"$release/ArchiveBenchmark" --entries "$entries" --dir "$bench" --database "$database" --reuse   # imports unless already there
 sql "CREATE EXTENSION IF NOT EXISTS pg_stat_statements"
 echo "database size: $(sql "SELECT pg_size_pretty(pg_database_size(current_database()))")"
 
@@ -67,9 +67,10 @@ EOF
 }
 stop() { kill "$gateway"; wait "$gateway" 2>/dev/null || true; }
 load() {
+    local seconds=${1:-10}
     /tmp/mtlsload -url https://127.0.0.1:8443/v1/checks -method POST -body "$perf/requests/bodies.ndjson" -lines \
         -H 'Content-Type: application/json' -cert "$certs/clients/bureau.pem" -key "$certs/clients/bureau-key.pem" \
-        -ca "$certs/ca.pem" -c 16 -d 10s | tail -1
+        -ca "$certs/ca.pem" -c 16 -d "${seconds}s" | tail -1
 }
 # CPU seconds (user + system) of the processes named $1.
 cpu() { awk '{ sum += $14 + $15 } END { printf "%.2f", sum / 100 }' $(pgrep -x "$1" | sed 's|.*|/proc/&/stat|') 2>/dev/null; }
@@ -81,12 +82,13 @@ socket_bytes() {
 
 echo "== single checks, 16 connections, 10 s, alternating"
 for round in $(seq "$rounds"); do
+    # Each gateway warmed for 3 s first: its first lookups read the archive's texts.
     serve sqlite
-    sleep 1
+    load 3 > /dev/null
     echo "round $round sqlite:   $(load)"
     stop
     serve postgres
-    sleep 1
+    load 3 > /dev/null
     sql "SELECT pg_stat_statements_reset()" > /dev/null
     read -r commits_before < <(sql "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()")
     read -r sent_before received_before < <(socket_bytes)
@@ -115,6 +117,10 @@ done
 echo "== batch job $(basename "$job")"
 for backend in sqlite postgres; do
     serve "$backend"
-    echo "$backend: $("$here/../gateway/batch-job.sh" "$job" "$certs" | tail -1); peak RSS $(grep VmHWM /proc/$gateway/status | awk '{print $2 / 1024 " MiB"}')"
+    echo "$backend: $("$here/../gateway/batch-job.sh" "$job" "$certs" | python3 -c '
+import json, sys
+job, seconds = sys.stdin.read().strip().rsplit("\n", 1)
+job = json.loads(job)
+print(job["status"], job["done"], "lines,", seconds)'); peak RSS $(grep VmHWM /proc/$gateway/status | awk '{print $2 / 1024 " MiB"}')"
     stop
 done
