@@ -9,6 +9,7 @@ import TestSupport
 
 /// The shared database restarted under load: while it is away the gateway answers `503` (requests
 /// and `/readyz`), it reconnects by itself, and every answer it gave is in the log and the store.
+extension UnderLoad {
 @Suite("PostgreSQL restarted under load")
 struct DatabaseRestartTests {
     @Test(.enabled(if: TestDatabase.url != nil, "needs PostgreSQL (Scripts/with-postgres swift test)"))
@@ -37,7 +38,7 @@ struct DatabaseRestartTests {
                 try await group.waitForAll()
             }
         }
-        try await waitFor { seen.answerCount >= 20 }
+        try await waitFor(seconds: 300, "for answers before the stop") { seen.answerCount >= 20 }
 
         try server.stop()
         // A store call waits up to the engine's lease timeout (30 s) before it counts the database
@@ -51,7 +52,7 @@ struct DatabaseRestartTests {
         let beforeRestart = seen.answerCount
 
         try server.start()
-        try await waitFor { seen.answerCount >= beforeRestart + 20 }
+        try await waitFor(seconds: 300, "for answers after the restart") { seen.answerCount >= beforeRestart + 20 }
         #expect(try await gateway.raw("auditor", "GET", "/readyz", contentType: nil).status == 200)
         load.cancel()
         _ = try? await load.value
@@ -76,4 +77,5 @@ struct DatabaseRestartTests {
         try await gateway.stop()
         await engine.close()
     }
+}
 }

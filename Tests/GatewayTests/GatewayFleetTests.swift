@@ -19,6 +19,7 @@ import Glibc
 /// Nothing any client was given may be lost or forked: the log verifies, every answer is in it and
 /// proves against the latest checkpoint, every checkpoint seen is consistent with it, and a
 /// 100,000-line job accepted by the first gateway killed finishes elsewhere, each line once.
+extension UnderLoad {
 @Suite("Three gateway processes on one database, killed in turn")
 struct GatewayFleetTests {
     static let jobLines = 100_000
@@ -100,7 +101,7 @@ struct GatewayFleetTests {
         // Once the job is under way, the gateway working on it (any of the three may have claimed
         // it) is the first killed, then the others in turn.
         var done = 0
-        try await waitFor(seconds: 300) {
+        try await waitFor(seconds: 300, "for the job to get under way") {
             let progress = try? await TestGateway.send("GET", fleet.url(1), "/v1/batches/\(job)", body: nil, contentType: nil, with: http)
             done = progress?.json["done"] as? Int ?? 0
             return done >= 2_000
@@ -109,7 +110,7 @@ struct GatewayFleetTests {
         for round in 0..<5 {
             let victim = (holder + round) % 3
             let answered = seen.answerCount
-            try await waitFor { seen.answerCount >= answered + 30 }
+            try await waitFor(seconds: 300, "for answers before kill \(round)") { seen.answerCount >= answered + 30 }
             if round == 0 {
                 let progress = try await TestGateway.send("GET", fleet.url((victim + 1) % 3), "/v1/batches/\(job)", body: nil, contentType: nil, with: http)
                 #expect(progress.json["status"] as? String == "running", "the job is killed midway: \(progress.text)")
@@ -118,13 +119,13 @@ struct GatewayFleetTests {
             try await fleet.start(victim)
         }
         let answered = seen.answerCount
-        try await waitFor { seen.answerCount >= answered + 30 }
+        try await waitFor(seconds: 300, "for answers after the last restart") { seen.answerCount >= answered + 30 }
         load.cancel()
         _ = await load.result
 
         // The job, taken over from the killed gateway, finishes with every line once and in order.
         var finished: [String: Any] = [:]
-        try await waitFor(seconds: 900) {
+        try await waitFor(seconds: 900, "for the job to finish") {
             finished = (try? await TestGateway.send("GET", fleet.url(2), "/v1/batches/\(job)", body: nil, contentType: nil, with: http).json) ?? [:]
             return finished["status"] as? String == "finished" || finished["status"] as? String == "failed"
         }
@@ -231,4 +232,5 @@ struct GatewayFleetTests {
             URL(string: "https://localhost:\(members.withLock { $0[index].port })")!
         }
     }
+}
 }

@@ -63,6 +63,7 @@ enum ServeProcess {
     }
 }
 
+extension UnderLoad {
 @Suite("Shutdown and crashes", .serialized)
 struct ShutdownTests {
     /// Counts answers across the client tasks.
@@ -152,4 +153,5 @@ struct ShutdownTests {
         }
         #expect(answers.count >= 60, "only \(answers.count) answers")
     }
+}
 }

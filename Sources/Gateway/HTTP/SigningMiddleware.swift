@@ -13,9 +13,13 @@ import NIOCore
 /// added after middleware and cannot be covered.
 package struct SigningMiddleware<Context: RequestContext>: RouterMiddleware {
     let signer: @Sendable () -> MessageSigner
+    /// A store's failure can surface here, after the handler (``ResponseBarrier``): out of reach, it
+    /// is a `503` as anywhere else.
+    let stores: StoreUnavailability
 
     /// `signer` is asked per response, so a key rotation takes effect without a restart.
-    package init(signer: @escaping @Sendable () -> MessageSigner) {
+    package init(stores: StoreUnavailability = .never, signer: @escaping @Sendable () -> MessageSigner) {
+        self.stores = stores
         self.signer = signer
     }
 
@@ -26,7 +30,7 @@ package struct SigningMiddleware<Context: RequestContext>: RouterMiddleware {
             response = try await ResponseBarrier.$current.withValue(barrier) { try await next(request, context) }
             try await barrier.wait()
         } catch {
-            response = ProblemMiddleware<Context>.response(for: ProblemMiddleware<Context>.problem(for: error, logger: context.logger))
+            response = ProblemMiddleware<Context>.response(for: ProblemMiddleware<Context>.problem(for: error, logger: context.logger, stores: stores))
         }
         // A body streamed from a file (batch results) comes with the digest taken when it was
         // written; any other body is collected and digested here.

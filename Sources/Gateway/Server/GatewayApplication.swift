@@ -62,7 +62,7 @@ package enum GatewayApplication {
 
         let router = Router(context: GatewayRequestContext.self)
         let signers = state.signers
-        router.add(middleware: SigningMiddleware { signers.value.responses })
+        router.add(middleware: SigningMiddleware(stores: stores.unavailability) { signers.value.responses })
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: ProblemMiddleware(stores: stores.unavailability))
         router.add(middleware: RequestBodyMiddleware(limit: configuration.maxBodyBytes, exceptions: [
