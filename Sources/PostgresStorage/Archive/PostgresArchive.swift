@@ -122,8 +122,15 @@ public struct PostgresArchive: ArchiveStore {
     /// sequence and texts of higher ids, in one transaction, and changes no row.
     private func keys(exact: [Int64], probable: [[Int64]], on connection: PostgresConnection) async throws -> KeySnapshot {
         var snapshot = KeySnapshot(probableKeys: probable)
-        let rows = try await connection.execute(LookupKeys(all: exact + probable.flatMap { $0 }, exact: exact), logger: engine.logger)
-        for try await (kind, key, group, hash, shapes) in rows {
+        let rows = try await connection.query("""
+            SELECT 2::smallint, COALESCE((SELECT MAX(seq) FROM imports), 0), COALESCE((SELECT MAX(id) FROM texts), 0),
+                   (SELECT content_hash FROM imports ORDER BY seq DESC LIMIT 1), (SELECT array_agg(shape ORDER BY shape) FROM mask_shapes)
+            UNION ALL
+            SELECT 0::smallint, match_key, entry_key, NULL, NULL FROM defaulter_events WHERE match_key = ANY(\(exact + probable.flatMap { $0 })::bigint[])
+            UNION ALL
+            SELECT 1::smallint, id_key, record_key, NULL, NULL FROM record_events WHERE id_key = ANY(\(exact)::bigint[])
+            """, logger: engine.logger)
+        for try await (kind, key, group, hash, shapes) in rows.decode((Int16, Int64, Int64, String?, [Int64]?).self) {
             switch kind {
             case 0: snapshot.entriesByMatchKey[key, default: []].append(group)
             case 1: snapshot.recordsByIDKey[key, default: []].append(group)
@@ -197,31 +204,4 @@ public struct PostgresArchive: ArchiveStore {
 /// The mask shapes a lookup last saw, shared by the lookups of one archive value.
 final class MaskShapes: Sendable {
     let known = Mutex<[UInt32]>([])
-}
-
-/// A lookup's first statement, prepared once per connection: it runs for every check, and parsing
-/// and planning it cost the server more than running it (`perf` under single-check load, README).
-struct LookupKeys: PostgresPreparedStatement {
-    static let name = "creditgate_lookup_keys"
-    static let sql = """
-        SELECT 2::smallint, COALESCE((SELECT MAX(seq) FROM imports), 0), COALESCE((SELECT MAX(id) FROM texts), 0),
-               (SELECT content_hash FROM imports ORDER BY seq DESC LIMIT 1), (SELECT array_agg(shape ORDER BY shape) FROM mask_shapes)
-        UNION ALL
-        SELECT 0::smallint, match_key, entry_key, NULL, NULL FROM defaulter_events WHERE match_key = ANY($1::bigint[])
-        UNION ALL
-        SELECT 1::smallint, id_key, record_key, NULL, NULL FROM record_events WHERE id_key = ANY($2::bigint[])
-        """
-    typealias Row = (Int16, Int64, Int64, String?, [Int64]?)
-    /// Every match key asked for (exact and probable), and the exact ones (also the records' keys).
-    var all: [Int64]
-    var exact: [Int64]
-
-    func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 2)
-        bindings.append(all)
-        bindings.append(exact)
-        return bindings
-    }
-
-    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
 }
