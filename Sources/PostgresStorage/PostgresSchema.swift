@@ -71,6 +71,17 @@ enum PostgresSchema {
         ("v3 published keys", [
             "CREATE TABLE published_keys (kid text PRIMARY KEY, jwk bytea NOT NULL, published_at double precision NOT NULL)",
         ]),
+        ("v4 archive head", [
+            // What the archive held once each import committed (see `PostgresArchive.recordHead`):
+            // a lookup reads it from the newest import, one row, instead of four aggregates.
+            // Imports before this migration keep NULLs; only the newest is filled, and only the
+            // newest is ever read.
+            """
+            ALTER TABLE imports ADD COLUMN defaulter_high bigint, ADD COLUMN record_high bigint, ADD COLUMN newest_text bigint,
+                                ADD COLUMN shapes bigint[]
+            """,
+            PostgresArchive.recordHead,
+        ]),
     ]
 
     /// The lookup indexes of `defaulter_events`, which a first load drops and builds after its rows.

@@ -20,7 +20,7 @@ public struct PostgresTableWriter: Sendable {
     }
 
     /// In one transaction: every table's rows (`read` gives them a page at a time, an empty page
-    /// at the end), then the identity sequences and the audit log's size set from what was copied.
+    /// at the end), then the identity sequences, the audit log's size and the archive's head set from what was copied.
     /// Returns the rows copied per table.
     public func copy(
         _ tables: [TableCopy], read: @escaping @Sendable (TableCopy, Int) throws -> [[TableValue]]
@@ -57,6 +57,7 @@ public struct PostgresTableWriter: Sendable {
                     """, logger: engine.logger)
             }
             try await connection.query("UPDATE audit_head SET size = (SELECT COUNT(*) FROM audit_entries) WHERE id = 1", logger: engine.logger)
+            try await connection.query(PostgresQuery(unsafeSQL: PostgresArchive.recordHead), logger: engine.logger)
             return counts
         }
     }

@@ -3,6 +3,8 @@
 import CreditCore
 import Foundation
 import GRDB
+import PostgresNIO
+import TestSupport
 import Testing
 
 @Suite("Archive schema migrations")
@@ -33,6 +35,26 @@ struct SchemaMigrationTests {
             #expect(answered.version == expected.version)
             #expect(answered.findings == expected.findings)
         }
+    }
+
+    /// A PostgreSQL archive written before imports recorded their head: the migration that adds
+    /// it fills the newest import's, and lookups (which start from it) answer as before.
+    @Test(.enabled(if: TestDatabase.url != nil, "needs PostgreSQL (Scripts/with-postgres swift test)"))
+    func postgresArchiveWithoutHeadsGetsTheNewestFilled() async throws {
+        let t = try await TestArchive(.postgres)
+        _ = try await t.archive.importDefaulters(from: try t.file("feed.ndjson", DefaulterImportTests.feed), options: .init())
+        let zhang = try TestArchive.candidate("张三", "11010519491231002X")
+        let expected = try await t.archive.lookup([zhang], asOf: try TestArchive.day("2021-07-01"))
+        #expect(expected.findings[0].defaulterMatches.count == 2)
+        let engine = try await #require(t.fixture.postgres).open()
+        _ = try await engine.client.query("ALTER TABLE imports DROP COLUMN defaulter_high, DROP COLUMN record_high, DROP COLUMN newest_text, DROP COLUMN shapes")
+        _ = try await engine.client.query("DELETE FROM creditgate_migrations WHERE name = 'v4 archive head'")
+        await engine.close()
+
+        let migrated = try await t.reopen()
+        let answered = try await migrated.lookup([zhang], asOf: try TestArchive.day("2021-07-01"))
+        #expect(answered.version == expected.version)
+        #expect(answered.findings == expected.findings)
     }
 
     static func events(_ path: String) throws -> [Row] {

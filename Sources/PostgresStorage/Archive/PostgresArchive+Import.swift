@@ -136,6 +136,7 @@ extension PostgresArchive {
                     VALUES (\(sequence), \(kind.rawValue), \(source), \(contentHash), \(tally.format.rawValue), \(Date().timeIntervalSince1970),
                             \(Int64(tally.accepted)), \(Int64(tally.rejected)))
                     """, logger: engine.logger)
+                try await connection.query(PostgresQuery(unsafeSQL: Self.recordHead), logger: engine.logger)
                 return tally.report(kind, sequence: sequence, seconds: Date().timeIntervalSince(started))
             }
         } catch let repeated as AlreadyImported {

@@ -3,7 +3,7 @@ import CreditCore
 import Foundation
 import NIOCore
 import PostgresNIO
-import Synchronization
+import Storage
 
 /// The archive in PostgreSQL, shared by every gateway, importer and other system that opens the
 /// same database.
@@ -13,10 +13,10 @@ import Synchronization
 ///   import. Events arrive by `COPY`; a first load into an empty archive builds the indexes once,
 ///   after the rows.
 /// - **A lookup** reads one version and states it. It asks for all candidates at once: one
-///   statement for the version and the keys of everyone (so a lookup of people the archive does not
-///   know is one round trip), then one for the histories of the listings found and one for the
-///   records found, each read as of that version; the deciding is ``LookupRules``', as on every
-///   backend.
+///   statement for the version (the newest import's row), then the in-memory ``KeyFilter`` drops
+///   the people the archive cannot know (so a lookup of them is one round trip), then one statement
+///   for the keys of the rest, one for the histories of the listings found and one for the records
+///   found, each read as of that version; the deciding is ``LookupRules``', as on every backend.
 ///
 /// ```swift
 /// let archive = try await PostgresArchive(try await PostgresEngine.open(url: url))
@@ -25,9 +25,9 @@ import Synchronization
 public struct PostgresArchive: ArchiveStore {
     let engine: PostgresEngine
     let texts = TextCache()
-    /// The mask shapes last seen (they only grow): a lookup computes its probable keys with them and
-    /// asks again in the rare case its snapshot has more.
-    let shapes = MaskShapes()
+    let keyFilter = KeyFilter()
+    /// Held while a lookup reads keys for the filter.
+    let keyReading = KeyedLock()
     /// The taxonomy record categories are checked against.
     public let taxonomy: Taxonomy
 
@@ -73,74 +73,118 @@ public struct PostgresArchive: ArchiveStore {
 
     public func lookup(_ candidates: [Candidate], asOf: AsOf) async throws -> ArchiveLookup {
         try await engine.connection { connection in
-            // Every candidate's keys at once; the exact key is also the records' key.
+            guard let head = try await Self.head(connection, engine.logger) else {
+                return ArchiveLookup(version: .empty, findings: candidates.map { _ in Findings(hits: []) })
+            }
+            // Only keys the filter may hold are asked for; the exact key is also the records' key.
+            let filter = try await filterBits(covering: head.marks, on: connection)
             let exactKeys = candidates.map { MatchKey.exact($0.id) }
-            var shapes = self.shapes.known.withLock { $0 }
-            var snapshot: KeySnapshot
-            repeat {
-                let probableKeys = candidates.map { LookupRules.probableKeys($0, shapes: shapes) }
-                snapshot = try await keys(exact: exactKeys, probable: probableKeys, on: connection)
-                // An import added a mask shape since the shapes were cached: ask again with it.
-                if snapshot.shapes == shapes { break }
-                shapes = snapshot.shapes
-                self.shapes.known.withLock { [shapes] in $0 = shapes }
-            } while true
-            let texts = try await snapshotTexts(upTo: snapshot.newestText, on: connection)
-            let histories = try await listingEvents(Set(snapshot.entriesByMatchKey.values.flatMap { $0 }), through: snapshot.version.sequence,
+            let asked = candidates.indices.map { index in
+                (exactKeys[index], filter.mayContain(exactKeys[index]) ? [exactKeys[index]] : [],
+                 LookupRules.probableKeys(candidates[index], shapes: head.shapes).filter(filter.mayContain))
+            }
+            let matchKeys = asked.flatMap { $0.1 + $0.2 }
+            guard !matchKeys.isEmpty else {
+                return ArchiveLookup(version: head.version, findings: candidates.map { _ in Findings(hits: []) })
+            }
+            let found = try await keys(match: matchKeys, records: asked.flatMap(\.1), on: connection)
+            let texts = try await snapshotTexts(upTo: head.newestText, on: connection)
+            let histories = try await listingEvents(Set(found.entriesByMatchKey.values.flatMap { $0 }), through: head.version.sequence,
                                                     texts: texts, on: connection)
-            let recordHistories = try await recordEvents(Set(snapshot.recordsByIDKey.values.flatMap { $0 }), through: snapshot.version.sequence,
+            let recordHistories = try await recordEvents(Set(found.recordsByIDKey.values.flatMap { $0 }), through: head.version.sequence,
                                                          on: connection)
             let findings = candidates.indices.map { index in
+                let (exactKey, exact, probable) = asked[index]
                 var entryKeys: [Int64] = []
-                for key in [exactKeys[index]] + snapshot.probableKeys[index] {
-                    for entry in snapshot.entriesByMatchKey[key] ?? [] where !entryKeys.contains(entry) { entryKeys.append(entry) }
+                for key in exact + probable {
+                    for entry in found.entriesByMatchKey[key] ?? [] where !entryKeys.contains(entry) { entryKeys.append(entry) }
                 }
                 var recordKeys: [Int64] = []
-                for record in snapshot.recordsByIDKey[exactKeys[index]] ?? [] where !recordKeys.contains(record) { recordKeys.append(record) }
+                for record in found.recordsByIDKey[exactKey] ?? [] where !recordKeys.contains(record) { recordKeys.append(record) }
                 let candidate = candidates[index]
                 return Findings(hits: LookupRules.defaulterHits(candidate, listings: entryKeys.compactMap { histories[$0] }, asOf: asOf)
                     + LookupRules.recordHits(candidate, records: recordKeys.compactMap { recordHistories[$0] }, asOf: asOf))
             }
-            return ArchiveLookup(version: snapshot.version, findings: findings)
+            return ArchiveLookup(version: head.version, findings: findings)
         }
     }
 
-    /// What one statement saw: the archive's version, its newest text and mask shapes, and the
-    /// listings and records under the candidates' keys.
-    private struct KeySnapshot {
-        var version = ArchiveVersion.empty
-        var newestText: Int64 = 0
-        var shapes: [UInt32] = []
-        var probableKeys: [[Int64]]
-        var entriesByMatchKey: [Int64: [Int64]] = [:]
-        var recordsByIDKey: [Int64: [Int64]] = [:]
+    public func prepareLookups() async throws {
+        try await engine.connection { connection in
+            if let head = try await Self.head(connection, engine.logger) { _ = try await filterBits(covering: head.marks, on: connection) }
+        }
     }
 
-    /// One statement, so one snapshot, and one round trip: a lookup of people the archive does not
-    /// know (nearly all of a screening) ends here. The events and texts read after it are those of
-    /// this snapshot's version, because the archive only appends: an import adds events of a higher
-    /// sequence and texts of higher ids, in one transaction, and changes no row.
-    private func keys(exact: [Int64], probable: [[Int64]], on connection: PostgresConnection) async throws -> KeySnapshot {
-        var snapshot = KeySnapshot(probableKeys: probable)
+    /// What the archive held when its newest import committed: its version, how far its events
+    /// and texts go, its mask shapes. `nil` for an empty archive.
+    private struct Head {
+        var version: ArchiveVersion
+        var marks: KeyFilter.Marks
+        var newestText: Int64
+        var shapes: [UInt32]
+    }
+
+    /// Every lookup starts here: one row (``recordHead``), so a lookup of people the archive does
+    /// not know (nearly all of a screening) costs the database one cheap statement. The events and
+    /// texts read after it are those of this version, because the archive only appends: an import
+    /// adds events of a higher sequence and texts of higher ids, in one transaction, and changes no
+    /// row.
+    private static func head(_ connection: PostgresConnection, _ logger: Logger) async throws -> Head? {
         let rows = try await connection.query("""
-            SELECT 2::smallint, COALESCE((SELECT MAX(seq) FROM imports), 0), COALESCE((SELECT MAX(id) FROM texts), 0),
-                   (SELECT content_hash FROM imports ORDER BY seq DESC LIMIT 1), (SELECT array_agg(shape ORDER BY shape) FROM mask_shapes)
-            UNION ALL
-            SELECT 0::smallint, match_key, entry_key, NULL, NULL FROM defaulter_events WHERE match_key = ANY(\(exact + probable.flatMap { $0 })::bigint[])
-            UNION ALL
-            SELECT 1::smallint, id_key, record_key, NULL, NULL FROM record_events WHERE id_key = ANY(\(exact)::bigint[])
-            """, logger: engine.logger)
-        for try await (kind, key, group, hash, shapes) in rows.decode((Int16, Int64, Int64, String?, [Int64]?).self) {
-            switch kind {
-            case 0: snapshot.entriesByMatchKey[key, default: []].append(group)
-            case 1: snapshot.recordsByIDKey[key, default: []].append(group)
-            default:
-                snapshot.version = hash.map { ArchiveVersion(sequence: key, contentHash: $0) } ?? .empty
-                snapshot.newestText = group
-                snapshot.shapes = (shapes ?? []).map { UInt32(truncatingIfNeeded: $0) }
-            }
+            SELECT seq, content_hash, defaulter_high, record_high, newest_text, shapes FROM imports ORDER BY seq DESC LIMIT 1
+            """, logger: logger)
+        for try await (sequence, hash, defaulters, records, newestText, shapes)
+            in rows.decode((Int64, String, Int64?, Int64?, Int64?, [Int64]?).self) {
+            guard let defaulters, let records, let newestText, let shapes else { throw ArchiveHeadMissing(sequence: sequence) }
+            return Head(version: ArchiveVersion(sequence: sequence, contentHash: hash), marks: .init(defaulters: defaulters, records: records),
+                        newestText: newestText, shapes: shapes.map { UInt32(truncatingIfNeeded: $0) })
         }
-        return snapshot
+        return nil
+    }
+
+    /// Records in the newest import what the archive now holds (``head(_:_:)``); run by every
+    /// writer of the archive in the transaction that wrote it: imports, `creditgate migrate`, and
+    /// the schema migration that added the columns.
+    static let recordHead = """
+        UPDATE imports SET defaulter_high = (SELECT COALESCE(MAX(id), 0) FROM defaulter_events),
+                           record_high = (SELECT COALESCE(MAX(id), 0) FROM record_events),
+                           newest_text = (SELECT COALESCE(MAX(id), 0) FROM texts),
+                           shapes = (SELECT COALESCE(array_agg(shape ORDER BY shape), '{}') FROM mask_shapes)
+        WHERE seq = (SELECT MAX(seq) FROM imports)
+        """
+
+    /// The filter's bits once they cover `marks`: one lookup at a time reads the keys they lack
+    /// (the first time, every key in the archive) while the others wait for it.
+    private func filterBits(covering marks: KeyFilter.Marks, on connection: PostgresConnection) async throws -> KeyFilter.Bits {
+        guard keyFilter.keysToRead(for: marks) != nil else { return keyFilter.bits }
+        return try await keyReading.withLock("keys") {
+            guard let range = keyFilter.keysToRead(for: marks) else { return keyFilter.bits }
+            var keys: [Int64] = []
+            let rows = try await connection.query("""
+                SELECT match_key FROM defaulter_events WHERE id > \(range.from.defaulters) AND id <= \(range.to.defaulters) AND match_key IS NOT NULL
+                UNION ALL
+                SELECT id_key FROM record_events WHERE id > \(range.from.records) AND id <= \(range.to.records) AND id_key IS NOT NULL
+                """, logger: engine.logger)
+            for try await key in rows.decode(Int64.self) { keys.append(key) }
+            return keyFilter.add(keys, range)
+        }
+    }
+
+    /// The listings and records under these keys: entry keys by match key, record keys by ID key.
+    /// Keys of any version come back; the histories read after them are cut at the lookup's.
+    private func keys(match: [Int64], records: [Int64], on connection: PostgresConnection) async throws
+        -> (entriesByMatchKey: [Int64: [Int64]], recordsByIDKey: [Int64: [Int64]]) {
+        var entries: [Int64: [Int64]] = [:]
+        var recordKeys: [Int64: [Int64]] = [:]
+        let rows = try await connection.query("""
+            SELECT false, match_key, entry_key FROM defaulter_events WHERE match_key = ANY(\(match)::bigint[])
+            UNION ALL
+            SELECT true, id_key, record_key FROM record_events WHERE id_key = ANY(\(records)::bigint[])
+            """, logger: engine.logger)
+        for try await (isRecord, key, group) in rows.decode((Bool, Int64, Int64).self) {
+            if isRecord { recordKeys[key, default: []].append(group) } else { entries[key, default: []].append(group) }
+        }
+        return (entries, recordKeys)
     }
 
     /// The listings under these entry keys, each its history in event order.
@@ -201,7 +245,11 @@ public struct PostgresArchive: ArchiveStore {
     }
 }
 
-/// The mask shapes a lookup last saw, shared by the lookups of one archive value.
-final class MaskShapes: Sendable {
-    let known = Mutex<[UInt32]>([])
+/// The newest import has no head (``PostgresArchive/recordHead``): it was written by a version of
+/// CreditGate older than the database's schema.
+struct ArchiveHeadMissing: Error, CustomStringConvertible {
+    var sequence: Int64
+    var description: String {
+        "archive import \(sequence) was written without its head; import with this version of creditgate, or run `creditgate migrate` again"
+    }
 }

@@ -24,12 +24,12 @@ extension SQLiteArchive {
     /// at ten million listings that is seconds, which a server pays before it listens, not in its
     /// first answer.
     public func prepareLookups() async throws {
-        _ = try await pool.read { db in try self.keyFilter.catchUp(db) }
+        _ = try await pool.read { db in try self.filterBits(db) }
     }
 
     private func lookup(_ candidates: [Candidate], asOf: AsOf, in db: Database) throws -> ArchiveLookup {
         let version = try Self.version(db)
-        var reader = try LookupReader(db: db, asOf: asOf, texts: texts.snapshot(db), filter: keyFilter.catchUp(db))
+        var reader = try LookupReader(db: db, asOf: asOf, texts: texts.snapshot(db), filter: filterBits(db))
         let findings = try candidates.map { try reader.find($0) }
         return ArchiveLookup(version: version, findings: findings)
     }

@@ -17,6 +17,8 @@ public struct SQLiteArchive: ArchiveStore {
     let pool: DatabasePool
     let texts = TextCache()
     let keyFilter = KeyFilter()
+    /// Held while a reader reads keys for the filter (``filterBits(_:)``).
+    let keyReading = NSLock()
     /// The taxonomy record categories are checked against.
     public let taxonomy: Taxonomy
 
