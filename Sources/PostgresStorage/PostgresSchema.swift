@@ -82,6 +82,27 @@ enum PostgresSchema {
             """,
             PostgresArchive.recordHead,
         ]),
+        ("v5 audit append", [
+            // An append's writes in one call (see `PostgresAuditLogStore`): the size moves on only
+            // from the size the batch was integrated onto, under the row's lock, or nothing is
+            // written. A call in a statement of its own is one round trip and one transaction.
+            """
+            CREATE FUNCTION audit_append(expected_size bigint, entry_indexes bigint[], entry_data bytea[], leaf_hashes bytea[],
+                                         node_levels integer[], node_indexes bigint[], node_hashes bytea[], new_size bigint, note text)
+            RETURNS boolean LANGUAGE plpgsql AS $$
+            BEGIN
+                UPDATE audit_head SET size = new_size WHERE id = 1 AND size = expected_size;
+                IF NOT FOUND THEN
+                    RETURN false;
+                END IF;
+                INSERT INTO audit_entries (idx, data, leaf_hash) SELECT * FROM unnest(entry_indexes, entry_data, leaf_hashes);
+                INSERT INTO audit_nodes (level, idx, hash) SELECT * FROM unnest(node_levels, node_indexes, node_hashes);
+                INSERT INTO audit_checkpoints (size, note) VALUES (new_size, note);
+                RETURN true;
+            END
+            $$
+            """,
+        ]),
     ]
 
     /// The lookup indexes of `defaulter_events`, which a first load drops and builds after its rows.

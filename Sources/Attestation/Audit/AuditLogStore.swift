@@ -16,6 +16,8 @@
 public protocol AuditLogStore: Sendable {
     /// Under the log's write lock: gives `integrate` the tree as stored, then commits the batch it
     /// returns (entries, completed subtrees, the signed checkpoint) durably, all or nothing.
+    /// A store may first try the tree it last wrote without the lock, so `integrate` can be called
+    /// twice; only a batch integrated onto the tree as stored is ever committed.
     func append<Result: Sendable>(
         _ integrate: @escaping @Sendable (TreeFrontier) throws -> (AuditBatch, Result)
     ) async throws -> Result

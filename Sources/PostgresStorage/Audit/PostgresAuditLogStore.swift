@@ -5,14 +5,17 @@ import Synchronization
 
 /// The audit log in PostgreSQL, one log for every gateway that shares the database.
 ///
-/// An append is one transaction: lock the sequencing row (`audit_head … FOR UPDATE`), read the
-/// size, integrate the batch into the tree as stored, then write the entries, the completed
-/// subtrees, the signed checkpoint and the new size in one statement, and commit. A checkpoint is
-/// therefore signed only over a tree that every later one extends: two gateways cannot fork the
+/// An append moves `audit_head`'s size on and writes the entries, the completed subtrees and the
+/// signed checkpoint in one call of `audit_append` (schema v5), which writes nothing unless the
+/// stored size is the one the batch was integrated onto, under the row's lock. A checkpoint is
+/// therefore committed only over a tree that every later one extends: two gateways cannot fork the
 /// log, and a gateway that crashes mid-append leaves nothing half-written.
 ///
-/// Four round trips per append (begin, lock, write, commit), whatever the number of entries the
-/// ``AuditLog``'s group commit gathered.
+/// The tree this process last wrote is kept: while no other gateway appends, the batch is
+/// integrated onto it and the call, alone in its transaction, is the whole append (one round
+/// trip). Otherwise, or when the call finds the log has moved on, the append locks the row
+/// (`FOR UPDATE`), reads the stored tree, integrates onto it and makes the call in that
+/// transaction (four round trips), as Tessera's sequencing does.
 public final class PostgresAuditLogStore: AuditLogStore {
     let engine: PostgresEngine
     /// The tree after this process's last append: reused when no other gateway appended since.
@@ -25,39 +28,38 @@ public final class PostgresAuditLogStore: AuditLogStore {
     public func append<Result: Sendable>(
         _ integrate: @escaping @Sendable (TreeFrontier) throws -> (AuditBatch, Result)
     ) async throws -> Result {
-        let (after, result) = try await engine.transaction { [self] connection in
+        if let cached = lastFrontier.withLock({ $0 }) {
+            let (batch, result) = try integrate(cached)
+            if try await engine.connection({ [engine] in try await Self.write(batch, onto: cached.size, on: $0, engine.logger) }) {
+                lastFrontier.withLock { $0 = batch.frontier }
+                return result
+            }
+        }
+        let (after, result) = try await engine.transaction { [engine] connection in
             var size = 0
             for try await stored in try await connection.query("SELECT size FROM audit_head WHERE id = 1 FOR UPDATE", logger: engine.logger)
                 .decode(Int64.self) { size = Int(stored) }
-            let cached = lastFrontier.withLock { $0 }
-            let before = if let cached, cached.size == size { cached } else {
-                try TreeFrontier(size: size, hashes: try await Self.subtreeHashes(TreeFrontier.subtreeIDs(size: size), on: connection, engine.logger))
-            }
+            let before = try TreeFrontier(size: size, hashes: try await Self.subtreeHashes(TreeFrontier.subtreeIDs(size: size), on: connection, engine.logger))
             let (batch, result) = try integrate(before)
-            let entryIndexes = batch.entries.map { Int64($0.index) }
-            let entryData = batch.entries.map { ByteBuffer(bytes: $0.data) }
-            let leafHashes = batch.entries.map { ByteBuffer(bytes: $0.leafHash) }
-            let nodeLevels = batch.nodes.map { Int32($0.id.level) }
-            let nodeIndexes = batch.nodes.map { Int64($0.id.index) }
-            let nodeHashes = batch.nodes.map { ByteBuffer(bytes: $0.hash) }
-            let newSize = Int64(batch.checkpoint.size)
-            try await connection.query("""
-                WITH entries AS (
-                    INSERT INTO audit_entries (idx, data, leaf_hash)
-                    SELECT * FROM unnest(\(entryIndexes)::bigint[], \(entryData)::bytea[], \(leafHashes)::bytea[])),
-                nodes AS (
-                    INSERT INTO audit_nodes (level, idx, hash)
-                    SELECT * FROM unnest(\(nodeLevels)::integer[], \(nodeIndexes)::bigint[], \(nodeHashes)::bytea[])),
-                checkpoint AS (
-                    INSERT INTO audit_checkpoints (size, note) VALUES (\(newSize), \(batch.checkpoint.note)))
-                UPDATE audit_head SET size = \(newSize) WHERE id = 1
-                """, logger: engine.logger)
+            guard try await Self.write(batch, onto: size, on: connection, engine.logger) else { throw AuditHeadMoved(size: size) }
             return (batch.frontier, result)
         }
         // Only once committed: a frontier kept from a failed commit could match the size of a tree
         // another gateway wrote meanwhile, and the next checkpoint would fork the log.
         lastFrontier.withLock { $0 = after }
         return result
+    }
+
+    /// Writes `batch` if the log still holds `size` entries; false (and nothing written) if not.
+    private static func write(_ batch: AuditBatch, onto size: Int, on connection: PostgresConnection, _ logger: Logger) async throws -> Bool {
+        let rows = try await connection.query("""
+            SELECT audit_append(\(Int64(size)), \(batch.entries.map { Int64($0.index) })::bigint[], \(batch.entries.map { ByteBuffer(bytes: $0.data) })::bytea[],
+                                \(batch.entries.map { ByteBuffer(bytes: $0.leafHash) })::bytea[], \(batch.nodes.map { Int32($0.id.level) })::integer[],
+                                \(batch.nodes.map { Int64($0.id.index) })::bigint[], \(batch.nodes.map { ByteBuffer(bytes: $0.hash) })::bytea[],
+                                \(Int64(batch.checkpoint.size)), \(batch.checkpoint.note))
+            """, logger: logger)
+        for try await written in rows.decode(Bool.self) { return written }
+        return false
     }
 
     public func size() async throws -> Int {
@@ -120,4 +122,10 @@ public final class PostgresAuditLogStore: AuditLogStore {
         }
         return entries
     }
+}
+
+/// The log's size changed under a held lock: the database is not behaving as a database.
+struct AuditHeadMoved: Error, CustomStringConvertible {
+    var size: Int
+    var description: String { "the audit log moved on from \(size) entries while its row was locked" }
 }
