@@ -35,7 +35,7 @@ struct BatchCommand: AsyncParsableCommand {
             let settings = try options.settings(purpose.fill)
             let labels = options.labels(settings)
             let terms = try purpose.terms(settings)
-            let today = ChinaTime.day(atUnixSeconds: Int64(Date().timeIntervalSince1970))
+            let today = ChinaTime.today
             let candidates = try CandidateFile(contentsOf: URL(fileURLWithPath: file), today: today)
             if !candidates.badRows.isEmpty {
                 printError("\(labels.badRows): \(candidates.badRows.count)")

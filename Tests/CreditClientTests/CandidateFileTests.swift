@@ -38,13 +38,14 @@ struct CandidateFileTests {
             "王
             五",11010519491231002X
             赵六,12345
+            吴九,110105209912310125
             """
         let file = try CandidateFile(bytes: Array(text.utf8), today: Self.today)
         #expect(file.candidates.map(\.line) == [2, 6])
         #expect(file.candidates[1].name == "王\n五")
-        #expect(file.badRows.map(\.line) == [3, 4, 8])
-        #expect(file.badRows.map(\.code) == ["id.checksum", "name.missing", "id.length"])
-        for row in file.badRows { #expect(!row.reason.contains("110105194912310021")) }
+        #expect(file.badRows.map(\.line) == [3, 4, 8, 9])
+        #expect(file.badRows.map(\.code) == ["id.checksum", "name.missing", "id.length", "id.birth-date-future"])
+        for row in file.badRows { #expect(!row.reason.contains("110105194912310021") && !row.reason.contains("110105209912310125")) }
     }
 
     @Test func aFileWithoutTheNeededColumnsIsAUsageError() {

@@ -6,10 +6,13 @@ enum Fixtures {
         do { return try CalendarDay(parsing: text) } catch { fatalError("bad fixture date \(text)") }
     }
 
-    static let id = try! ResidentID("11010519491231002X")
+    /// The day the fixtures' numbers are parsed on.
+    static let today = day("2026-11-25")
+
+    static let id = try! ResidentID("11010519491231002X", today: today)
 
     static func entry(case caseText: String = "(2019)湘0102执1234号", card: String = "11010519491231002X", name: String = "张三") -> DefaulterEntry {
-        DefaulterEntry(name: name, publishedID: try! PublishedID(card), caseNumber: try! CaseNumber(caseText), court: "长沙市芙蓉区人民法院", publishedOn: day("2019-05-01"))
+        DefaulterEntry(name: name, publishedID: try! PublishedID(card, today: today), caseNumber: try! CaseNumber(caseText), court: "长沙市芙蓉区人民法院", publishedOn: day("2019-05-01"))
     }
 
     static func event(_ id: Int64, _ op: DefaulterOperation, _ date: String, entry: DefaulterEntry = entry(), sequence: Int64 = 1) -> DefaulterEvent {

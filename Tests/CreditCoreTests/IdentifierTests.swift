@@ -4,7 +4,7 @@ import Testing
 @Suite("Masked IDs, credit codes, names and case numbers")
 struct IdentifierTests {
     @Test func publicMaskMatchesWhereVisibleCharactersAgree() throws {
-        let id = try ResidentID("342301196403153221")
+        let id = try ResidentID("342301196403153221", today: Fixtures.today)
         let mask = try MaskedID("3423011964****3221")
         #expect(mask.matches(id))
         #expect(mask.shape.nonzeroBitCount == 14)
@@ -14,7 +14,7 @@ struct IdentifierTests {
         // A lower-case x is normalised like the ID's own check character.
         let lower = try MaskedID("1101051949****002x")
         #expect(lower.description == "1101051949****002X")
-        #expect(lower.matches(try ResidentID("11010519491231002X")))
+        #expect(lower.matches(try ResidentID("11010519491231002X", today: Fixtures.today)))
     }
 
     @Test func masksAreValidated() {
@@ -25,7 +25,7 @@ struct IdentifierTests {
     }
 
     @Test func probableKeyOfAMaskEqualsTheCandidatesOwnKey() throws {
-        let id = try ResidentID("342301196403153221")
+        let id = try ResidentID("342301196403153221", today: Fixtures.today)
         let mask = try MaskedID("3423011964****3221")
         let name = NormalisedName("张 伟")
         #expect(ProbableMatchKey.make(name: name, mask: mask) == ProbableMatchKey.make(name: name, candidate: id, shape: mask.shape))
@@ -33,10 +33,10 @@ struct IdentifierTests {
     }
 
     @Test func publishedIDIsFullOrMasked() throws {
-        #expect(try PublishedID("11010519491231002X") == .full(ResidentID("11010519491231002X")))
-        #expect(try PublishedID("110105491231002") == .full(ResidentID("11010519491231002X")))
-        #expect(try PublishedID("1101051949****002X").display == "1101051949****002X")
-        #expect(try PublishedID("11010519491231002X").display == "110105********002X")
+        #expect(try PublishedID("11010519491231002X", today: Fixtures.today) == .full(ResidentID("11010519491231002X", today: Fixtures.today)))
+        #expect(try PublishedID("110105491231002", today: Fixtures.today) == .full(ResidentID("11010519491231002X", today: Fixtures.today)))
+        #expect(try PublishedID("1101051949****002X", today: Fixtures.today).display == "1101051949****002X")
+        #expect(try PublishedID("11010519491231002X", today: Fixtures.today).display == "110105********002X")
     }
 
     @Test func unifiedSocialCreditCode() throws {

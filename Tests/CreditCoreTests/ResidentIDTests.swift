@@ -38,7 +38,7 @@ struct ResidentIDTests {
     }
 
     @Test func printingNeverShowsTheFullNumber() throws {
-        let id = try ResidentID("11010519491231002X")
+        let id = try ResidentID("11010519491231002X", today: Self.today)
         #expect("\(id)" == "110105********002X")
         #expect(String(describing: id) == "110105********002X")
         #expect(String(reflecting: id) == "ResidentID(110105********002X)")
@@ -48,7 +48,7 @@ struct ResidentIDTests {
 
     @Test func errorsNeverQuoteTheInput() {
         for input in ["110105194912310021", "11010519491331002X", "11010519491231002Y"] {
-            let error = #expect(throws: IdentifierError.self) { try ResidentID(input) }
+            let error = #expect(throws: IdentifierError.self) { try ResidentID(input, today: Self.today) }
             #expect(!(error?.description.contains(input) ?? true))
             #expect(!(error?.description.contains("19491") ?? true))
         }

@@ -127,6 +127,8 @@ struct CreditClientEndToEndTests {
         #expect(answer.decision == .clear)
         let typo = try await session.run(["check", "--name", "张三", "--id", "110105194912310021"])
         #expect(typo.status == 64 && typo.output.contains("id.checksum") && !typo.output.contains("110105194912310021"))
+        let unborn = try await session.run(["check", "--name", "张三", "--id", "110105209912310125"])
+        #expect(unborn.status == 64 && unborn.output.contains("id.birth-date-future") && !unborn.output.contains("110105209912310125"))
 
         let refused = try await session.run(["check", "--name", "张三", "--id", "11010519491231002X", "--policy", "no-such-policy"])
         #expect(refused.status == 65 && refused.output.contains("policy.unknown"), "\(refused.output)")

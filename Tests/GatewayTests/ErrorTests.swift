@@ -19,6 +19,8 @@ struct ErrorTests {
             (#"{"candidate":{"name":"张三","idNumber":7},\#(purpose)}"#, "application/json", 400, "request.malformed", "/candidate/idNumber"),
             (#"{"candidate":{"name":"张三","idNumber":"110105194912310021"},\#(purpose)}"#, "application/json", 422, "id.checksum", "/candidate/idNumber"),
             (#"{"candidate":{"name":"张三","idNumber":"110105194913310021"},\#(purpose)}"#, "application/json", 422, "id.birth-date", "/candidate/idNumber"),
+            // A valid check character, born 2099-12-31 (domain.md §4: a future birth date makes the number invalid).
+            (#"{"candidate":{"name":"张三","idNumber":"110105209912310125"},\#(purpose)}"#, "application/json", 422, "id.birth-date-future", "/candidate/idNumber"),
             (#"{"candidate":{"name":"张三","idNumber":"\#(Self.fullID)"},"purpose":{"code":"civil-service-exam","recruitmentId":"R1","consentReference":"  "}}"#,
              "application/json", 422, "purpose.missing", "/purpose/consentReference"),
             (#"{"candidate":{"name":"张三","idNumber":"\#(Self.fullID)"},\#(purpose),"policy":"no-such-policy"}"#, "application/json", 422, "policy.unknown", "/policy"),
@@ -34,7 +36,7 @@ struct ErrorTests {
             #expect(response.json["code"] as? String == code, "\(response.text)")
             #expect(response.json["pointer"] as? String == pointer, "\(code): \(response.text)")
             #expect(response.json["status"] as? Int == status)
-            #expect(!response.text.contains(Self.fullID) && !response.text.contains("110105194912310021"))
+            #expect(!response.text.contains(Self.fullID) && !response.text.contains("110105194912310021") && !response.text.contains("110105209912310125"))
             _ = try response.verifySignature(keys: keys)
         }
         let unknown = try await gateway.raw("bureau", "GET", "/v1/checks/chk_00000000000000000000000000", contentType: nil)

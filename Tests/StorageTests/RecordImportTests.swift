@@ -13,6 +13,7 @@ struct RecordImportTests {
         {"recordId":"CS-2025-003","op":"revoke","opDate":"2025-07-01"}
         {"recordId":"CS-2025-004","name":"张三","idNumber":"11010519491231002X","category":"unknown","kind":"accountability","severity":"general","decidedOn":"2025-06-01"}
         {"recordId":"CS-2025-005","name":"张三","idNumber":"11010519491231002X","category":"duty","kind":"accountability","severity":"很严重","decidedOn":"2025-06-01"}
+        {"recordId":"CS-2025-006","name":"李四","idNumber":"110105209912310125","category":"tax","kind":"administrative-penalty","severity":"serious","decidedOn":"2025-06-01"}
         """
 
     @Test(arguments: StorageBackend.allCases)
@@ -20,7 +21,9 @@ struct RecordImportTests {
         let t = try await TestArchive(backend)
         let report = try await t.archive.importRecords(from: try t.file("records.ndjson", Self.feed), options: .init())
         #expect(report.accepted == 5)
-        #expect(report.issues.map(\.field) == ["category", "severity"])
+        #expect(report.issues.map(\.field) == ["category", "severity", "idNumber"])
+        // A real check character, but born on 2099-12-31: no such person yet.
+        #expect(report.issues.last?.code == "id.birth-date-future")
         let zhang = try TestArchive.candidate("张三", "11010519491231002X")
         let policy = try PolicyCatalog.bundled().policy(named: "civil-service-2026")
 

@@ -32,7 +32,7 @@ struct TestArchive {
     }
 
     static func candidate(_ name: String, _ id: String) throws -> Candidate {
-        Candidate(name: NormalisedName(name), id: try ResidentID(id))
+        Candidate(name: NormalisedName(name), id: try ResidentID(id, today: ChinaTime.today))
     }
 
     static func day(_ text: String) throws -> AsOf { AsOf(day: try CalendarDay(parsing: text)) }

@@ -32,7 +32,7 @@ package enum DefaulterRowDecoder {
                 if index == caseCode {
                     caseNumber = try? CaseNumber(utf8: bytes)
                 } else if index == card {
-                    publishedID = try? PublishedID(utf8: bytes)
+                    publishedID = try? PublishedID(stored: bytes)
                 } else {
                     text[index] = String(decoding: bytes, as: UTF8.self)
                 }

@@ -7,7 +7,7 @@
 ///
 /// ```swift
 /// let mask = try MaskedID("1101051949****002x")
-/// mask.matches(try ResidentID("11010519491231002X"))  // true
+/// mask.matches(try ResidentID("11010519491231002X", today: today))  // true
 /// ```
 public struct MaskedID: Hashable, Sendable, CustomStringConvertible {
     /// 18 ASCII bytes; `*` where hidden, check character upper-case.
@@ -66,17 +66,19 @@ public enum PublishedID: Hashable, Sendable {
     case full(ResidentID)
     case masked(MaskedID)
 
-    /// Full when the text has no `*`, masked otherwise.
-    public init(_ text: String, today: CalendarDay? = nil) throws(IdentifierError) {
+    /// Full when the text has no `*`, masked otherwise; a full number's birth date is checked
+    /// against `today` (China time).
+    public init(_ text: String, today: CalendarDay) throws(IdentifierError) {
         try self.init(utf8: ArraySlice(text.utf8), today: today)
     }
 
-    public init(utf8: ArraySlice<UInt8>, today: CalendarDay? = nil) throws(IdentifierError) {
-        if utf8.contains(MaskedID.star) {
-            self = .masked(try MaskedID(utf8: utf8))
-        } else {
-            self = .full(try ResidentID(utf8: utf8, today: today))
-        }
+    public init(utf8: ArraySlice<UInt8>, today: CalendarDay) throws(IdentifierError) {
+        self = utf8.contains(MaskedID.star) ? .masked(try MaskedID(utf8: utf8)) : .full(try ResidentID(utf8: utf8, today: today))
+    }
+
+    /// Reads what the archive stored once it had been parsed with ``init(utf8:today:)``.
+    package init(stored utf8: ArraySlice<UInt8>) throws(IdentifierError) {
+        self = utf8.contains(MaskedID.star) ? .masked(try MaskedID(utf8: utf8)) : .full(try ResidentID(stored: utf8))
     }
 
     /// Safe to show: a full ID is masked, a masked one is shown as published.

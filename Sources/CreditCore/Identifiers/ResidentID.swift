@@ -10,7 +10,7 @@
 /// number is reachable only through the explicitly named ``unmaskedValue``.
 ///
 /// ```swift
-/// let id = try ResidentID("11010519491231002x")
+/// let id = try ResidentID("11010519491231002x", today: try CalendarDay(parsing: "2026-12-01"))
 /// id.masked        // "110105********002X"
 /// id.birthDate     // 1949-12-31
 /// id.sex           // .female
@@ -22,13 +22,24 @@ public struct ResidentID: Hashable, Sendable, CustomStringConvertible, CustomDeb
     static let weights: [Int] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
     static let checkCharacters: [UInt8] = Array("10X98765432".utf8)
 
-    /// Parses an 18-character or legacy 15-digit number. `today` bounds the birth date (China time).
-    public init(_ text: String, today: CalendarDay? = nil) throws(IdentifierError) {
-        try self.init(utf8: ArraySlice(text.utf8), today: today)
+    /// Parses an 18-character or legacy 15-digit number. `today` (China time) bounds the birth
+    /// date, and there is no default: a number from outside is always checked against the day.
+    public init(_ text: String, today: CalendarDay) throws(IdentifierError) {
+        try self.init(parsing: ArraySlice(text.utf8), today: today)
     }
 
     /// Parses UTF-8 bytes, as importers hold them, without building a `String`.
-    public init(utf8: ArraySlice<UInt8>, today: CalendarDay? = nil) throws(IdentifierError) {
+    public init(utf8: ArraySlice<UInt8>, today: CalendarDay) throws(IdentifierError) {
+        try self.init(parsing: utf8, today: today)
+    }
+
+    /// Reads a number the archive stored once it had been parsed with ``init(utf8:today:)``: its
+    /// birth date was not in the future then, and a day in the past stays there.
+    package init(stored utf8: ArraySlice<UInt8>) throws(IdentifierError) {
+        try self.init(parsing: utf8, today: nil)
+    }
+
+    private init(parsing utf8: ArraySlice<UInt8>, today: CalendarDay?) throws(IdentifierError) {
         var raw = Array(utf8)
         // Tolerate surrounding whitespace, a common artefact of spreadsheets.
         while let last = raw.last, last == 0x20 || last == 0x09 { raw.removeLast() }
@@ -102,7 +113,7 @@ public struct ResidentID: Hashable, Sendable, CustomStringConvertible, CustomDeb
         }
         guard body == 0 else { return nil }
         digits[17] = check == 10 ? UInt8(ascii: "X") : UInt8(check) + 0x30
-        guard let id = try? ResidentID(utf8: digits[...]) else { return nil }
+        guard let id = try? ResidentID(stored: digits[...]) else { return nil }
         self = id
     }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// China Standard Time (UTC+8, no daylight saving): the zone every feed's calendar dates are in.
 public enum ChinaTime {
     public static let offsetSeconds = 8 * 3600
@@ -8,6 +10,9 @@ public enum ChinaTime {
         let days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
         return CalendarDay(dayNumber: Int(days))
     }
+
+    /// Today in China Standard Time, by this machine's clock.
+    public static var today: CalendarDay { day(atUnixSeconds: Int64(Date().timeIntervalSince1970)) }
 
     /// The first instant (Unix seconds) of a China Standard Time calendar day.
     public static func startOfDay(_ day: CalendarDay) -> Int64 {

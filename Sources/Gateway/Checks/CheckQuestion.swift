@@ -21,6 +21,8 @@ struct CheckQuestion: Sendable {
         var policy: Policy
         var asOf: CalendarDay
         var `operator`: String?
+        /// The day the question was asked (China time): no candidate's birth date may follow it.
+        var today: CalendarDay
 
         init(purpose: Components.Schemas.Purpose, policy name: String?, asOf: String?, operator: String?,
              policies: PolicyCatalog, defaultPolicy: String, today: CalendarDay) throws(Problem) {
@@ -38,6 +40,7 @@ struct CheckQuestion: Sendable {
                 throw .invalid(code: "purpose.code", "purpose.code is lower-case letters, digits and '-'", pointer: "/purpose/code")
             }
             self.purpose = purpose
+            self.today = today
             do {
                 policy = try policies.policy(named: name ?? defaultPolicy)
             } catch {
@@ -69,7 +72,7 @@ struct CheckQuestion: Sendable {
         }
         let id: ResidentID
         do {
-            id = try ResidentID(idNumber.trimmingCharacters(in: .whitespaces))
+            id = try ResidentID(idNumber.trimmingCharacters(in: .whitespaces), today: terms.today)
         } catch {
             // The reason names the rule broken, never the number.
             throw .invalid(code: error.code.rawValue, error.reason, pointer: pointer + "/idNumber")

@@ -17,7 +17,7 @@ package struct CheckService: Sendable {
     let metrics: GatewayMetrics
 
     /// Today in China time: the default as-of day and the latest one may ask about.
-    var today: CalendarDay { ChinaTime.day(atUnixSeconds: Int64(Date().timeIntervalSince1970)) }
+    var today: CalendarDay { ChinaTime.today }
 
     func terms(purpose: Components.Schemas.Purpose, policy: String?, asOf: String?, operator: String?) throws(Problem) -> CheckQuestion.Terms {
         try CheckQuestion.Terms(purpose: purpose, policy: policy, asOf: asOf, operator: `operator`, policies: policies,

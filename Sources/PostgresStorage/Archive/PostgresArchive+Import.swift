@@ -6,7 +6,7 @@ import PostgresNIO
 
 extension PostgresArchive {
     public func importDefaulters(from file: URL, options: ImportOptions) async throws -> ImportReport {
-        let today = options.today ?? ChinaTime.day(atUnixSeconds: Int64(Date().timeIntervalSince1970))
+        let today = options.today ?? ChinaTime.today
         return try await runImport(.defaulters, file: file, options: options) { connection, sequence in
             var existing: [(id: Int64, text: [UInt8])] = []
             for try await (id, text) in try await connection.query("SELECT id, text FROM texts", logger: engine.logger).decode((Int64, String).self) {
@@ -68,7 +68,7 @@ extension PostgresArchive {
     }
 
     public func importRecords(from file: URL, options: ImportOptions) async throws -> ImportReport {
-        let today = options.today ?? ChinaTime.day(atUnixSeconds: Int64(Date().timeIntervalSince1970))
+        let today = options.today ?? ChinaTime.today
         let taxonomy = self.taxonomy
         return try await runImport(.records, file: file, options: options) { connection, sequence in
             let pipeline = ImportPipeline<RecordFeed.Line>()

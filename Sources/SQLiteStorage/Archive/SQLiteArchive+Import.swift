@@ -6,7 +6,7 @@ import Synchronization
 
 extension SQLiteArchive {
     public func importDefaulters(from file: URL, options: ImportOptions) async throws -> ImportReport {
-        let today = options.today ?? ChinaTime.day(atUnixSeconds: Int64(Date().timeIntervalSince1970))
+        let today = options.today ?? ChinaTime.today
         return try await runImport(.defaulters, file: file, options: options, schema: DefaulterFeed.schema) { db, sequence in
             let store = try DefaulterStore(db: db, sequence: sequence)
             let encoder = DefaulterEncoder(today: today, interner: try TextInterner(existing: store.existingTexts()))
@@ -15,7 +15,7 @@ extension SQLiteArchive {
     }
 
     public func importRecords(from file: URL, options: ImportOptions) async throws -> ImportReport {
-        let today = options.today ?? ChinaTime.day(atUnixSeconds: Int64(Date().timeIntervalSince1970))
+        let today = options.today ?? ChinaTime.today
         let taxonomy = self.taxonomy
         return try await runImport(.records, file: file, options: options, schema: RecordFeed.schema) { db, sequence in
             (try RecordStore(db: db, sequence: sequence), { RecordFeed.validate($0, today: today, taxonomy: taxonomy) })
