@@ -20,6 +20,17 @@ struct SettingsTests {
         #expect(settings.ca == folder.appendingPathComponent("ca.pem").standardizedFileURL.path)
     }
 
+    @Test func theConfigFileFollowsHomeAndXDGConfigHome() {
+        func path(_ environment: [String: String]) -> String { Settings.configFile(flag: nil, environment: environment).path }
+        #expect(path(["HOME": "/tmp/someone"]) == "/tmp/someone/.config/credit/config.json")
+        #expect(path(["HOME": "/tmp/someone", "XDG_CONFIG_HOME": "/srv/config"]) == "/srv/config/credit/config.json")
+        // Empty or relative: ignored, as the XDG specification says.
+        #expect(path(["HOME": "/tmp/someone", "XDG_CONFIG_HOME": ""]) == "/tmp/someone/.config/credit/config.json")
+        #expect(path(["HOME": "/tmp/someone", "XDG_CONFIG_HOME": "config"]) == "/tmp/someone/.config/credit/config.json")
+        #expect(path(["HOME": "/tmp/someone", "CREDIT_CONFIG": "/etc/credit.json"]) == "/etc/credit.json")
+        #expect(Settings.configFile(flag: "/x/c.json", environment: ["CREDIT_CONFIG": "/etc/credit.json"]).path == "/x/c.json")
+    }
+
     @Test func aMissingSettingNamesItsFlagAndVariable() {
         let error = #expect(throws: UsageError.self) { try Settings().require(\.consentReference, flag: "consent") }
         #expect(error?.description.contains("--consent") == true)

@@ -54,14 +54,15 @@ struct CreditClientEndToEndTests {
             }
         }
 
-        func start(_ arguments: [String]) throws -> Running {
+        /// `overrides` change the session's environment for this run; `nil` removes a variable.
+        func start(_ arguments: [String], environment overrides: [String: String?] = [:]) throws -> Running {
             let output = folder.appendingPathComponent("output-\(UUID().uuidString).txt")
             FileManager.default.createFile(atPath: output.path, contents: nil)
             let handle = try FileHandle(forWritingTo: output)
             let process = Process()
             process.executableURL = Self.executable
             process.arguments = arguments
-            process.environment = environment
+            process.environment = environment.merging(overrides.compactMapValues { $0 }) { $1 }.filter { overrides[$0.key] != .some(nil) }
             process.currentDirectoryURL = folder
             process.standardOutput = handle
             process.standardError = handle
@@ -75,8 +76,8 @@ struct CreditClientEndToEndTests {
         }
 
         /// Runs `credit` to its end: exit status and everything it printed.
-        func run(_ arguments: [String]) async throws -> (status: Int32, output: String) {
-            try await start(arguments).finish()
+        func run(_ arguments: [String], environment overrides: [String: String?] = [:]) async throws -> (status: Int32, output: String) {
+            try await start(arguments, environment: overrides).finish()
         }
 
         func receipt(_ name: String) -> URL { receipts.appendingPathComponent(name) }
@@ -177,6 +178,23 @@ struct CreditClientEndToEndTests {
         #expect(swapped != text)
         let foreign = try await verifyAltered(swapped)
         #expect(foreign.status == 20 && foreign.output.contains("✗ audit proofs"), "\(foreign.output)")
+    }
+
+    /// With `$HOME` elsewhere than the account's home and no `XDG_CONFIG_HOME`, `credit config init`
+    /// writes under `$HOME` and every later command reads it from there.
+    @Test func theConfigFileIsWrittenAndReadUnderHome() async throws {
+        let gateway = try await TestGateway()
+        let session = try Session(gateway)
+        let home = session.folder.appendingPathComponent("home")
+        let environment: [String: String?] = [
+            "HOME": home.path, "CREDIT_CONFIG": nil, "XDG_CONFIG_HOME": nil, "CREDIT_OPERATOR": nil, "CREDIT_RECRUITMENT_ID": nil,
+        ]
+        let written = try await session.run(["config", "init", "--operator", "hr.wang", "--recruitment", "GK2026-0002"], environment: environment)
+        #expect(written.status == 0, "\(written.output)")
+        #expect(FileManager.default.fileExists(atPath: home.appendingPathComponent(".config/credit/config.json").path))
+        let shown = try await session.run(["config", "show"], environment: environment)
+        #expect(shown.status == 0 && shown.output.contains("hr.wang") && shown.output.contains("GK2026-0002"), "\(shown.output)")
+        try await gateway.stop()
     }
 
     @Test func aTenThousandRowBatchWithThreeBadRows() async throws {

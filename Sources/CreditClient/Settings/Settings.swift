@@ -88,11 +88,14 @@ package struct Settings: Codable, Sendable, Equatable {
     }
 
     /// Where the config file is: `--config`, else `$CREDIT_CONFIG`, else `$XDG_CONFIG_HOME/credit/config.json`
-    /// (`~/.config/credit/config.json`).
+    /// (`$HOME/.config/credit/config.json`). As the XDG specification says, an `XDG_CONFIG_HOME`
+    /// that is empty or relative is ignored; `$HOME` is honoured as every command-line tool does
+    /// (Foundation's `homeDirectoryForCurrentUser`, the account's entry, is only the last resort).
     package static func configFile(flag: String?, environment: [String: String]) -> URL {
         if let path = flag ?? environment["CREDIT_CONFIG"] { return URL(fileURLWithPath: path) }
-        let base = environment["XDG_CONFIG_HOME"].map { URL(fileURLWithPath: $0) }
-            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".config")
+        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) } ?? FileManager.default.homeDirectoryForCurrentUser
+        let base = environment["XDG_CONFIG_HOME"].flatMap { $0.hasPrefix("/") ? URL(fileURLWithPath: $0) : nil }
+            ?? home.appendingPathComponent(".config")
         return base.appendingPathComponent("credit/config.json")
     }
 
