@@ -192,7 +192,7 @@ let package = Package(
         .testTarget(
             name: "ArchiveClientTests",
             dependencies: ["TestSupport", "ArchiveClient", "CreditCore"]),
-        .testTarget(name: "AttestationTests", dependencies: ["TestSupport", "Attestation"]),
+        .testTarget(name: "AttestationTests", dependencies: ["TestSupport", "Attestation"], resources: [.copy("Vectors")]),
         .testTarget(
             name: "StorageTests",
             dependencies: [

@@ -63,8 +63,9 @@ struct AuditCommand: AsyncParsableCommand {
                         proof = answer.proof.compactMap { Base64.decodeStandard($0) }
                         guard proof.count == answer.proof.count else { throw ClientFailure.unverified("the consistency proof is not base64") }
                     }
-                    guard MerkleTree.verifyConsistency(oldSize: saved.size, newSize: current.size, oldRoot: saved.rootHash,
-                                                       newRoot: current.rootHash, proof: proof) else {
+                    // Every log extends the empty one: a saved checkpoint of no entries needs no proof.
+                    guard saved.size == 0 || MerkleTree.verifyConsistency(oldSize: saved.size, newSize: current.size, oldRoot: saved.rootHash,
+                                                                          newRoot: current.rootHash, proof: proof) else {
                         throw ClientFailure.unverified(
                             "the log of \(current.size) entries does NOT extend the saved checkpoint of \(saved.size): it was rewritten")
                     }

@@ -55,7 +55,7 @@ struct MerkleTreeTests {
         var random = SystemRandomNumberGenerator()
         for _ in 0..<60 {
             let newSize = Int.random(in: 1...300, using: &random)
-            let oldSize = Int.random(in: 0...newSize, using: &random)
+            let oldSize = Int.random(in: 1...newSize, using: &random)
             let tree = InMemoryTree(leaves: (0..<newSize).map { Array("e\($0)".utf8) })
             let proof = try tree.consistencyProof(from: oldSize)
             let oldRoot = tree.root(size: oldSize)
@@ -73,6 +73,14 @@ struct MerkleTreeTests {
             let forgedProof = try forged.consistencyProof(from: oldSize)
             #expect(!MerkleTree.verifyConsistency(oldSize: oldSize, newSize: newSize, oldRoot: oldRoot, newRoot: forged.root, proof: forgedProof))
         }
+    }
+
+    /// Every tree extends the empty one, so a "proof" of it proves nothing and is refused, as the
+    /// reference verifier does.
+    @Test func aConsistencyProofFromTheEmptyTreeIsRefused() throws {
+        let tree = InMemoryTree(leaves: Self.ctLeaves)
+        #expect(!MerkleTree.verifyConsistency(oldSize: 0, newSize: tree.size, oldRoot: MerkleTree.emptyRoot, newRoot: tree.root, proof: []))
+        #expect(!MerkleTree.verifyConsistency(oldSize: 0, newSize: 0, oldRoot: MerkleTree.emptyRoot, newRoot: MerkleTree.emptyRoot, proof: []))
     }
 
     @Test func proofRequestsOutsideTheTreeAreRefused() {

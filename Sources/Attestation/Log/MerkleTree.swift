@@ -96,8 +96,14 @@ public enum MerkleTree {
     }
 
     /// §2.1.3.2: does `leafHash` sit at `index` in the tree of `size` with this `root`?
+    ///
+    /// As strict as the reference verifier (transparency-dev/merkle, whose probes
+    /// `Tests/AttestationTests` runs): the leaf hash must be a SHA-256 hash and the proof exactly
+    /// as long as that index and size call for.
     public static func verifyInclusion(index: Int, size: Int, leafHash: Hash, proof: [Hash], root: Hash) -> Bool {
-        guard index >= 0, index < size else { return false }
+        guard index >= 0, index < size, leafHash.count == SHA256.byteCount else { return false }
+        let (inner, border) = decomposition(index: index, size: size)
+        guard proof.count == inner + border else { return false }
         var r = leafHash
         let sn = climb(fn: index, sn: size - 1, path: proof, left: { r = nodeHash($0, r) }, right: { r = nodeHash(r, $0) })
         return sn == 0 && r == root
@@ -105,13 +111,21 @@ public enum MerkleTree {
 
     /// §2.1.4.2: is the tree of `newSize` with `newRoot` an append-only extension of the tree of
     /// `oldSize` with `oldRoot`?
+    ///
+    /// As strict as the reference verifier: a proof from the empty tree is refused (every tree
+    /// extends it, so such a "proof" proves nothing; callers that hold an empty checkpoint need no
+    /// proof), and a proof must be exactly as long as the two sizes call for.
     public static func verifyConsistency(oldSize: Int, newSize: Int, oldRoot: Hash, newRoot: Hash, proof: [Hash]) -> Bool {
-        guard oldSize >= 0, oldSize <= newSize else { return false }
+        guard oldSize > 0, oldSize <= newSize else { return false }
         if oldSize == newSize { return proof.isEmpty && oldRoot == newRoot }
-        if oldSize == 0 { return proof.isEmpty }
-        guard !proof.isEmpty else { return false }
+        // The proof's first hash is the old tree's rightmost complete subtree (of 2^shift leaves),
+        // left out when that subtree is the whole old tree, whose root the verifier has.
+        let shift = oldSize.trailingZeroBitCount
+        let (inner, border) = decomposition(index: oldSize - 1, size: newSize)
+        let seeded = oldSize == 1 << shift
+        guard proof.count == (seeded ? 0 : 1) + inner - shift + border else { return false }
         var path = proof
-        if oldSize & (oldSize - 1) == 0 { path.insert(oldRoot, at: 0) }
+        if seeded { path.insert(oldRoot, at: 0) }
         var fn = oldSize - 1
         var sn = newSize - 1
         while fn & 1 == 1 {
@@ -125,6 +139,14 @@ public enum MerkleTree {
             sr = nodeHash(c, sr)
         }, right: { sr = nodeHash(sr, $0) })
         return fr == oldRoot && sr == newRoot && end == 0
+    }
+
+    /// How an inclusion proof for `index` in a tree of `size` splits: `inner` hashes below the
+    /// level where the paths to `index` and to the last leaf meet, then `border` hashes of left
+    /// siblings on the tree's right border.
+    static func decomposition(index: Int, size: Int) -> (inner: Int, border: Int) {
+        let inner = Int.bitWidth - (index ^ (size - 1)).leadingZeroBitCount
+        return (inner, (index >> inner).nonzeroBitCount)
     }
 
     /// The walk up the tree that both verifications make (§2.1.3.2 step 4, §2.1.4.2 step 6): each
