@@ -5,6 +5,11 @@ import Storage
 /// Batch jobs in one SQLite file (`batches/batches.sqlite` in the state folder), WAL with
 /// `synchronous = FULL`: a committed chunk survives power loss.
 ///
+/// A job's input (one full ID a line) is kept only while the job runs (PIPL's minimisation): a
+/// finished job's input rows are deleted with `secure_delete` on, so SQLite zeroes their pages
+/// rather than leaving the bytes in free pages, and the write-ahead log, which still holds them,
+/// is checkpointed and truncated.
+///
 /// - `batches`: one row per job (terms, progress, lease);
 /// - `batch_input(batch_id, chunk, lines)`: the input while the job runs, a chunk of lines a row;
 /// - `batch_results(batch_id, chunk, lines)`: the result lines, a chunk a row.
@@ -20,7 +25,7 @@ public struct SQLiteBatchJobStore: BatchJobStore {
         configuration.busyMode = .timeout(30)
         database = try DatabaseQueue(path: folder.appendingPathComponent("batches.sqlite").path, configuration: configuration)
         try database.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA secure_delete = ON")
         }
         try Self.migrator(folder: folder).migrate(database)
         LegacyBatchFiles.remove(in: folder)
@@ -116,6 +121,7 @@ public struct SQLiteBatchJobStore: BatchJobStore {
             try Self.update(db, job, owner: owner, leaseUntil: nil)
             try db.execute(sql: "DELETE FROM batch_input WHERE batch_id = ?", arguments: [job.id])
         }
+        try await database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
     }
 
     public func release(_ id: String, owner: String) async throws {
