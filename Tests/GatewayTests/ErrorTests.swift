@@ -41,9 +41,28 @@ struct ErrorTests {
         }
         let unknown = try await gateway.raw("bureau", "GET", "/v1/checks/chk_00000000000000000000000000", contentType: nil)
         #expect(unknown.status == 404 && unknown.json["code"] as? String == "not-found")
+        // A path the contract declares, asked with a method it does not: 405 and what it does take.
+        for (method, path, allow) in [("TRACE", "/v1/keys", "GET"), ("DELETE", "/v1/checks", "POST"), ("PUT", "/v1/checks/chk_00000000000000000000000000", "GET")] {
+            let wrong = try await gateway.raw("bureau", method, path, contentType: nil)
+            #expect(wrong.status == 405 && wrong.header("allow") == allow && wrong.json["code"] as? String == "request.method", "\(method) \(path)")
+        }
         let noRoute = try await gateway.raw("bureau", "GET", "/v2/nothing", contentType: nil)
         #expect(noRoute.status == 404 && noRoute.header("content-type") == "application/problem+json")
         _ = try noRoute.verifySignature(keys: keys)
+        try await gateway.stop()
+    }
+
+    /// Found by schemathesis: `start + count` past Int64.max brought the gateway down.
+    @Test func rangesAtTheEdgeOfInt64AreAnswered() async throws {
+        let gateway = try await TestGateway()
+        let max = Int64.max
+        for path in ["/v1/audit/entries?start=\(max)&count=1000", "/v1/audit/entries?start=\(max - 1)",
+                     "/v1/audit/proofs/inclusion?index=\(max - 1)&treeSize=\(max)", "/v1/audit/proofs/consistency?from=\(max - 1)&to=\(max)"] {
+            let response = try await gateway.raw("auditor", "GET", path, contentType: nil)
+            #expect((200..<500).contains(response.status), "\(path): \(response.status) \(response.text)")
+        }
+        let entries = try await gateway.raw("auditor", "GET", "/v1/audit/entries?start=\(max)&count=1000", contentType: nil)
+        #expect(entries.status == 200 && (entries.json["entries"] as? [Any])?.isEmpty == true)
         try await gateway.stop()
     }
 

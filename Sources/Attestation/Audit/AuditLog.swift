@@ -148,8 +148,10 @@ public actor AuditLog {
         return try make { try hashes.hash(of: $0) }
     }
 
-    /// Entries `[start, start + count)`, as stored (the canonical JSON leaf bytes).
+    /// Entries `[start, start + count)`, as stored (the canonical JSON leaf bytes). A range that
+    /// runs past the largest index there can be is cut there: stores add `start + count`.
     public nonisolated func entries(from start: Int, count: Int) async throws -> [(index: Int, data: [UInt8])] {
-        try await store.entries(from: start, count: count).map { ($0.index, $0.data) }
+        guard start >= 0, count > 0 else { return [] }
+        return try await store.entries(from: start, count: min(count, Int.max - start)).map { ($0.index, $0.data) }
     }
 }

@@ -15,6 +15,8 @@ package struct Problem: Error, Sendable, Hashable {
     package var pointer: String?
     /// Seconds, for 429 and 503.
     package var retryAfter: Int?
+    /// The methods a path answers, for 405 (`Allow`).
+    package var allow: [HTTPRequest.Method]?
 
     package init(_ status: HTTPResponse.Status, code: String, title: String, detail: String? = nil, pointer: String? = nil, retryAfter: Int? = nil) {
         self.status = status
@@ -32,6 +34,13 @@ package struct Problem: Error, Sendable, Hashable {
     /// A well-formed field that is not acceptable (422), with the domain's own code (`id.checksum`, ...).
     package static func invalid(code: String, _ detail: String, pointer: String) -> Problem {
         Problem(.unprocessableContent, code: code, title: "A field is not valid", detail: detail, pointer: pointer)
+    }
+
+    package static func methodNotAllowed(_ method: HTTPRequest.Method, allow: [HTTPRequest.Method]) -> Problem {
+        var problem = Problem(.methodNotAllowed, code: "request.method", title: "Method not allowed",
+                              detail: "\(method) is not one of \(allow.map(\.rawValue).joined(separator: ", ")) for this path")
+        problem.allow = allow
+        return problem
     }
 
     package static func forbidden(operation: String, clientID: String) -> Problem {

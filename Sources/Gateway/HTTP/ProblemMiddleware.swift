@@ -12,15 +12,21 @@ import OpenAPIRuntime
 /// description carries the decoded body, ID numbers included.
 package struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     let stores: StoreUnavailability
+    let allowed: AllowedMethods
 
-    package init(stores: StoreUnavailability = .never) {
+    package init(stores: StoreUnavailability = .never, allowed: AllowedMethods = AllowedMethods([])) {
         self.stores = stores
+        self.allowed = allowed
     }
 
     package func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch {
+            // No route for this method; if the path has routes, it is the method that is wrong.
+            if let error = error as? any HTTPResponseError, error.status == .notFound, let methods = allowed.methods(for: request.uri.path) {
+                return Self.response(for: .methodNotAllowed(request.method, allow: methods))
+            }
             return Self.response(for: Self.problem(for: error, logger: context.logger, stores: stores))
         }
     }
@@ -52,7 +58,6 @@ package struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             switch error.status {
             case .notFound: return .notFound("no such route")
             case .contentTooLarge: return .tooLarge
-            case .methodNotAllowed: return Problem(.methodNotAllowed, code: "request.method", title: "Method not allowed")
             default: return Problem(error.status, code: "http.\(error.status.code)", title: error.status.reasonPhrase)
             }
         default:
@@ -64,6 +69,7 @@ package struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     package static func response(for problem: Problem) -> Response {
         var headers: HTTPFields = [.contentType: Problem.contentType]
         if let retryAfter = problem.retryAfter { headers[.retryAfter] = "\(retryAfter)" }
+        if let allow = problem.allow { headers[.allow] = allow.map(\.rawValue).joined(separator: ", ") }
         return Response(status: problem.status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: problem.body)))
     }
 }

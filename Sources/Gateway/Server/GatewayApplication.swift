@@ -10,6 +10,7 @@ import Logging
 import NIOCore
 import NIOSSL
 import OpenAPIHummingbird
+import OpenAPIRuntime
 import ServiceLifecycle
 import SwiftASN1
 import X509
@@ -60,21 +61,26 @@ package enum GatewayApplication {
             try ReloadingFile(URL(fileURLWithPath: path), logger: logger) { try RevocationList.load(from: $0, issuers: caCertificates) }
         }
 
+        // Compact, sorted JSON with whole-second UTC dates: smaller answers, cheaper to encode, in the
+        // same form as the stored ones.
+        let transport = OpenAPIRuntime.Configuration(dateTranscoder: AnswerDates(), jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes])
+        // The routes, read once from a router of their own: the problem middleware, added before
+        // them, answers 405 for a declared path asked with another method.
+        let declared = Router(context: GatewayRequestContext.self)
+        try handler.registerHandlers(on: declared, configuration: transport)
+
         let router = Router(context: GatewayRequestContext.self)
         let signers = state.signers
         router.add(middleware: SigningMiddleware(stores: stores.unavailability) { signers.value.responses })
         router.add(middleware: MetricsMiddleware())
-        router.add(middleware: ProblemMiddleware(stores: stores.unavailability))
+        router.add(middleware: ProblemMiddleware(stores: stores.unavailability, allowed: AllowedMethods(declared.routes.map { ($0.path, $0.method) })))
         router.add(middleware: RequestBodyMiddleware(limit: configuration.maxBodyBytes, exceptions: [
             "/v1/archive/imports": configuration.maxImportBytes, "/v1/batches": configuration.maxImportBytes,
         ], hasher: state.candidateHasher))
         router.add(middleware: AccessMiddleware(
             registry: registry, revocations: revocations, audit: auditor,
             limiter: RateLimiter(rate: configuration.ratePerSecond, burst: configuration.rateBurst)))
-        // Compact, sorted JSON with whole-second UTC dates: smaller answers, cheaper to encode, in the
-        // same form as the stored ones.
-        try handler.registerHandlers(
-            on: router, configuration: .init(dateTranscoder: AnswerDates(), jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes]))
+        try handler.registerHandlers(on: router, configuration: transport)
 
         return Application(
             router: router,
