@@ -103,10 +103,10 @@ extension GatewayHandler {
             let checkID = input.path.checkId
             _ = try await visibleCheck(checkID, to: caller)
             let operatorName = body._operator.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !operatorName.isEmpty, operatorName.count <= 128 else {
+            guard !operatorName.isEmpty, body._operator.unicodeScalars.count <= 128 else {
                 throw Problem.invalid(code: "operator.invalid", "operator is empty or longer than 128 characters", pointer: "/operator")
             }
-            guard (body.note ?? "").count <= 2000 else {
+            guard (body.note ?? "").unicodeScalars.count <= 2000 else {
                 throw Problem.invalid(code: "note.too-long", "note has more than 2000 characters", pointer: "/note")
             }
             // The number is chosen, audited and stored under the check's lock: concurrent

@@ -32,7 +32,7 @@ struct CheckQuestion: Sendable {
                 guard !trimmed.isEmpty else {
                     throw .invalid(code: "purpose.missing", "purpose.\(field) must not be empty", pointer: "/purpose/\(field)")
                 }
-                guard trimmed.count <= limit else {
+                guard value.unicodeScalars.count <= limit else {
                     throw .invalid(code: "purpose.too-long", "purpose.\(field) has more than \(limit) characters", pointer: "/purpose/\(field)")
                 }
             }
@@ -55,7 +55,7 @@ struct CheckQuestion: Sendable {
             } else {
                 self.asOf = today
             }
-            if let `operator`, `operator`.count > 128 {
+            if let `operator`, `operator`.unicodeScalars.count > 128 {
                 throw .invalid(code: "operator.too-long", "operator has more than 128 characters", pointer: "/operator")
             }
             self.operator = `operator`
@@ -67,12 +67,14 @@ struct CheckQuestion: Sendable {
         guard let idNumber else { throw .malformed("the field idNumber is required", pointer: pointer + "/idNumber") }
         guard let name else { throw .malformed("the field name is required", pointer: pointer + "/name") }
         let normalised = NormalisedName(name)
-        guard !normalised.value.isEmpty, normalised.value.count <= 64 else {
+        // Counted as the contract counts (JSON Schema: code points), before normalising.
+        guard !normalised.value.isEmpty, name.unicodeScalars.count <= 64 else {
             throw .invalid(code: "name.invalid", "name is empty or longer than 64 characters", pointer: pointer + "/name")
         }
         let id: ResidentID
         do {
-            id = try ResidentID(idNumber.trimmingCharacters(in: .whitespaces), today: terms.today)
+            // The parser ignores spaces and tabs around the number, as the contract says.
+            id = try ResidentID(idNumber, today: terms.today)
         } catch {
             // The reason names the rule broken, never the number.
             throw .invalid(code: error.code.rawValue, error.reason, pointer: pointer + "/idNumber")
