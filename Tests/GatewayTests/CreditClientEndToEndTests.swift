@@ -39,43 +39,13 @@ struct CreditClientEndToEndTests {
             URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("credit")
         }
 
-        /// A running `credit`: its process, the end of it, and the file its output goes to.
-        ///
-        /// Nothing here blocks a thread while `credit` runs: the tests share the cooperative pool
-        /// (two threads on CI) with gateways and with tests that poll a child process of their own.
-        struct Running {
-            let process: Process
-            let ended: AsyncStream<Void>
-            let output: URL
-
-            func finish() async throws -> (status: Int32, output: String) {
-                for await _ in ended {}
-                return (process.terminationStatus, try String(contentsOf: output, encoding: .utf8))
-            }
-        }
-
         /// `overrides` change the session's environment for this run; `nil` removes a variable.
-        func start(_ arguments: [String], environment overrides: [String: String?] = [:]) throws -> Running {
-            let output = folder.appendingPathComponent("output-\(UUID().uuidString).txt")
-            FileManager.default.createFile(atPath: output.path, contents: nil)
-            let handle = try FileHandle(forWritingTo: output)
-            let process = Process()
-            process.executableURL = Self.executable
-            process.arguments = arguments
-            process.environment = environment.merging(overrides.compactMapValues { $0 }) { $1 }.filter { overrides[$0.key] != .some(nil) }
-            process.currentDirectoryURL = folder
-            process.standardOutput = handle
-            process.standardError = handle
-            let (ended, continuation) = AsyncStream<Void>.makeStream()
-            process.terminationHandler = { _ in
-                try? handle.close()
-                continuation.finish()
-            }
-            try process.run()
-            return Running(process: process, ended: ended, output: output)
+        func start(_ arguments: [String], environment overrides: [String: String?] = [:]) throws -> RunningProcess {
+            try RunningProcess.start(
+                Self.executable, arguments,
+                environment: environment.merging(overrides.compactMapValues { $0 }) { $1 }.filter { overrides[$0.key] != .some(nil) }, in: folder)
         }
 
-        /// Runs `credit` to its end: exit status and everything it printed.
         func run(_ arguments: [String], environment overrides: [String: String?] = [:]) async throws -> (status: Int32, output: String) {
             try await start(arguments, environment: overrides).finish()
         }

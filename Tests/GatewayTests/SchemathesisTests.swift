@@ -24,36 +24,19 @@ struct SchemathesisTests {
             configuration.rateBurst = 100_000
         }
         let bureau = try #require(gateway.pki.clients["bureau"])
-        let (status, output) = try await Self.run([
-            "st", "run", "openapi/openapi.yaml", "--url", gateway.url.absoluteString, "--tls-verify", gateway.pki.ca.certificate.path,
-            "--request-cert", bureau.certificate.path, "--request-cert-key", bureau.key.path, "--max-examples", "20", "--seed", "11643",
-        ], environment: ["SCHEMATHESIS_HOOKS": "hooks", "PYTHONPATH": Self.repository.appendingPathComponent("Tests/Schemathesis").path])
+        let folder = gateway.folder.appendingPathComponent("schemathesis")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        // The repository's schemathesis.toml, by path: the run works in a folder of the gateway's.
+        let (status, output) = try await RunningProcess.start(URL(fileURLWithPath: "/usr/bin/env"), [
+            "st", "--config-file", Self.repository.appendingPathComponent("schemathesis.toml").path,
+            "run", Self.repository.appendingPathComponent("openapi/openapi.yaml").path, "--url", gateway.url.absoluteString,
+            "--tls-verify", gateway.pki.ca.certificate.path, "--request-cert", bureau.certificate.path, "--request-cert-key", bureau.key.path,
+            "--max-examples", "20", "--seed", "11643",
+        ], environment: ProcessInfo.processInfo.environment.merging([
+            "SCHEMATHESIS_HOOKS": "hooks", "PYTHONPATH": Self.repository.appendingPathComponent("Tests/Schemathesis").path,
+        ]) { $1 }, in: folder).finish()
         #expect(status == 0, "\(output.suffix(6000))")
         #expect(output.contains("Stateful"), "\(output.suffix(2000))")
         try await gateway.stop()
-    }
-
-    /// Runs a command from the repository root (where `schemathesis.toml` is) without blocking a
-    /// thread of the cooperative pool, which the gateway under test shares.
-    static func run(_ arguments: [String], environment: [String: String]) async throws -> (status: Int32, output: String) {
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("schemathesis-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: log) }
-        let handle = try FileHandle(forWritingTo: log)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        process.currentDirectoryURL = repository
-        process.standardOutput = handle
-        process.standardError = handle
-        let (ended, finished) = AsyncStream<Void>.makeStream()
-        process.terminationHandler = { _ in
-            try? handle.close()
-            finished.finish()
-        }
-        try process.run()
-        for await _ in ended {}
-        return (process.terminationStatus, try String(contentsOf: log, encoding: .utf8))
     }
 }
