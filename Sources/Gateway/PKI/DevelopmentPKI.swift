@@ -33,8 +33,9 @@ package struct DevelopmentPKI: Sendable {
     package static let caFile = "ca.pem"
     package static let registryFile = "clients.json"
 
-    /// Makes everything afresh in `folder`, replacing what is there.
-    package static func create(in folder: URL, validDays: Int = 825, now: Date = Date()) throws -> DevelopmentPKI {
+    /// Makes everything afresh in `folder`, replacing what is there. 397 days: within the 398 that
+    /// browsers and TLS scanners accept for a server certificate.
+    package static func create(in folder: URL, validDays: Int = 397, now: Date = Date()) throws -> DevelopmentPKI {
         let fm = FileManager.default
         try fm.createDirectory(at: folder.appendingPathComponent("clients"), withIntermediateDirectories: true)
         let notBefore = now.addingTimeInterval(-3600)

@@ -95,6 +95,11 @@ package enum GatewayApplication {
 
     /// TLS 1.2 at least (1.3 preferred by both sides when offered), AEAD ciphers with forward
     /// secrecy only, a client certificate required and verified against the CA bundle.
+    ///
+    /// For TLS 1.2 the server's choice must not be the client's: swift-nio-ssl does not expose
+    /// BoringSSL's server-preference option, so TLS 1.2 offers one suite per certificate key type
+    /// (AES-128-GCM, which every TLS 1.2 client with AEAD has), and the choice is the server's
+    /// whatever the client lists. TLS 1.3 keeps its three suites; there the client chooses, by design.
     package static func tlsConfiguration(_ configuration: GatewayConfiguration) throws -> TLSConfiguration {
         var tls = TLSConfiguration.makeServerConfigurationWithMTLS(
             certificateChain: try NIOSSLCertificate.fromPEMFile(configuration.certificate).map { .certificate($0) },
@@ -103,11 +108,7 @@ package enum GatewayApplication {
         tls.minimumTLSVersion = .tlsv12
         // How long a closing connection waits for the peer's close_notify: a drain should not take 5 s.
         tls.shutdownTimeout = .seconds(1)
-        tls.cipherSuiteValues = [
-            .TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, .TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-            .TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, .TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-            .TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, .TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
-        ]
+        tls.cipherSuiteValues = [.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, .TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256]
         return tls
     }
 
