@@ -51,6 +51,24 @@ struct ImportTests {
         try await gateway.stop()
     }
 
+    /// Found by schemathesis: an empty body was imported as a new archive version, a binary one was
+    /// a 500, an over-long `source` was taken. Each is a 422 now, and the archive does not move.
+    @Test func uploadsThatAreNoFeedAreRefused() async throws {
+        let gateway = try await TestGateway()
+        let before = try await gateway.raw("archivist", "GET", "/v1/archive/status", contentType: nil).json["archive"] as? [String: Any]
+        // The start of a zip file: no CSV header in any encoding.
+        let zip: [UInt8] = [0x50, 0x4b, 0x03, 0x04, 0xff, 0xfe, 0x41]
+        for (query, bytes, code) in [("", [UInt8](), "import.empty"), ("", Array("\n\r\n\n".utf8), "import.empty"),
+                                     ("?format=csv", zip, "import.unreadable"),
+                                     ("?source=\(String(repeating: "s", count: 201))", Array("x\n".utf8), "source.invalid")] {
+            let response = try await gateway.raw("archivist", "POST", "/v1/archive/imports\(query)", bytes: bytes, contentType: "application/octet-stream")
+            #expect(response.status == 422 && response.json["code"] as? String == code, "\(code): \(response.text)")
+        }
+        let after = try await gateway.raw("archivist", "GET", "/v1/archive/status", contentType: nil).json["archive"] as? [String: Any]
+        #expect(after?["sequence"] as? Int == before?["sequence"] as? Int)
+        try await gateway.stop()
+    }
+
     @Test func aCSVFeedInGB18030IsReadAsSuch() async throws {
         let gateway = try await TestGateway()
         var generator = try SyntheticArchive(seed: 777)

@@ -29,17 +29,17 @@ extension GatewayHandler {
         case .applicationXNdjson(let stream), .csv(let stream), .binary(let stream): body = stream
         }
         return try await refusing("createImport", caller: caller) {
-            if let source = input.query.source, source.count > 200 || source.allSatisfy(\.isWhitespace) {
+            if let source = input.query.source, source.unicodeScalars.count > 200 || source.allSatisfy(\.isWhitespace) {
                 throw Problem.invalid(code: "source.invalid", "source has 1 to 200 characters, not all spaces", pointer: "/source")
             }
             let kind = input.query.kind ?? .defaulters
             let options = ImportOptions(
                 strict: input.query.strict ?? false, format: input.query.format.flatMap { FeedFormat(rawValue: $0.rawValue) },
                 sourceName: input.query.source ?? "upload by \(caller.client.id)")
-            let file = try await uploads.receive(body)
+            let (file, lines) = try await uploads.receive(body)
             defer { try? FileManager.default.removeItem(at: file) }
-            guard (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? 0 > 0 else {
-                throw Problem.invalid(code: "import.empty", "the body is empty: there is no feed to import", pointer: "")
+            guard lines > 0 else {
+                throw Problem.invalid(code: "import.empty", "the body has no lines that are not blank: there is no feed to import", pointer: "")
             }
             let report: ImportReport
             do {

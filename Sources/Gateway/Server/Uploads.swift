@@ -15,11 +15,11 @@ struct Uploads: Sendable {
         }
     }
 
-    /// Writes `body` to a new file, chunk by chunk; the caller removes it.
-    func receive(_ body: HTTPBody) async throws -> URL {
+    /// Writes `body` to a new file, chunk by chunk; the caller removes it. Also how many lines it
+    /// has that are not blank.
+    func receive(_ body: HTTPBody) async throws -> (file: URL, lines: Int) {
         let file = folder.appendingPathComponent(UUID().uuidString + ".feed")
-        try await receive(body, to: file)
-        return file
+        return (file, try await receive(body, to: file))
     }
 
     /// Writes `body` to `file`, chunk by chunk; returns how many lines it has that are not blank
