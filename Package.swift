@@ -227,3 +227,26 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// Coverage-guided fuzzing (Scripts/fuzz): one libFuzzer binary over every parser that takes bytes
+// from outside. It exists only when CREDITGATE_FUZZ is set, since it has no `main` (libFuzzer
+// brings its own) and our modules are then built with the fuzzer's coverage and AddressSanitizer;
+// the packages we depend on are not, so they are not rebuilt.
+if Context.environment["CREDITGATE_FUZZ"] != nil {
+    let sanitizers = ["-sanitize=fuzzer,address"]
+    let instrumented: Set = ["CreditCore", "ArchiveClient", "Attestation", "Storage", "CreditClient", "Gateway"]
+    for target in package.targets where instrumented.contains(target.name) {
+        target.swiftSettings = (target.swiftSettings ?? []) + [.unsafeFlags(sanitizers)]
+    }
+    package.targets.append(
+        .executableTarget(
+            name: "CreditGateFuzz",
+            dependencies: [
+                "CreditCore", "ArchiveClient", "Attestation", "CreditClient", "Gateway",
+                .product(name: "X509", package: "swift-certificates"),
+            ],
+            path: "Fuzz/CreditGateFuzz",
+            swiftSettings: [.unsafeFlags(sanitizers + ["-parse-as-library"])],
+            linkerSettings: [.unsafeFlags(sanitizers)]
+        ))
+}

@@ -80,6 +80,17 @@ struct IdentifierTests {
     func badCaseNumbers(raw: String) {
         #expect(throws: CaseNumberError.self) { try CaseNumber(raw) }
     }
+
+    /// Found by the fuzzer (Scripts/fuzz, case-number): both were read as case numbers whose
+    /// normalised text does not read back as the same number.
+    @Test(arguments: [
+        // 〔2015〕最高法执 then the invalid sequence E7 23 and a NUL in the case type, then 06号.
+        [0xE3, 0x80, 0x94] + Array("2015".utf8) + [0xE3, 0x80, 0x95] + Array("最高法执".utf8) + [0xE7, 0x23, 0x00] + Array("06号".utf8),
+        Array("(0512)最高法执监12号".utf8),
+    ])
+    func caseNumbersTheFuzzerFoundAreRefused(bytes: [UInt8]) {
+        #expect(throws: CaseNumberError.self) { try CaseNumber(utf8: bytes[...]) }
+    }
 }
 
 @Suite("Byte-level parsing agrees with string parsing")

@@ -104,7 +104,9 @@ package struct FeedReader {
 
     private mutating func nextArrayElement(into row: inout FieldRow) -> FeedItem? {
         guard var state = jsonArray else { return nil }
-        defer { jsonArray = state }
+        // Once at the end (or past a broken element) the array is done: an empty file, whose end
+        // is also its start, must not be read again from the top.
+        defer { jsonArray = state.position < state.bytes.count ? state : nil }
         return state.bytes.withUnsafeBufferPointer { bytes -> FeedItem? in
             var i = FlatJSON.skipWhitespace(bytes, state.position)
             if state.position == 0 {

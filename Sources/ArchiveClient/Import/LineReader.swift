@@ -28,8 +28,12 @@ package final class LineReader {
             throw FeedError(reason: "cannot open \(url.path): \(String(cString: strerror(errno)))")
         }
         self.descriptor = descriptor
-        self.chunkSize = chunkSize
-        self.buffer = [UInt8](repeating: 0, count: chunkSize * 2)
+        // A small file gets a chunk its size, not 8 MiB of zeroed buffer (a feed of a few corrections,
+        // a candidate upload); a pipe, whose size is unknown, gets the full chunk.
+        var status = stat()
+        let isSmallFile = fstat(descriptor, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG && Int(status.st_size) < chunkSize
+        self.chunkSize = isSmallFile ? max(4096, Int(status.st_size) + 1) : chunkSize
+        self.buffer = [UInt8](repeating: 0, count: self.chunkSize * 2)
     }
 
     deinit { close(descriptor) }

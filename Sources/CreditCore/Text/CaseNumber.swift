@@ -26,7 +26,10 @@ public struct CaseNumber: Hashable, Sendable, CustomStringConvertible {
 
     /// Parses UTF-8 bytes directly: importers read one case number per feed line.
     public init(utf8 input: ArraySlice<UInt8>) throws(CaseNumberError) {
-        let failure = CaseNumberError(text: String(decoding: input, as: UTF8.self))
+        // The folding below reads three-byte sequences without checking them: only valid UTF-8
+        // gets there, so every case number read prints back as the same text.
+        guard let text = String(validating: input, as: UTF8.self) else { throw CaseNumberError(text: String(decoding: input, as: UTF8.self)) }
+        let failure = CaseNumberError(text: text)
         // Pass 1: fold bracket variants and full-width digits to ASCII, drop spaces.
         var bytes: [UInt8] = []
         bytes.reserveCapacity(input.count)
@@ -76,7 +79,7 @@ public struct CaseNumber: Hashable, Sendable, CustomStringConvertible {
         guard p < bytes.count, bytes[p] == UInt8(ascii: "(") else { throw failure }
         p += 1
         let year = digits()
-        guard year.count == 4, p < bytes.count, bytes[p] == UInt8(ascii: ")") else { throw failure }
+        guard year.count == 4, year.value >= 1000, p < bytes.count, bytes[p] == UInt8(ascii: ")") else { throw failure }
         p += 1
         let courtStart = p
         if scalar(at: p) == 0x6700, scalar(at: p + 3) == 0x9AD8, scalar(at: p + 6) == 0x6CD5 {  // 最高法
