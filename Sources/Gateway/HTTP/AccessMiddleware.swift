@@ -16,13 +16,17 @@ package struct AccessMiddleware: RouterMiddleware {
     let revocations: ReloadingFile<RevocationList>?
     let audit: Auditor
     let limiter: RateLimiter
-    private let peers = PeerCache()
+    let peers: PeerCache
 
-    package init(registry: ReloadingFile<ClientRegistry>, revocations: ReloadingFile<RevocationList>?, audit: Auditor, limiter: RateLimiter) {
+    package init(
+        registry: ReloadingFile<ClientRegistry>, revocations: ReloadingFile<RevocationList>?, audit: Auditor, limiter: RateLimiter,
+        peers: PeerCache
+    ) {
         self.registry = registry
         self.revocations = revocations
         self.audit = audit
         self.limiter = limiter
+        self.peers = peers
     }
 
     package func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -54,19 +58,26 @@ package struct AccessMiddleware: RouterMiddleware {
     }
 }
 
-/// Parsed peer certificates by connection, dropped when the connection closes.
-final class PeerCache: Sendable {
+/// Parsed peer certificates by connection, dropped when the connection closes. ``ConnectionGuard``
+/// fills it as each handshake completes; a connection it has not seen is read here.
+package final class PeerCache: Sendable {
     private let identities = NIOLockedValueBox<[ObjectIdentifier: PeerIdentity]>([:])
 
+    package init() {}
+
     func identity(of channel: any Channel) async throws -> PeerIdentity? {
-        let key = ObjectIdentifier(channel)
-        if let known = identities.withLockedValue({ $0[key] }) { return known }
+        if let known = identities.withLockedValue({ $0[ObjectIdentifier(channel)] }) { return known }
         guard let certificate = try await channel.nioSSL_peerCertificate().get() else { return nil }
         let identity = try PeerIdentity(der: certificate.toDERBytes())
-        identities.withLockedValue { $0[key] = identity }
+        remember(identity, for: channel)
+        return identity
+    }
+
+    func remember(_ identity: PeerIdentity, for channel: any Channel) {
+        let key = ObjectIdentifier(channel)
+        guard identities.withLockedValue({ $0.updateValue(identity, forKey: key) }) == nil else { return }
         channel.closeFuture.whenComplete { [identities] _ in
             _ = identities.withLockedValue { $0.removeValue(forKey: key) }
         }
-        return identity
     }
 }

@@ -77,15 +77,20 @@ package enum GatewayApplication {
         router.add(middleware: RequestBodyMiddleware(limit: configuration.maxBodyBytes, exceptions: [
             "/v1/archive/imports": configuration.maxImportBytes, "/v1/batches": configuration.maxImportBytes,
         ], hasher: state.candidateHasher))
+        let peers = PeerCache()
         router.add(middleware: AccessMiddleware(
             registry: registry, revocations: revocations, audit: auditor,
-            limiter: RateLimiter(rate: configuration.ratePerSecond, burst: configuration.rateBurst)))
+            limiter: RateLimiter(rate: configuration.ratePerSecond, burst: configuration.rateBurst), peers: peers))
         try handler.registerHandlers(on: router, configuration: transport)
 
+        let policy = configuration.connectionPolicy
+        let connections = ConnectionCounts()
         return Application(
             router: router,
             server: try .tls(
-                .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))),
+                .http1(configuration: .init(
+                    additionalChannelHandlers: [ConnectionGuard(policy: policy, counts: connections, peers: peers, metrics: metrics, logger: logger)],
+                    idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))),
                 tlsConfiguration: try tlsConfiguration(configuration)),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "CreditGate"),
             services: [LifecycleAudit(auditor: auditor, logger: logger), batches],

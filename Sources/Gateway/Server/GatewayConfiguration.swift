@@ -23,7 +23,10 @@ import SystemPackage
 /// | `limits.batch-items` | 10000 | largest inline batch |
 /// | `limits.job-items` | 1000000 | largest batch job |
 /// | `rate.per-second`, `rate.burst` | 2000, 4000 | each client's token bucket |
+/// | `limits.connections-per-client` | 128 | connections one client certificate may hold; more are closed at the handshake |
+/// | `limits.min-upload-bytes-per-second` | 8192 | a request body slower than this, after its deadline, is cut off |
 /// | `timeouts.idle-seconds` | 30 | a connection idle (or stalled mid-request) this long is closed |
+/// | `timeouts.request-seconds` | 30 | a request must arrive whole within this, plus a second per `min-upload-bytes-per-second` bytes of body |
 /// | `jobs.lease-seconds` | 30 | a batch job whose gateway stops renewing its lease this long is taken over |
 package struct GatewayConfiguration: Sendable {
     package var host = "127.0.0.1"
@@ -44,10 +47,20 @@ package struct GatewayConfiguration: Sendable {
     package var maxJobItems = 1_000_000
     package var ratePerSecond = 2000.0
     package var rateBurst = 4000.0
+    package var connectionsPerClient = 128
+    package var minUploadBytesPerSecond = 8192
     package var idleTimeoutSeconds = 30
+    package var requestTimeoutSeconds = 30.0
     package var jobLeaseSeconds = 30
 
     package init() {}
+
+    /// What one client may hold of the server (``ConnectionGuard``).
+    var connectionPolicy: ConnectionPolicy {
+        ConnectionPolicy(
+            connectionsPerClient: connectionsPerClient, requestTime: .nanoseconds(Int64(requestTimeoutSeconds * 1e9)),
+            minimumRate: minUploadBytesPerSecond)
+    }
 
     /// Reads the environment and, when given, a JSON file.
     package static func load(file: String?) async throws -> GatewayConfiguration {
@@ -77,7 +90,10 @@ package struct GatewayConfiguration: Sendable {
         maxJobItems = reader.int(forKey: "limits.job-items", default: defaults.maxJobItems)
         ratePerSecond = reader.double(forKey: "rate.per-second", default: defaults.ratePerSecond)
         rateBurst = reader.double(forKey: "rate.burst", default: defaults.rateBurst)
+        connectionsPerClient = reader.int(forKey: "limits.connections-per-client", default: defaults.connectionsPerClient)
+        minUploadBytesPerSecond = reader.int(forKey: "limits.min-upload-bytes-per-second", default: defaults.minUploadBytesPerSecond)
         idleTimeoutSeconds = reader.int(forKey: "timeouts.idle-seconds", default: defaults.idleTimeoutSeconds)
+        requestTimeoutSeconds = reader.double(forKey: "timeouts.request-seconds", default: defaults.requestTimeoutSeconds)
         jobLeaseSeconds = reader.int(forKey: "jobs.lease-seconds", default: defaults.jobLeaseSeconds)
     }
 }

@@ -35,6 +35,16 @@ package struct GatewayMetrics: Sendable {
         registry.makeCounter(name: "creditgate_import_lines_total", labels: [("kind", kind), ("result", "rejected")]).increment(by: Int64(report.rejected))
     }
 
+    /// A connection closed as soon as its handshake completed (``ConnectionGuard``).
+    func refusedConnection(reason: String) {
+        registry.makeCounter(name: "creditgate_connections_refused_total", labels: [("reason", reason)]).increment()
+    }
+
+    /// A connection closed because its request arrived too slowly (``ConnectionGuard``).
+    func cutRequest(reason: String) {
+        registry.makeCounter(name: "creditgate_requests_cut_total", labels: [("reason", reason)]).increment()
+    }
+
     func decided(_ outcomes: [Components.Schemas.Decision]) {
         for outcome in outcomes { decisions[outcome]?.increment() }
     }
