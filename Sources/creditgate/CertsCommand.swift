@@ -20,6 +20,8 @@ struct CertsCommand: AsyncParsableCommand {
 
         @Option(help: "Folder for the certificates.") var dir = "certs"
         @Flag(help: "Replace certificates that already exist.") var force = false
+        @Option(help: "Where the CA's revocation list will be published (e.g. http://pki.example/creditgate.crl): named in every certificate; publish crl.pem there.")
+        var crlURL: String?
 
         func run() async throws {
             let folder = URL(fileURLWithPath: dir, isDirectory: true)
@@ -27,8 +29,9 @@ struct CertsCommand: AsyncParsableCommand {
                 print("development certificates already in \(existing.folder.path) (use --force to replace them)")
                 return
             }
-            let pki = try DevelopmentPKI.create(in: folder)
+            let pki = try DevelopmentPKI.create(in: folder, crlURL: crlURL)
             print("CA        \(pki.ca.certificate.path)")
+            if let crlURL { print("CRL       \(folder.appendingPathComponent("crl.pem").path), to publish at \(crlURL)") }
             print("server    \(pki.server.certificate.path) (localhost, 127.0.0.1, ::1)")
             for role in pki.clients.keys.sorted() {
                 guard let client = pki.clients[role] else { continue }

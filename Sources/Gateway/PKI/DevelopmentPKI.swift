@@ -35,7 +35,12 @@ package struct DevelopmentPKI: Sendable {
 
     /// Makes everything afresh in `folder`, replacing what is there. 397 days: within the 398 that
     /// browsers and TLS scanners accept for a server certificate.
-    package static func create(in folder: URL, validDays: Int = 397, now: Date = Date()) throws -> DevelopmentPKI {
+    ///
+    /// With `crlURL`, every certificate issued names it as where the CA's revocation list is
+    /// published (RFC 5280 §4.2.1.13), and an empty list is written as `crl.pem` to publish there:
+    /// `creditgate certs revoke` keeps that file current. Relying parties and TLS scanners look for
+    /// the pointer; without one a certificate can never be checked for revocation.
+    package static func create(in folder: URL, validDays: Int = 397, now: Date = Date(), crlURL: String? = nil) throws -> DevelopmentPKI {
         let fm = FileManager.default
         try fm.createDirectory(at: folder.appendingPathComponent("clients"), withIntermediateDirectories: true)
         let notBefore = now.addingTimeInterval(-3600)
@@ -60,7 +65,11 @@ package struct DevelopmentPKI: Sendable {
 
         func issue(_ commonName: String, serverNames: [GeneralName]?, to directory: URL, file: String) throws -> Issued {
             try Self.issue(commonName: commonName, serverNames: serverNames, ca: caCertificate, caKey: caKey, to: directory, file: file,
-                           notBefore: notBefore, notAfter: notAfter)
+                           notBefore: notBefore, notAfter: notAfter, crlURL: crlURL)
+        }
+        if crlURL != nil {
+            let empty = try RevocationList.make(revoking: [], issuer: caCertificate, key: caKey, now: now)
+            try RevocationList.pem(empty).write(to: folder.appendingPathComponent("crl.pem"), atomically: true, encoding: .utf8)
         }
         let server = try issue(
             "localhost",
@@ -92,7 +101,7 @@ package struct DevelopmentPKI: Sendable {
     /// A leaf certificate: for a server when `serverNames` is given, for a client otherwise.
     private static func issue(
         commonName: String, serverNames: [GeneralName]?, ca: Certificate, caKey: P256.Signing.PrivateKey, to directory: URL, file: String,
-        notBefore: Date, notAfter: Date
+        notBefore: Date, notAfter: Date, crlURL: String? = nil
     ) throws -> Issued {
         let key = P256.Signing.PrivateKey()
         let subject = try DistinguishedName {
@@ -109,9 +118,27 @@ package struct DevelopmentPKI: Sendable {
                 try ExtendedKeyUsage([serverNames == nil ? .clientAuth : .serverAuth])
                 AuthorityKeyIdentifier(keyIdentifier: SubjectKeyIdentifier(hash: .init(caKey.publicKey)).keyIdentifier)
                 if let serverNames { SubjectAlternativeNames(serverNames) }
+                if let crlURL { try crlDistributionPoint(crlURL) }
             },
             issuerPrivateKey: .init(caKey))
         return try write(certificate, key: key, to: directory, name: file)
+    }
+
+    /// The CRL distribution points extension naming one URI (swift-certificates has no type for it):
+    /// `SEQUENCE { DistributionPoint { [0] distributionPoint { [0] fullName { uri } } } }`.
+    private static func crlDistributionPoint(_ uri: String) throws -> Certificate.Extension {
+        let context = { (tag: UInt) in ASN1Identifier(tagWithNumber: tag, tagClass: .contextSpecific) }
+        var der = DER.Serializer()
+        try der.appendConstructedNode(identifier: .sequence) { points in
+            try points.appendConstructedNode(identifier: .sequence) { point in
+                try point.appendConstructedNode(identifier: context(0)) { name in
+                    try name.appendConstructedNode(identifier: context(0)) { fullName in
+                        try fullName.serialize(GeneralName.uniformResourceIdentifier(uri))
+                    }
+                }
+            }
+        }
+        return Certificate.Extension(oid: [2, 5, 29, 31], critical: false, value: der.serializedBytes[...])
     }
 
     /// The development PKI in `folder` if one was made there.
