@@ -47,6 +47,10 @@ public protocol BatchJobStore: Sendable {
     /// deletes its input. Throws ``BatchLeaseLost`` when `owner` no longer holds the lease.
     func finish(_ job: BatchJobRecord, owner: String) async throws
 
+    /// Extends `owner`'s lease until `until` while a chunk takes its time (a job paced beside
+    /// interactive checks). Throws ``BatchLeaseLost`` when `owner` no longer holds it.
+    func renew(_ id: String, owner: String, until: Date) async throws
+
     /// Frees a lease without ending the job (a gateway stopping cleanly), so another takes it at once.
     func release(_ id: String, owner: String) async throws
 

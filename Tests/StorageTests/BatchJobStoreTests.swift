@@ -67,6 +67,11 @@ struct BatchJobStoreTests {
         job.resultsBytes = 6
         try await one.commit(job, chunk: 0, results: Data("first\n".utf8), owner: "gw-1", until: Self.t0 + 60)
         #expect(try await two.claim(owner: "gw-2", now: Self.t0 + 45, until: Self.t0 + 75) == nil, "each commit renews the lease")
+        // A chunk that takes its time renews the lease without committing; only the holder can.
+        try await one.renew("bat_1", owner: "gw-1", until: Self.t0 + 60)
+        await #expect(throws: BatchLeaseLost.self, "only the holder renews") {
+            try await two.renew("bat_1", owner: "gw-2", until: Self.t0 + 500)
+        }
 
         // gw-1 dies; once its lease has run out gw-2 takes the job where it was committed.
         var taken = try #require(try await two.claim(owner: "gw-2", now: Self.t0 + 61, until: Self.t0 + 91))

@@ -15,6 +15,8 @@ package struct CheckService: Sendable {
     let auditor: Auditor
     let store: CheckStore
     let metrics: GatewayMetrics
+    /// Marked by every interactive answer; batch jobs pace themselves by it.
+    let interactive = InteractiveActivity()
 
     /// Today in China time: the default as-of day and the latest one may ask about.
     var today: CalendarDay { ChinaTime.today }
@@ -28,6 +30,7 @@ package struct CheckService: Sendable {
     /// The store write is only awaited before the response leaves (``ResponseBarrier``), so it runs
     /// while the answers are encoded.
     func answer(_ questions: [CheckQuestion], terms: CheckQuestion.Terms, caller: Caller, operation: String) async throws -> [Components.Schemas.CheckResult] {
+        interactive.touch()
         let audited = try await audit(try await prepare(questions, terms: terms, caller: caller, operation: operation))
         try await ResponseBarrier.run { try await save(audited) }
         return audited.results
@@ -35,11 +38,19 @@ package struct CheckService: Sendable {
 
     /// Answers judged and encoded, with their audit entries, not yet audited or stored: a batch job
     /// prepares its next chunk while the previous one is being written.
-    struct Prepared: Sendable {
-        var results: [Components.Schemas.CheckResult]
-        var answers: [EncodedAnswer]
-        var entries: [AuditEntry]
+    struct Prepared: AnswerColumns {
+        var results: [Components.Schemas.CheckResult] = []
+        var answers: [EncodedAnswer] = []
+        var entries: [AuditEntry] = []
         var clientID: String
+
+        mutating func append(_ other: Prepared) {
+            (results, answers, entries) = (results + other.results, answers + other.answers, entries + other.entries)
+        }
+
+        func part(_ range: Range<Int>) -> Prepared {
+            Prepared(results: Array(results[range]), answers: Array(answers[range]), entries: Array(entries[range]), clientID: clientID)
+        }
     }
 
     /// The archive read and the policy's judgement.
@@ -48,7 +59,7 @@ package struct CheckService: Sendable {
     /// them, about 20 µs a candidate, is split over the cores when there are thousands (an inline
     /// batch is one request, and would otherwise use one core).
     func prepare(_ questions: [CheckQuestion], terms: CheckQuestion.Terms, caller: Caller, operation: String) async throws -> Prepared {
-        guard !questions.isEmpty else { return Prepared(results: [], answers: [], entries: [], clientID: caller.client.id) }
+        guard !questions.isEmpty else { return Prepared(clientID: caller.client.id) }
         let lookup = try await archive.lookup(questions.map(\.candidate), asOf: AsOf(day: terms.asOf))
         let checkedAt = Date()
         let parts = questions.count >= 4000 ? max(1, ProcessInfo.processInfo.activeProcessorCount) : 1
@@ -112,15 +123,23 @@ package struct CheckService: Sendable {
 
     /// Answers with their receipts: the values, and their JSON as sent (each answer encoded once,
     /// its receipt put in place), and the rows that store them.
-    struct Committed: Sendable {
-        var results: [Components.Schemas.CheckResult]
-        var json: [Data]
-        var rows: [StoredAnswer]
+    struct Committed: AnswerColumns {
+        var results: [Components.Schemas.CheckResult] = []
+        var json: [Data] = []
+        var rows: [StoredAnswer] = []
+
+        mutating func append(_ other: Committed) {
+            (results, json, rows) = (results + other.results, json + other.json, rows + other.rows)
+        }
+
+        func part(_ range: Range<Int>) -> Committed {
+            Committed(results: Array(results[range]), json: Array(json[range]), rows: Array(rows[range]))
+        }
     }
 
     /// The audit write: the answers get their receipts. Not answered before ``save(_:)`` is done.
     func audit(_ prepared: Prepared) async throws -> Committed {
-        guard !prepared.results.isEmpty else { return Committed(results: [], json: [], rows: []) }
+        guard !prepared.results.isEmpty else { return Committed() }
         var results = prepared.results
         let receipts = try await auditor.record(prepared.entries)
         var rows: [StoredAnswer] = []
@@ -141,5 +160,19 @@ package struct CheckService: Sendable {
         guard !audited.rows.isEmpty else { return }
         try await store.save(audited.rows)
         metrics.decided(audited.results.map(\.decision))
+    }
+}
+
+/// Answers held column by column (their results, encodings, entries or rows: one element each), which
+/// a batch job takes a share at a time.
+protocol AnswerColumns: Sendable {
+    var results: [Components.Schemas.CheckResult] { get }
+    func part(_ range: Range<Int>) -> Self
+}
+
+extension AnswerColumns {
+    /// Consecutive parts of at most `size` answers.
+    func slices(of size: Int) -> [Self] {
+        stride(from: 0, to: results.count, by: size).map { part($0..<min($0 + size, results.count)) }
     }
 }

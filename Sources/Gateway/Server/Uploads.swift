@@ -22,8 +22,8 @@ struct Uploads: Sendable {
         return (file, try await receive(body, to: file))
     }
 
-    /// Writes `body` to `file`, chunk by chunk; returns how many lines it has that are not blank
-    /// (as ``LineChunks`` reads them).
+    /// Writes `body` to `file`, chunk by chunk (off the cooperative threads: ``BlockingIO``); returns
+    /// how many lines it has that are not blank (as ``LineChunks`` reads them).
     @discardableResult
     func receive(_ body: HTTPBody, to file: URL) async throws -> Int {
         guard FileManager.default.createFile(atPath: file.path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
@@ -34,7 +34,7 @@ struct Uploads: Sendable {
         var lineHasContent = false
         do {
             for try await chunk in body {
-                try handle.write(contentsOf: chunk)
+                try await BlockingIO.run { try handle.write(contentsOf: chunk) }
                 for byte in chunk {
                     if byte == UInt8(ascii: "\n") {
                         if lineHasContent { lines += 1 }
@@ -44,8 +44,10 @@ struct Uploads: Sendable {
                     }
                 }
             }
-            try handle.synchronize()
-            try handle.close()
+            try await BlockingIO.run {
+                try handle.synchronize()
+                try handle.close()
+            }
         } catch {
             try? handle.close()
             try? FileManager.default.removeItem(at: file)

@@ -96,6 +96,13 @@ public struct PostgresBatchJobStore: BatchJobStore {
         }
     }
 
+    public func renew(_ id: String, owner: String, until: Date) async throws {
+        let renewed = try await engine.query("""
+            UPDATE batches SET lease_until = \(until.timeIntervalSince1970) WHERE batch_id = \(id) AND lease_owner = \(owner) RETURNING 1
+            """)
+        guard renewed.count == 1 else { throw BatchLeaseLost(jobID: id) }
+    }
+
     public func release(_ id: String, owner: String) async throws {
         try await engine.query("UPDATE batches SET lease_owner = NULL, lease_until = NULL WHERE batch_id = \(id) AND lease_owner = \(owner)")
     }

@@ -124,6 +124,14 @@ public struct SQLiteBatchJobStore: BatchJobStore {
         try await database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
     }
 
+    public func renew(_ id: String, owner: String, until: Date) async throws {
+        try await database.write { db in
+            try db.execute(sql: "UPDATE batches SET lease_until = ? WHERE batch_id = ? AND lease_owner = ?",
+                           arguments: [until.timeIntervalSince1970, id, owner])
+            guard db.changesCount == 1 else { throw BatchLeaseLost(jobID: id) }
+        }
+    }
+
     public func release(_ id: String, owner: String) async throws {
         try await database.write { db in
             try db.execute(sql: "UPDATE batches SET lease_owner = NULL, lease_until = NULL WHERE batch_id = ? AND lease_owner = ?",
