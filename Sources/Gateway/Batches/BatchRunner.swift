@@ -256,9 +256,8 @@ package final class BatchRunner: Service, Sendable {
             }
         }
         var prepared = CheckService.Prepared(clientID: caller.client.id)
-        for start in stride(from: 0, to: questions.count, by: Self.shareLines) {
-            let slice = Array(questions[start..<min(start + Self.shareLines, questions.count)])
-            try await share { prepared.append(try await checks.prepare(slice, terms: terms, caller: caller, operation: "createBatchJob")) }
+        for range in questions.indices.parts(of: Self.shareLines) {
+            try await share { prepared.append(try await checks.prepare(Array(questions[range]), terms: terms, caller: caller, operation: "createBatchJob")) }
         }
         return Chunk(number: number, items: items, positions: positions, prepared: prepared, errors: errors)
     }

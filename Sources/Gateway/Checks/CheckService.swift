@@ -64,7 +64,7 @@ package struct CheckService: Sendable {
         let checkedAt = Date()
         let parts = questions.count >= 4000 ? max(1, ProcessInfo.processInfo.activeProcessorCount) : 1
         let size = (questions.count + parts - 1) / parts
-        let ranges = stride(from: 0, to: questions.count, by: size).map { $0..<min($0 + size, questions.count) }
+        let ranges = (0..<questions.count).parts(of: size)
         guard ranges.count > 1 else {
             return judge(questions[...], lookup.findings[...], version: lookup.version, terms: terms, caller: caller, operation: operation, at: checkedAt)
         }
@@ -173,6 +173,14 @@ protocol AnswerColumns: Sendable {
 extension AnswerColumns {
     /// Consecutive parts of at most `size` answers.
     func slices(of size: Int) -> [Self] {
-        stride(from: 0, to: results.count, by: size).map { part($0..<min($0 + size, results.count)) }
+        results.indices.parts(of: size).map(part)
+    }
+}
+
+extension Range<Int> {
+    /// Consecutive ranges of at most `size` covering this one (a batch split over cores, a job's
+    /// shares).
+    func parts(of size: Int) -> [Range<Int>] {
+        stride(from: lowerBound, to: upperBound, by: size).map { $0..<Swift.min($0 + size, upperBound) }
     }
 }
