@@ -48,10 +48,14 @@ let package = Package(
             ],
             resources: [.copy("Resources/gbt2260-counties.tsv")]
         ),
+        // The system OpenSSL's libcrypto (3.0 or later), for SM2 signatures over SM3 (GB/T 32918,
+        // GB/T 32905), which neither swift-crypto nor BoringSSL provides.
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .target(
             name: "Attestation",
             dependencies: [
                 "CreditCore",
+                "COpenSSL",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "RawStructuredFieldValues", package: "swift-http-structured-headers"),
@@ -195,7 +199,10 @@ let package = Package(
         .testTarget(
             name: "ArchiveClientTests",
             dependencies: ["TestSupport", "ArchiveClient", "CreditCore"]),
-        .testTarget(name: "AttestationTests", dependencies: ["TestSupport", "Attestation"], resources: [.copy("Vectors")]),
+        .testTarget(
+            name: "AttestationTests",
+            dependencies: ["TestSupport", "Attestation", "CreditCore", .product(name: "Crypto", package: "swift-crypto")],
+            resources: [.copy("Vectors")]),
         .testTarget(
             name: "StorageTests",
             dependencies: [

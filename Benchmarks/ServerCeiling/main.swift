@@ -9,7 +9,7 @@ import NIOCore
 /// How fast a server built the way the contract and the proof require can answer at all, before
 /// any check is looked up, judged, audited or stored (release build):
 ///
-///     swift run -c release ServerCeiling --certs /tmp/perf/certs --answer /tmp/perf/answer.json [--layers encode,sign] [--port 8444]
+///     swift run -c release ServerCeiling --certs /tmp/perf/certs --answer /tmp/perf/answer.json [--layers encode,sign,sm2] [--port 8444]
 ///
 /// It serves `POST /v1/checks` with the gateway's own mutual-TLS configuration, reads each request's
 /// body, and answers with one answer the gateway gave (`--answer`: a `POST /v1/checks` body), adding
@@ -18,7 +18,9 @@ import NIOCore
 /// - `encode`: the answer encoded for each request by `JSONEncoder` with the settings the generated
 ///   OpenAPI server uses (``CheckStore/encoder``): the generated handler encodes every answer this way;
 /// - `sign`: the gateway's ``SigningMiddleware`` (`Content-Digest` and an Ed25519 RFC 9421 signature
-///   on every response).
+///   on every response);
+/// - `sm2`: with `sign`, a second signature (`sig2`, SM2 over SM3) beside the Ed25519 one, as the
+///   gateway signs with `signing.sm2` on.
 ///
 /// Driven by `mtlsload` in the same run as `nginx-baseline.sh` (README, Benchmarks), the rates
 /// bound what the full gateway can reach on the same machine.
@@ -40,8 +42,8 @@ struct Arguments {
             default: fatalError("unknown argument \(flag)")
             }
         }
-        guard !answer.isEmpty, layers.isSubset(of: ["encode", "sign"]) else {
-            fatalError("usage: ServerCeiling --certs DIR --answer FILE [--layers encode,sign] [--port N]")
+        guard !answer.isEmpty, layers.isSubset(of: ["encode", "sign", "sm2"]) else {
+            fatalError("usage: ServerCeiling --certs DIR --answer FILE [--layers encode,sign,sm2] [--port N]")
         }
     }
 }
@@ -60,8 +62,9 @@ configuration.port = arguments.port
 
 let router = Router(context: GatewayRequestContext.self)
 if arguments.layers.contains("sign") {
-    let signer = MessageSigner(key: Ed25519SigningKey(), tag: "creditgate")
-    router.add(middleware: SigningMiddleware { signer })
+    let keys: [any SigningKey] = [Ed25519SigningKey()] + (arguments.layers.contains("sm2") ? [try SM2SigningKey()] : [])
+    let signers = MessageSigners(keys.map { MessageSigner(key: $0, tag: "creditgate") })
+    router.add(middleware: SigningMiddleware { signers })
 }
 router.post("/v1/checks") { request, _ -> Response in
     _ = try await request.body.collect(upTo: 1 << 20)

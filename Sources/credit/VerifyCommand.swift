@@ -11,9 +11,14 @@ struct VerifyCommand: AsyncParsableCommand {
             No server is needed: the keys come from --keys (a JWK Set, as `credit keys` saves or \
             GET /v1/keys serves), else from keys.json in the receipts folder.
 
+            Every signature an answer carries is checked: Ed25519, and SM2 over SM3 beside it when \
+            the gateway signs with the national algorithms too. --require sm2 also fails an answer, \
+            or a checkpoint, that carries no SM2 signature (an assessment under GB/T 39786).
+
             Examples:
               credit verify receipts/chk_01jd3v6m8q4x2s9c7r5t1w0y3z.receipt
               credit verify receipts/*.receipt --keys jwks.json
+              credit verify receipts/*.receipt --require sm2
 
             Exit code 0 when every receipt verifies, 20 when any does not.
             """
@@ -22,6 +27,8 @@ struct VerifyCommand: AsyncParsableCommand {
     @OptionGroup var options: ClientOptions
     @Argument(help: "Receipt files.") var receipts: [String]
     @Option(help: "The published keys (JWK Set JSON).") var keys: String?
+    @Option(name: .customLong("require"), help: "A signature algorithm every answer and checkpoint must carry: sm2 or ed25519 (repeatable).")
+    var required: [String] = []
 
     func run() async throws {
         try await reporting {
@@ -32,7 +39,14 @@ struct VerifyCommand: AsyncParsableCommand {
             guard FileManager.default.fileExists(atPath: keyFile.path) else {
                 throw UsageError("no key set at \(keyFile.path): pass --keys, or run `credit keys` once while online")
             }
-            let verifier = ReceiptVerifier(keys: try KeyRing(file: keyFile).keys)
+            let algorithms = try required.map { name in
+                switch name.lowercased() {
+                case "sm2", SignatureAlgorithm.sm2.rawValue: SignatureAlgorithm.sm2
+                case "ed25519": SignatureAlgorithm.ed25519
+                default: throw UsageError("--require takes sm2 or ed25519, not \(name)")
+                }
+            }
+            let verifier = ReceiptVerifier(keys: try KeyRing(file: keyFile).keys, requiring: Set(algorithms))
             var allPassed = true
             for path in receipts {
                 let report = try verifier.verify(file: URL(fileURLWithPath: path))

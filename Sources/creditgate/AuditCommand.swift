@@ -22,7 +22,8 @@ struct AuditCommand: AsyncParsableCommand {
             let service = try await ServiceState.open(state, stores: try await database.engine())
             let report = try await AuditVerifier.verify(store: service.audit.store, origin: service.origin, verifiers: try await service.noteVerifiers())
             if report.isIntact {
-                print("audit log intact: \(report.entries) entries, \(report.checkpoints) signed checkpoints")
+                let signatures = report.signatures.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+                print("audit log intact: \(report.entries) entries, \(report.checkpoints) signed checkpoints (signatures verified: \(signatures))")
             } else {
                 print("audit log ALTERED: first bad index \(report.firstBadIndex.map(String.init) ?? "?"): \(report.problem ?? "")")
                 throw ExitCode(1)

@@ -33,13 +33,15 @@ struct KeysCommand: AsyncParsableCommand {
 
         func run() async throws {
             let service = try await ServiceState.open(state, stores: try await database.engine())
-            let old = try service.keys.activeKey()
-            let new = try service.keys.rotate()
-            // Logged, and signed, under the new key.
+            // An SM2 key rotates with the Ed25519 one.
+            let old = try service.keys.activeKeys(sm2: service.keys.hasSM2Key()).all.map(\.keyID).joined(separator: ", ")
+            let new = try service.keys.rotate().all
+            let active = new.map(\.keyID).joined(separator: ", ")
+            // Logged, and signed, under the new keys.
             _ = try await service.publishedKeys()
-            let log = AuditLog(store: service.audit.store, origin: service.origin, signer: NoteSigner(name: service.origin, key: new))
-            let receipt = try await log.append(AuditEntry(operation: "keys.rotate", outcome: "ok", detail: "active \(new.keyID), retired \(old.keyID)"))
-            print("active key \(new.keyID); retired \(old.keyID) (still published); audit entry \(receipt.logIndex)")
+            let log = AuditLog(store: service.audit.store, origin: service.origin, signer: NoteSigner(name: service.origin, keys: new))
+            let receipt = try await log.append(AuditEntry(operation: "keys.rotate", outcome: "ok", detail: "active \(active), retired \(old)"))
+            print("active \(new.count == 1 ? "key" : "keys") \(active); retired \(old) (still published); audit entry \(receipt.logIndex)")
         }
     }
 }

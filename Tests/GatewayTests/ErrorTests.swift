@@ -129,7 +129,7 @@ struct LiveRotationTests {
         let gateway = try await TestGateway()
         let before = try await gateway.raw("bureau", "POST", "/v1/checks", body: AccessTests.check)
         let oldKeyID = try before.verifySignature(keys: try await gateway.keys()).parameters.keyID
-        let newKey = try KeyStore(directory: URL(fileURLWithPath: gateway.configuration.stateDirectory).appendingPathComponent("keys")).rotate()
+        let newKey = try KeyStore(directory: URL(fileURLWithPath: gateway.configuration.stateDirectory).appendingPathComponent("keys")).rotate().ed25519
         #expect(newKey.keyID != oldKeyID)
         // The keys folder is looked at no more than once a second.
         var after = try await gateway.raw("bureau", "POST", "/v1/checks", body: AccessTests.check)

@@ -1,5 +1,6 @@
 /// Recomputes an audit log from its storage and checks everything: each leaf hash against its
-/// entry, each stored subtree hash, each checkpoint's signature and root. Checkpoints whose roots
+/// entry, each stored subtree hash, each checkpoint's signatures (every one made by a known key:
+/// Ed25519, and SM2 where the switch was on) and root. Checkpoints whose roots
 /// are all recomputed from the same leaves are consistent with each other by construction.
 ///
 /// It reads through ``AuditLogStore`` a page at a time, so it checks a SQLite file or a shared
@@ -13,6 +14,8 @@ public enum AuditVerifier {
     public struct Report: Sendable, Hashable {
         public var entries: Int
         public var checkpoints: Int
+        /// How many checkpoint signatures verified, by algorithm (`ed25519`, `sm2-sm3`).
+        public var signatures: [String: Int] = [:]
         /// The first entry found altered, missing, or not matching the signed checkpoints.
         public var firstBadIndex: Int?
         public var problem: String?
@@ -31,10 +34,15 @@ public enum AuditVerifier {
             failed.problem = problem
             return failed
         }
+        func open(_ note: String) throws(AttestationError) -> Checkpoint {
+            let (checkpoint, signers) = try Checkpoint.openSigned(note, verifiers: verifiers, origin: origin)
+            for signer in signers { report.signatures[signer.publicKey.algorithm.rawValue, default: 0] += 1 }
+            return checkpoint
+        }
         var checkpoints = CheckpointCursor(store: store)
         // Checkpoints of size 0 have nothing to check but their signature.
         while let first = try await checkpoints.peek(), first.size == 0 {
-            do { _ = try Checkpoint.open(first.note, verifiers: verifiers, origin: origin) } catch { return fail(nil, "checkpoint 0: \(error)") }
+            do { _ = try open(first.note) } catch { return fail(nil, "checkpoint 0: \(error)") }
             checkpoints.advance()
         }
         var frontier = TreeFrontier()
@@ -59,7 +67,7 @@ public enum AuditVerifier {
                     checkpoints.advance()
                     let checkpoint: Checkpoint
                     do {
-                        checkpoint = try Checkpoint.open(next.note, verifiers: verifiers, origin: origin)
+                        checkpoint = try open(next.note)
                     } catch {
                         return fail(lastCheckpointSize, "checkpoint \(next.size) does not verify: \(error)")
                     }

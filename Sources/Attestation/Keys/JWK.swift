@@ -1,46 +1,74 @@
 import Crypto
 import Foundation
 
-/// A JSON Web Key (RFC 7517) for an OKP key (RFC 8037).
+/// A JSON Web Key (RFC 7517): an OKP Ed25519 key (RFC 8037), or an EC key on the SM2 curve
+/// (`crv` "SM2", `x` and `y` 32 bytes each, as RFC 7518 writes EC keys).
 public struct JWK: Codable, Hashable, Sendable {
     public var kty: String
     public var crv: String
     public var x: String
+    /// An EC key's y coordinate; absent for OKP keys.
+    public var y: String?
     public var kid: String?
     public var alg: String?
     public var use: String?
     /// The private part; present only in key files, never in a published set.
     public var d: String?
 
-    public init(kty: String, crv: String, x: String, kid: String? = nil, alg: String? = nil, use: String? = nil, d: String? = nil) {
+    public init(kty: String, crv: String, x: String, y: String? = nil, kid: String? = nil, alg: String? = nil, use: String? = nil, d: String? = nil) {
         self.kty = kty
         self.crv = crv
         self.x = x
+        self.y = y
         self.kid = kid
         self.alg = alg
         self.use = use
         self.d = d
     }
 
-    /// RFC 7638: SHA-256 over the required members in lexicographic order, no whitespace,
-    /// base64url without padding.
-    public static func thumbprint(crv: String, kty: String, x: String) -> String {
-        let canonical = "{\"crv\":\(StructuredField.quoted(crv)),\"kty\":\(StructuredField.quoted(kty)),\"x\":\(StructuredField.quoted(x))}"
-        return Base64.url(SHA256.hash(data: Array(canonical.utf8)))
+    /// RFC 7638: SHA-256 over the required members (`crv`, `kty`, `x`, and `y` for EC keys) in
+    /// lexicographic order, no whitespace, base64url without padding.
+    public static func thumbprint(kty: String, crv: String, x: String, y: String? = nil) -> String {
+        var canonical = "{\"crv\":\(StructuredField.quoted(crv)),\"kty\":\(StructuredField.quoted(kty)),\"x\":\(StructuredField.quoted(x))"
+        if let y { canonical += ",\"y\":\(StructuredField.quoted(y))" }
+        return Base64.url(SHA256.hash(data: Array((canonical + "}").utf8)))
     }
 
-    public var thumbprint: String { JWK.thumbprint(crv: crv, kty: kty, x: x) }
+    public var thumbprint: String { JWK.thumbprint(kty: kty, crv: crv, x: x, y: kty == "EC" ? y ?? "" : nil) }
 
-    /// The public key this JWK describes.
+    /// The public key this JWK describes: OKP Ed25519 or EC SM2.
     public func verificationKey() throws(AttestationError) -> any VerificationKey {
-        guard kty == "OKP", crv == "Ed25519", let raw = Base64.decodeURL(x) else {
-            throw AttestationError(.algorithmUnsupported, "only OKP Ed25519 keys are supported, not \(kty)/\(crv)")
+        switch (kty, crv) {
+        case ("OKP", "Ed25519"):
+            guard let raw = Base64.decodeURL(x), let key = try? Ed25519VerificationKey(raw: raw) else {
+                throw AttestationError(.keyMalformed, "the JWK's x is not an Ed25519 public key")
+            }
+            return key
+        case ("EC", "SM2"):
+            guard let x = Base64.decodeURL(x), let y = y.flatMap(Base64.decodeURL), let key = try? SM2VerificationKey(x: x, y: y) else {
+                throw AttestationError(.keyMalformed, "the JWK's x and y are not a point of the SM2 curve")
+            }
+            return key
+        default:
+            throw AttestationError(.algorithmUnsupported, "only OKP Ed25519 and EC SM2 keys are supported, not \(kty)/\(crv)")
         }
-        do {
-            return try Ed25519VerificationKey(raw: raw)
-        } catch {
-            throw AttestationError(.keyMalformed, "the JWK's x is not an Ed25519 public key")
+    }
+
+    /// The private key of a key file's JWK (with `d`).
+    public func signingKey() throws(AttestationError) -> any SigningKey {
+        guard let d, let secret = Base64.decodeURL(d) else {
+            throw AttestationError(.keyMalformed, "key file \(thumbprint) has no private key")
         }
+        let key: (any SigningKey)?
+        switch (kty, crv) {
+        case ("OKP", "Ed25519"): key = try? Ed25519SigningKey(seed: secret)
+        case ("EC", "SM2"): key = try? SM2SigningKey(scalar: secret)
+        default: throw AttestationError(.algorithmUnsupported, "only OKP Ed25519 and EC SM2 keys are supported, not \(kty)/\(crv)")
+        }
+        guard let key, key.keyID == thumbprint else {
+            throw AttestationError(.keyMalformed, "key file \(thumbprint) holds a private key that is not its public key's")
+        }
+        return key
     }
 
     /// The same key without its private part.

@@ -29,39 +29,59 @@ public struct KeyStore: Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
     }
 
-    /// The active key, creating the first one if there is none.
-    public func activeKey() throws -> Ed25519SigningKey {
-        if let active = try records().last(where: { $0.retiredAt == nil }) {
-            return try Self.signingKey(active.jwk)
+    /// The active Ed25519 key, creating the first one if there is none.
+    public func activeKey() throws -> Ed25519SigningKey { try activeKeys(sm2: false).ed25519 }
+
+    /// The active keys: the Ed25519 key (made on first use) and, when `sm2` is asked for, the SM2
+    /// key (made beside it if there is none yet: the switch was turned on).
+    public func activeKeys(sm2: Bool) throws -> SigningKeys {
+        let all = try records()
+        let ed25519 = try all.active(crv: "Ed25519").map { try $0.jwk.signingKey() } ?? create(Ed25519SigningKey())
+        var keys = SigningKeys(ed25519: try Self.typed(ed25519))
+        if sm2 {
+            keys.sm2 = try Self.typed(try all.active(crv: "SM2").map { try $0.jwk.signingKey() } ?? create(try SM2SigningKey()))
         }
-        return try create()
+        return keys
     }
 
     /// Whether a key exists yet (a first start creates one: an auditable event).
     public func hasKeys() throws -> Bool { try !records().isEmpty }
 
-    /// Makes a new active key and retires the others. Returns the new key.
+    /// Whether an SM2 key is active (turning the switch on makes one: an auditable event).
+    public func hasSM2Key() throws -> Bool { try records().active(crv: "SM2") != nil }
+
+    /// Makes new active keys and retires the others: a new Ed25519 key, and a new SM2 key when one
+    /// was active, so the two always rotate together. Returns the new keys.
     @discardableResult
-    public func rotate(at now: Date = Date()) throws -> Ed25519SigningKey {
-        for var record in try records() where record.retiredAt == nil {
+    public func rotate(at now: Date = Date()) throws -> SigningKeys {
+        let all = try records()
+        let hadSM2 = all.active(crv: "SM2") != nil
+        for var record in all where record.retiredAt == nil {
             record.retiredAt = now
             try write(record)
         }
-        return try create(at: now)
+        var keys = SigningKeys(ed25519: try Self.typed(create(Ed25519SigningKey(), at: now)))
+        if hadSM2 { keys.sm2 = try Self.typed(create(try SM2SigningKey(), at: now)) }
+        return keys
     }
 
-    /// Every key ever used, active first, without private parts.
+    /// Every key ever used, without private parts: the active Ed25519 key first, then the other
+    /// active keys, then the retired ones, newest first.
     public func publicKeys() throws -> JWKSet {
         let all = try records()
-        let active = all.filter { $0.retiredAt == nil }
+        let active = all.filter { $0.retiredAt == nil }.sorted { ($0.jwk.crv == "Ed25519" ? 0 : 1) < ($1.jwk.crv == "Ed25519" ? 0 : 1) }
         let retired = all.filter { $0.retiredAt != nil }.reversed()
         return JWKSet(keys: (active + retired).map(\.jwk))
     }
 
-    private func create(at now: Date = Date()) throws -> Ed25519SigningKey {
-        let key = Ed25519SigningKey()
+    private func create(_ key: any SigningKey & PrivateJWK, at now: Date = Date()) throws -> any SigningKey {
         try write(Record(jwk: key.privateJWK, createdAt: now, retiredAt: nil))
         return key
+    }
+
+    private static func typed<Key: SigningKey>(_ key: any SigningKey) throws -> Key {
+        guard let typed = key as? Key else { throw AttestationError(.keyMalformed, "key \(key.keyID) is not \(Key.self)") }
+        return typed
     }
 
     func records() throws -> [Record] {
@@ -80,11 +100,31 @@ public struct KeyStore: Sendable {
         let data = try encoder.encode(record)
         try PrivateFile.write(data, to: directory.appendingPathComponent("\(record.jwk.thumbprint).json"))
     }
+}
 
-    static func signingKey(_ jwk: JWK) throws -> Ed25519SigningKey {
-        guard let d = jwk.d, let seed = Base64.decodeURL(d) else {
-            throw AttestationError(.keyMalformed, "key file \(jwk.thumbprint) has no private key")
-        }
-        return try Ed25519SigningKey(seed: seed)
+/// The keys that sign at one time: always Ed25519, SM2 beside it when the switch is on.
+public struct SigningKeys: Sendable {
+    public var ed25519: Ed25519SigningKey
+    public var sm2: SM2SigningKey?
+
+    public init(ed25519: Ed25519SigningKey, sm2: SM2SigningKey? = nil) {
+        self.ed25519 = ed25519
+        self.sm2 = sm2
     }
+
+    /// Ed25519 first: the signature every verifier knows.
+    public var all: [any SigningKey] { [ed25519] + (sm2.map { [$0] } ?? []) }
+}
+
+/// A private key that can be written to a key file.
+public protocol PrivateJWK {
+    var privateJWK: JWK { get }
+}
+
+extension Ed25519SigningKey: PrivateJWK {}
+extension SM2SigningKey: PrivateJWK {}
+
+extension [KeyStore.Record] {
+    /// The active key on curve `crv` (the newest, should a crash have left two).
+    func active(crv: String) -> KeyStore.Record? { last { $0.retiredAt == nil && $0.jwk.crv == crv } }
 }

@@ -2,8 +2,8 @@ import Crypto
 import Foundation
 
 /// A signature algorithm by its RFC 9421 name. Signing and verifying go through the
-/// ``SigningKey`` and ``VerificationKey`` protocols, so adding SM2 (GM/T 0003) is a new conforming
-/// type, not a change to the signers.
+/// ``SigningKey`` and ``VerificationKey`` protocols: Ed25519 here, SM2 (``SM2SigningKey``) beside
+/// it; a third algorithm is a new conforming type, not a change to the signers.
 public struct SignatureAlgorithm: RawRepresentable, Hashable, Sendable, Codable {
     public let rawValue: String
     public init(rawValue: String) { self.rawValue = rawValue }
@@ -24,8 +24,11 @@ public protocol VerificationKey: Sendable {
     /// The RFC 7638 JWK thumbprint: the `keyid` of signatures made with the matching private key.
     var keyID: String { get }
     var jwk: JWK { get }
-    /// The raw public key bytes (for note key hashes).
+    /// The raw public key bytes.
     var rawRepresentation: [UInt8] { get }
+    /// The key as C2SP signed notes name it: a signature type byte, then the public key. Its
+    /// hash is the note key ID; it is the last part of a verifier key.
+    var noteKey: [UInt8] { get }
     func isValidSignature(_ signature: [UInt8], for message: [UInt8]) -> Bool
 }
 
@@ -87,8 +90,11 @@ public struct Ed25519VerificationKey: VerificationKey, Hashable {
     }
 
     public var keyID: String {
-        JWK.thumbprint(crv: "Ed25519", kty: "OKP", x: Base64.url(rawRepresentation))
+        JWK.thumbprint(kty: "OKP", crv: "Ed25519", x: Base64.url(rawRepresentation))
     }
+
+    /// Signature type `0x01` (C2SP signed-note).
+    public var noteKey: [UInt8] { [0x01] + rawRepresentation }
 
     public func isValidSignature(_ signature: [UInt8], for message: [UInt8]) -> Bool {
         key.isValidSignature(signature, for: message)

@@ -41,11 +41,18 @@ public struct Checkpoint: Sendable, Hashable {
 
     /// Opens a signed checkpoint, checking the signature and that the origin is the expected one.
     public static func open(_ note: String, verifiers: [NoteVerifier], origin: String) throws(AttestationError) -> Checkpoint {
-        let (text, _) = try SignedNote.open(note, verifiers: verifiers)
+        try openSigned(note, verifiers: verifiers, origin: origin).checkpoint
+    }
+
+    /// The same, with the known keys that signed it (Ed25519, SM2 or both).
+    public static func openSigned(
+        _ note: String, verifiers: [NoteVerifier], origin: String
+    ) throws(AttestationError) -> (checkpoint: Checkpoint, signers: [NoteVerifier]) {
+        let (text, signers) = try SignedNote.open(note, verifiers: verifiers)
         let checkpoint = try Checkpoint(body: text)
         guard checkpoint.origin == origin else {
             throw AttestationError(.checkpointMalformed, "the checkpoint is for \(checkpoint.origin), not \(origin)")
         }
-        return checkpoint
+        return (checkpoint, signers)
     }
 }

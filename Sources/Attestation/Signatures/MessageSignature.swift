@@ -102,11 +102,41 @@ public struct MessageSigner: Sendable {
     }
 }
 
+/// Several signatures on one message, each by its own key, labelled `sig`, `sig2`, … in order
+/// (RFC 9421 §4.3): Ed25519 first, which every verifier knows, then SM2 when the switch is on.
+/// Each covers the same components; each has its own `@signature-params` (its `alg` and `keyid`).
+public struct MessageSigners: Sendable {
+    public let signers: [MessageSigner]
+
+    public init(_ signers: [MessageSigner]) {
+        precondition(!signers.isEmpty, "a message is signed by at least one key")
+        self.signers = signers
+    }
+
+    /// The first signer's key ID: the one a client that reads a single signature checks.
+    public var keyID: String { signers[0].keyID }
+
+    /// The `Signature-Input` and `Signature` field values carrying every signature.
+    public func sign(
+        _ message: MessageComponents, covering components: [ComponentID], created: Int64
+    ) throws -> (signatureInput: String, signature: String) {
+        var inputs: [String] = [], signatures: [String] = []
+        for (index, signer) in signers.enumerated() {
+            let (input, signature) = try signer.sign(message, covering: components, created: created, label: index == 0 ? "sig" : "sig\(index + 1)")
+            inputs.append(input)
+            signatures.append(signature)
+        }
+        return (inputs.joined(separator: ", "), signatures.joined(separator: ", "))
+    }
+}
+
 /// What a verified signature said about itself.
 public struct VerifiedSignature: Sendable, Hashable {
     public var label: String
     public var components: [ComponentID]
     public var parameters: SignatureParameters
+    /// The algorithm of the key that verified it.
+    public var algorithm: SignatureAlgorithm
 }
 
 /// Verifies signatures against keys found by `keyid`.
@@ -189,6 +219,25 @@ public struct MessageVerifier: Sendable {
         guard key.isValidSignature(signatureBytes, for: Array(base.utf8)) else {
             throw AttestationError(.signatureInvalid, "the signature does not verify")
         }
-        return VerifiedSignature(label: chosen, components: components, parameters: parameters)
+        return VerifiedSignature(label: chosen, components: components, parameters: parameters, algorithm: key.algorithm)
+    }
+
+    /// Verifies every signature the message carries (a dual-signed response has `sig`, Ed25519,
+    /// and `sig2`, SM2), each as ``verify(_:signatureInput:signature:label:required:tag:)`` does;
+    /// fails on the first that does not verify, or when there is none.
+    public func verifyAll(
+        _ message: MessageComponents, signatureInput: String, signature: String, required: [ComponentID] = [], tag: String? = nil
+    ) throws(AttestationError) -> [VerifiedSignature] {
+        let labels = try StructuredField.dictionary(signatureInput, field: "Signature-Input").map(\.0)
+        guard !labels.isEmpty else { throw AttestationError(.signatureMissing, "the message carries no signature") }
+        var verified: [VerifiedSignature] = []
+        for label in labels {
+            do {
+                verified.append(try verify(message, signatureInput: signatureInput, signature: signature, label: label, required: required, tag: tag))
+            } catch {
+                throw AttestationError(error.code, "signature \(label): \(error.reason)")
+            }
+        }
+        return verified
     }
 }

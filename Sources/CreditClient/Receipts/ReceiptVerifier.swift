@@ -2,8 +2,10 @@ import Attestation
 import Foundation
 
 /// Checks a receipt offline, with the published keys only: the body against its `Content-Digest`,
-/// the RFC 9421 signature over status, type, digest and the request line, and every audit proof in
-/// the body (each answer's entry is in the log under a checkpoint the service signed).
+/// the RFC 9421 signatures over status, type, digest and the request line (every one present:
+/// Ed25519, and SM2 on a dual-signed answer), and every audit proof in the body (each answer's
+/// entry is in the log under a checkpoint the service signed). An assessor can require algorithms
+/// (`credit verify --require sm2`): then each signature and each checkpoint must carry them.
 ///
 /// Every step is reported, passed or not, so a person sees which part of the evidence fails.
 ///
@@ -13,10 +15,15 @@ import Foundation
 /// ```
 package struct ReceiptVerifier: Sendable {
     package let keys: JWKSet
+    /// Algorithms the answer's signatures and its checkpoints must each include.
+    package let required: Set<SignatureAlgorithm>
     /// The `tag` every CreditGate signature carries.
     package static let tag = "creditgate"
 
-    package init(keys: JWKSet) { self.keys = keys }
+    package init(keys: JWKSet, requiring required: Set<SignatureAlgorithm> = []) {
+        self.keys = keys
+        self.required = required
+    }
 
     package enum Step: String, Sendable, CaseIterable {
         case digest, signature, proofs
@@ -118,7 +125,8 @@ package struct ReceiptVerifier: Sendable {
             }
             do {
                 let verified = try verifier.verifySignature(head)
-                report.outcomes.append(.init(step: .signature, passed: true, detail: "keyid \(verified.parameters.keyID ?? "")"))
+                let detail = verified.map { "\($0.algorithm.rawValue) keyid \($0.parameters.keyID ?? "")" }.joined(separator: "; ")
+                report.outcomes.append(.init(step: .signature, passed: true, detail: detail))
             } catch {
                 report.outcomes.append(.init(step: .signature, passed: false, detail: error.reason))
             }
@@ -152,8 +160,9 @@ package struct ReceiptVerifier: Sendable {
         }
     }
 
-    /// The RFC 9421 signature of the response, bound to the request line.
-    package func verifySignature(_ receipt: Receipt) throws(AttestationError) -> VerifiedSignature {
+    /// The RFC 9421 signatures of the response, bound to the request line: every one it carries
+    /// must verify, and they must include the required algorithms.
+    package func verifySignature(_ receipt: Receipt) throws(AttestationError) -> [VerifiedSignature] {
         guard let url = URLComponents(string: receipt.url), let host = url.host else {
             throw AttestationError(.fieldMalformed, "the receipt's request URL is malformed")
         }
@@ -162,9 +171,17 @@ package struct ReceiptVerifier: Sendable {
         let message = MessageComponents(
             response: .init(status: receipt.status, headers: receipt.headers),
             request: .init(method: receipt.method, target: target, authority: authority, scheme: url.scheme ?? "https"))
-        return try MessageVerifier(keySet: keys).verify(
+        let verified = try MessageVerifier(keySet: keys).verifyAll(
             message, signatureInput: receipt.header("signature-input") ?? "", signature: receipt.header("signature") ?? "",
             required: MessageSigner.responseComponents, tag: Self.tag)
+        try requireAlgorithms(of: verified.map(\.algorithm), "the answer")
+        return verified
+    }
+
+    private func requireAlgorithms(of present: [SignatureAlgorithm], _ what: String) throws(AttestationError) {
+        for algorithm in required.sorted(by: { $0.rawValue < $1.rawValue }) where !present.contains(algorithm) {
+            throw AttestationError(.signatureMissing, "\(what) has no \(algorithm.rawValue) signature, which is required")
+        }
     }
 
     /// Opens a signed checkpoint note with the published keys (under the origin the note names).
@@ -172,13 +189,10 @@ package struct ReceiptVerifier: Sendable {
         guard let origin = note.split(separator: "\n", maxSplits: 1).first.map(String.init) else {
             throw AttestationError(.checkpointMalformed, "an empty checkpoint")
         }
-        var verifiers: [NoteVerifier] = []
-        for jwk in keys.keys {
-            if let key = try? jwk.verificationKey() as? Ed25519VerificationKey {
-                verifiers.append(NoteVerifier(name: origin, publicKey: key))
-            }
-        }
-        return try Checkpoint.open(note, verifiers: verifiers, origin: origin)
+        let verifiers = keys.keys.compactMap { try? $0.verificationKey() }.map { NoteVerifier(name: origin, publicKey: $0) }
+        let (checkpoint, signers) = try Checkpoint.openSigned(note, verifiers: verifiers, origin: origin)
+        try requireAlgorithms(of: signers.map(\.publicKey.algorithm), "the checkpoint")
+        return checkpoint
     }
 }
 

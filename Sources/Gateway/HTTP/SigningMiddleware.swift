@@ -8,17 +8,18 @@ import NIOCore
 ///
 /// The body is collected, `Content-Digest` (RFC 9530, sha-256 of the bytes as sent) is added, and
 /// an RFC 9421 signature over `@status`, `content-type`, `content-digest` and the request's
-/// `@method` and `@path`, with `created`, `keyid` and `tag`. The outermost middleware, so errors
+/// `@method` and `@path`, with `created`, `keyid` and `tag`: `sig` (Ed25519), and `sig2` (SM2)
+/// beside it when the `signing.sm2` switch is on. The outermost middleware, so errors
 /// thrown anywhere inside are already problems by the time they get here. `Date` and `Server` are
 /// added after middleware and cannot be covered.
 package struct SigningMiddleware<Context: RequestContext>: RouterMiddleware {
-    let signer: @Sendable () -> MessageSigner
+    let signer: @Sendable () -> MessageSigners
     /// A store's failure can surface here, after the handler (``ResponseBarrier``): out of reach, it
     /// is a `503` as anywhere else.
     let stores: StoreUnavailability
 
     /// `signer` is asked per response, so a key rotation takes effect without a restart.
-    package init(stores: StoreUnavailability = .never, signer: @escaping @Sendable () -> MessageSigner) {
+    package init(stores: StoreUnavailability = .never, signer: @escaping @Sendable () -> MessageSigners) {
         self.stores = stores
         self.signer = signer
     }

@@ -34,7 +34,8 @@ package enum GatewayApplication {
         let stores = try await Stores.open(configuration, logger: logger)
         logger.info("stores open", metadata: ["where": "\(stores.description)"])
         let state = try await ServiceState.open(
-            configuration.stateDirectory, origin: configuration.auditOrigin, audit: stores.audit, directory: stores.keys)
+            configuration.stateDirectory, origin: configuration.auditOrigin, audit: stores.audit, directory: stores.keys,
+            sm2: configuration.signsWithSM2)
         let archive = stores.archive
         let loading = Date()
         try await archive.prepareLookups()

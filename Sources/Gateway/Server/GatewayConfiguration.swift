@@ -28,6 +28,7 @@ import SystemPackage
 /// | `timeouts.idle-seconds` | 30 | a connection idle (or stalled mid-request) this long is closed |
 /// | `timeouts.request-seconds` | 30 | a request must arrive whole within this, plus a second per `min-upload-bytes-per-second` bytes of body |
 /// | `jobs.lease-seconds` | 30 | a batch job whose gateway stops renewing its lease this long is taken over |
+/// | `signing.sm2` | false | sign every response and checkpoint with SM2 over SM3 too, beside Ed25519 (README, "National algorithms") |
 package struct GatewayConfiguration: Sendable {
     package var host = "127.0.0.1"
     package var port = 8443
@@ -52,6 +53,7 @@ package struct GatewayConfiguration: Sendable {
     package var idleTimeoutSeconds = 30
     package var requestTimeoutSeconds = 30.0
     package var jobLeaseSeconds = 30
+    package var signsWithSM2 = false
 
     package init() {}
 
@@ -95,5 +97,6 @@ package struct GatewayConfiguration: Sendable {
         idleTimeoutSeconds = reader.int(forKey: "timeouts.idle-seconds", default: defaults.idleTimeoutSeconds)
         requestTimeoutSeconds = reader.double(forKey: "timeouts.request-seconds", default: defaults.requestTimeoutSeconds)
         jobLeaseSeconds = reader.int(forKey: "jobs.lease-seconds", default: defaults.jobLeaseSeconds)
+        signsWithSM2 = reader.bool(forKey: "signing.sm2", default: defaults.signsWithSM2)
     }
 }

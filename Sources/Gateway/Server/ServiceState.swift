@@ -4,13 +4,14 @@ import Foundation
 import Logging
 import SQLiteStorage
 import Storage
-import SQLiteStorage
 
 /// The service's state folder: signing keys (`keys/`), the audit log (`audit.sqlite`), the audit
 /// HMAC key (`audit-hmac.key`) and the stored checks (`checks.sqlite`).
 ///
 /// Opening it makes the first signing key and the HMAC key if there are none, and audits that;
-/// every key change is an audit entry signed under the key that is active afterwards.
+/// every key change is an audit entry signed under the key that is active afterwards. With `sm2`
+/// (the `signing.sm2` switch) an SM2 key signs beside the Ed25519 one: every response carries a
+/// second signature (`sig2`) and every checkpoint a second signature line.
 package struct ServiceState: Sendable {
     package let folder: URL
     package let origin: String
@@ -29,16 +30,20 @@ package struct ServiceState: Sendable {
     /// `audit` is where the log is kept and `directory` where keys are published: by default
     /// `audit.sqlite` and `published-keys.sqlite` in the folder.
     package static func open(
-        _ path: String, origin: String = defaultOrigin, audit store: (any AuditLogStore)? = nil, directory: (any KeyDirectory)? = nil
+        _ path: String, origin: String = defaultOrigin, audit store: (any AuditLogStore)? = nil, directory: (any KeyDirectory)? = nil,
+        sm2: Bool = false
     ) async throws -> ServiceState {
         let folder = URL(fileURLWithPath: path, isDirectory: true)
         let keys = try KeyStore(directory: folder.appendingPathComponent("keys"))
         let firstStart = try !keys.hasKeys()
+        let sm2Starts = try sm2 && !keys.hasSM2Key()
         // Rotation adds a file to the keys folder: its modification time changes. The first load
-        // makes the first key when there is none.
+        // makes the first keys when there are none.
         let signers = try ReloadingFile(keys.directory, logger: Logger(label: "creditgate.keys")) { _ in
-            let active = try keys.activeKey()
-            return Signers(responses: MessageSigner(key: active, tag: Signers.tag), checkpoints: NoteSigner(name: origin, key: active))
+            let active = try keys.activeKeys(sm2: sm2).all
+            return Signers(
+                responses: MessageSigners(active.map { MessageSigner(key: $0, tag: Signers.tag) }),
+                checkpoints: NoteSigner(name: origin, keys: active))
         }
         let audit = AuditLog(store: try store ?? SQLiteAuditLogStore(path: folder.appendingPathComponent("audit.sqlite").path), origin: origin,
                              currentSigner: { signers.value.checkpoints })
@@ -54,6 +59,9 @@ package struct ServiceState: Sendable {
         if firstStart {
             _ = try await audit.append(AuditEntry(operation: "keys.create", outcome: "ok", detail: "signing key \(signers.value.responses.keyID)"))
         }
+        if sm2Starts, let key = signers.value.responses.signers.last {
+            _ = try await audit.append(AuditEntry(operation: "keys.create", outcome: "ok", detail: "SM2 signing key \(key.keyID)"))
+        }
         return state
     }
 
@@ -61,7 +69,7 @@ package struct ServiceState: Sendable {
     package struct Signers: Sendable {
         /// The `tag` of every response signature: names the service the signature is for.
         package static let tag = "creditgate"
-        package let responses: MessageSigner
+        package let responses: MessageSigners
         package let checkpoints: NoteSigner
     }
 
@@ -81,11 +89,9 @@ package struct ServiceState: Sendable {
         return JWKSet(keys: active + published.reversed().filter { $0.thumbprint != active.first?.thumbprint })
     }
 
-    /// Note verifiers for every key ever published: old checkpoints were signed by retired keys,
-    /// and other gateways' by their own.
+    /// Note verifiers for every key ever published (Ed25519 and SM2): old checkpoints were signed
+    /// by retired keys, and other gateways' by their own.
     package func noteVerifiers() async throws -> [NoteVerifier] {
-        try await publishedKeys().keys.compactMap { jwk in
-            (try? jwk.verificationKey()) as? Ed25519VerificationKey
-        }.map { NoteVerifier(name: origin, publicKey: $0) }
+        try await publishedKeys().keys.compactMap { try? $0.verificationKey() }.map { NoteVerifier(name: origin, publicKey: $0) }
     }
 }
