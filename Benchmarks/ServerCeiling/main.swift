@@ -59,12 +59,13 @@ configuration.certificate = "\(arguments.certs)/server.pem"
 configuration.privateKey = "\(arguments.certs)/server-key.pem"
 configuration.caBundle = "\(arguments.certs)/ca.pem"
 configuration.port = arguments.port
+configuration.signsWithSM2 = arguments.layers.contains("sm2")
 
 let router = Router(context: GatewayRequestContext.self)
 if arguments.layers.contains("sign") {
-    let keys: [any SigningKey] = [Ed25519SigningKey()] + (arguments.layers.contains("sm2") ? [try SM2SigningKey()] : [])
+    let keys: [any SigningKey] = [Ed25519SigningKey()] + (configuration.signsWithSM2 ? [try SM2SigningKey()] : [])
     let signers = MessageSigners(keys.map { MessageSigner(key: $0, tag: "creditgate") })
-    router.add(middleware: SigningMiddleware { signers })
+    router.add(middleware: SigningMiddleware(digests: configuration.contentDigests) { signers })
 }
 router.post("/v1/checks") { request, _ -> Response in
     _ = try await request.body.collect(upTo: 1 << 20)

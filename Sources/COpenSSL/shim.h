@@ -28,6 +28,31 @@ static inline int cg_sm3(const uint8_t *data, size_t len, uint8_t *out) {
     return EVP_Digest(data, len, out, &size, EVP_sm3(), NULL) == 1 && size == 32;
 }
 
+/* An SM3 digest that grows as content arrives: new, update, final (on a copy, so it can go on), free. */
+static inline EVP_MD_CTX *cg_sm3_new(void) {
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    if (ctx != NULL && EVP_DigestInit_ex(ctx, EVP_sm3(), NULL) != 1) { EVP_MD_CTX_free(ctx); return NULL; }
+    return ctx;
+}
+
+static inline EVP_MD_CTX *cg_sm3_copy(const EVP_MD_CTX *ctx) {
+    EVP_MD_CTX *copy = EVP_MD_CTX_new();
+    if (copy != NULL && EVP_MD_CTX_copy_ex(copy, ctx) != 1) { EVP_MD_CTX_free(copy); return NULL; }
+    return copy;
+}
+
+static inline int cg_sm3_update(EVP_MD_CTX *ctx, const void *data, size_t len) { return EVP_DigestUpdate(ctx, data, len); }
+
+static inline int cg_sm3_final(const EVP_MD_CTX *ctx, uint8_t *out) {
+    unsigned int size = 0;
+    EVP_MD_CTX *copy = cg_sm3_copy(ctx);
+    int ok = copy != NULL && EVP_DigestFinal_ex(copy, out, &size) == 1 && size == 32;
+    EVP_MD_CTX_free(copy);
+    return ok;
+}
+
+static inline void cg_sm3_free(EVP_MD_CTX *ctx) { EVP_MD_CTX_free(ctx); }
+
 static inline void cg_sm2_free(cg_sm2_key *key) { EVP_PKEY_free(key); }
 
 /* A fresh SM2 key pair from OpenSSL's random generator, or NULL. */

@@ -21,6 +21,7 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Records to generate.") var records = 10_000
     @Option(help: "Port to listen on.") var port = 8443
     @Flag(help: "Make what is missing and show the archive's statistics, without serving.") var prepareOnly = false
+    @Flag(help: "Sign every response and checkpoint with SM2 over SM3 too (signing.sm2: the national-algorithms profile).") var sm2 = false
 
     func run() async throws {
         let folder = URL(fileURLWithPath: dir, isDirectory: true)
@@ -44,6 +45,7 @@ struct DemoCommand: AsyncParsableCommand {
         configuration.revocationList = FileManager.default.fileExists(atPath: crl) ? crl : nil
         configuration.stateDirectory = folder.appendingPathComponent("state").path
         configuration.archivePath = archivePath
+        configuration.signsWithSM2 = sm2
         let examples = try Self.examples(pki: pki)
         let logger = Logger(label: "creditgate")
         let app = try await GatewayApplication.make(configuration: configuration, logger: logger) { port in

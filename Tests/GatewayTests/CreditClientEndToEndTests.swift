@@ -150,6 +150,48 @@ struct CreditClientEndToEndTests {
         #expect(foreign.status == 20 && foreign.output.contains("✗ audit proofs"), "\(foreign.output)")
     }
 
+    /// A gateway with `signing.sm2` on: `credit verify` checks both signatures and the SM2 line of
+    /// each checkpoint, `--require sm2` passes, and either signature altered fails the receipt. A
+    /// receipt of an Ed25519-only gateway fails `--require sm2`.
+    @Test func dualSignedReceiptsVerifyAndEitherSignatureAlteredIsRefused() async throws {
+        let gateway = try await NationalAlgorithmGatewayTests.sm2Gateway()
+        let session = try Session(gateway)
+        let answer = try await session.run(["check", "--name", "张三", "--id", "11010519491231002X"])
+        #expect(answer.status == 0, "\(answer.output)")
+        let batch = session.folder.appendingPathComponent("candidates.csv")
+        try Data(try Self.candidates(rows: 20).text.utf8).write(to: batch)
+        let batched = try await session.run(["batch", batch.path, "-o", session.folder.appendingPathComponent("results.csv").path])
+        #expect(batched.status == 0, "\(batched.output)")
+        try await gateway.stop()
+
+        let receipts = try FileManager.default.contentsOfDirectory(atPath: session.receipts.path).filter { $0.hasSuffix(".receipt") }.map(session.receipt)
+        #expect(receipts.count == 2)
+        let genuine = try await session.run(["verify", "--require", "sm2"] + receipts.map(\.path))
+        #expect(genuine.status == 0, "\(genuine.output)")
+        #expect(genuine.output.components(separatedBy: "sm2-sm3 keyid").count - 1 == 2)
+        #expect(genuine.output.contains("sha-256 and sm3"))
+
+        let text = try String(contentsOf: receipts[0], encoding: .utf8)
+        for label in ["sig", "sig2"] {
+            let start = try #require(text.range(of: "\(label)=:"))
+            let altered = text.replacingCharacters(in: start.upperBound..<text.index(after: start.upperBound),
+                                                   with: text[start.upperBound] == "A" ? "B" : "A")
+            let file = session.folder.appendingPathComponent("altered-\(label).receipt")
+            try altered.write(to: file, atomically: true, encoding: .utf8)
+            let refused = try await session.run(["verify", file.path])
+            #expect(refused.status == 20 && refused.output.contains("✗ signature") && refused.output.contains("signature \(label):"), "\(refused.output)")
+        }
+
+        let plain = try await TestGateway()
+        let plainSession = try Session(plain)
+        #expect(try await plainSession.run(["check", "--name", "张三", "--id", "11010519491231002X"]).status == 0)
+        try await plain.stop()
+        let ed25519Only = try FileManager.default.contentsOfDirectory(atPath: plainSession.receipts.path).filter { $0.hasSuffix(".receipt") }
+        let required = try await plainSession.run(["verify", "--require", "sm2", plainSession.receipt(try #require(ed25519Only.first)).path])
+        #expect(required.status == 20 && required.output.contains("has no sm2-sm3 signature, which is required"), "\(required.output)")
+        #expect(try await plainSession.run(["verify", plainSession.receipt(ed25519Only[0]).path]).status == 0)
+    }
+
     /// With `$HOME` elsewhere than the account's home and no `XDG_CONFIG_HOME`, `credit config init`
     /// writes under `$HOME` and every later command reads it from there.
     @Test func theConfigFileIsWrittenAndReadUnderHome() async throws {

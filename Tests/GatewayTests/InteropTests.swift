@@ -29,12 +29,7 @@ struct InteropTests {
 
         let artefacts: [String: Any] = [
             "jwks": try JSONSerialization.jsonObject(with: Data(keysResponse.body)),
-            "response": [
-                "status": answer.status,
-                "headers": answer.headers.filter { ["content-type", "content-digest", "signature-input", "signature"].contains($0.0) }.map { [$0.0, $0.1] },
-                "body": Base64.standard(answer.body),
-                "request": ["method": "POST", "url": gateway.url.absoluteString + "/v1/checks", "headers": [[String]]()],
-            ],
+            "response": answer.artefact(of: gateway),
             "vkey": NoteVerifier(name: ServiceState.defaultOrigin, publicKey: verifierKey).verifierKey,
             "checkpoint_old": try #require(audit["checkpoint"] as? String),
             "checkpoint_new": newCheckpoint,

@@ -205,13 +205,28 @@ final class TestGateway: Sendable {
         var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] ?? [:] }
         var text: String { String(decoding: body, as: UTF8.self) }
 
-        /// Verifies Content-Digest and the RFC 9421 signature with the published keys.
-        func verifySignature(keys: JWKSet) throws -> VerifiedSignature {
+        /// The response as the Python verifiers read it (Tests/Interop): status, the signed
+        /// headers, the body in base64 and the request it answers on `gateway`.
+        func artefact(of gateway: TestGateway) -> [String: Any] {
+            [
+                "status": status,
+                "headers": headers.filter { ["content-type", "content-digest", "signature-input", "signature"].contains($0.0) }.map { [$0.0, $0.1] },
+                "body": Base64.standard(body),
+                "request": ["method": method, "url": gateway.url.absoluteString + path, "path": path, "headers": [[String]]()],
+            ]
+        }
+
+        /// Verifies Content-Digest and the RFC 9421 signature with the published keys (the first:
+        /// ``verifySignatures(keys:)`` checks every one).
+        func verifySignature(keys: JWKSet) throws -> VerifiedSignature { try verifySignatures(keys: keys)[0] }
+
+        /// Verifies Content-Digest and every RFC 9421 signature (Ed25519, and SM2 when on).
+        func verifySignatures(keys: JWKSet) throws -> [VerifiedSignature] {
             try ContentDigest.verify(header: header("content-digest") ?? "", body: body)
             let message = MessageComponents(
                 response: .init(status: status, headers: headers.filter { ["content-type", "content-digest"].contains($0.0) }.map { (name: $0.0, value: $0.1) }),
                 request: .init(method: method, target: path, authority: "localhost"))
-            return try MessageVerifier(keySet: keys).verify(
+            return try MessageVerifier(keySet: keys).verifyAll(
                 message, signatureInput: header("signature-input") ?? "", signature: header("signature") ?? "",
                 required: MessageSigner.responseComponents, tag: "creditgate")
         }

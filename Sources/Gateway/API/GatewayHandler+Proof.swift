@@ -7,8 +7,14 @@ import OpenAPIRuntime
 
 extension GatewayHandler {
     package func getKeys(_ input: Operations.GetKeys.Input) async throws -> Operations.GetKeys.Output {
-        let keys = try await allow(nil, "getKeys") { _ in try await state.publishedKeys().keys }.map {
-            Components.Schemas.Jwk(kty: .okp, crv: .ed25519, x: $0.x, kid: $0.kid, alg: $0.alg, use: $0.use)
+        // Only keys of the kinds the contract describes are published (the gateway makes no other);
+        // a client could not verify with any other.
+        let keys = try await allow(nil, "getKeys") { _ in try await state.publishedKeys().keys }.compactMap { jwk in
+            Components.Schemas.Jwk.KtyPayload(rawValue: jwk.kty).flatMap { kty in
+                Components.Schemas.Jwk.CrvPayload(rawValue: jwk.crv).map { crv in
+                    Components.Schemas.Jwk(kty: kty, crv: crv, x: jwk.x, y: jwk.y, kid: jwk.kid, alg: jwk.alg, use: jwk.use)
+                }
+            }
         }
         return .ok(.init(body: .json(.init(keys: keys))))
     }
