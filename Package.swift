@@ -193,6 +193,7 @@ let package = Package(
             ],
             path: "Benchmarks/ServerCeiling"
         ),
+        .executableTarget(name: "SignatureCost", dependencies: ["Attestation"], path: "Benchmarks/SignatureCost"),
         // Shared by the test targets: temporary files that a test run removes when it ends.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "CreditCoreTests", dependencies: ["CreditCore"], resources: [.copy("Vectors")]),

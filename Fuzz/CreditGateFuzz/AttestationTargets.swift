@@ -26,7 +26,9 @@ enum AttestationTargets {
             let end = bytes.firstIndex(of: 0x0A) ?? bytes.count
             let header = String(decoding: bytes[..<end], as: UTF8.self)
             let body = bytes[min(end + 1, bytes.count)...]
-            var streamed = ContentDigest.Streaming()
+            // Streamed with every algorithm the field names that streaming knows (sm3 too), as a
+            // receipt's body is checked.
+            var streamed = ContentDigest.Streaming(checking: header)
             streamed.update(body)
             let whole = Result { () throws(AttestationError) in try ContentDigest.verify(header: header, body: body) }
             if case .success = Result(catching: { () throws(AttestationError) in try ContentDigest.verify(header: header, streamed: streamed) }) {

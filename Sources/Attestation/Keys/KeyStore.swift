@@ -36,12 +36,9 @@ public struct KeyStore: Sendable {
     /// key (made beside it if there is none yet: the switch was turned on).
     public func activeKeys(sm2: Bool) throws -> SigningKeys {
         let all = try records()
-        let ed25519 = try all.active(crv: "Ed25519").map { try $0.jwk.signingKey() } ?? create(Ed25519SigningKey())
-        var keys = SigningKeys(ed25519: try Self.typed(ed25519))
-        if sm2 {
-            keys.sm2 = try Self.typed(try all.active(crv: "SM2").map { try $0.jwk.signingKey() } ?? create(try SM2SigningKey()))
-        }
-        return keys
+        return SigningKeys(
+            ed25519: try active(in: all, crv: "Ed25519") { Ed25519SigningKey() },
+            sm2: sm2 ? try active(in: all, crv: "SM2") { try SM2SigningKey() } : nil)
     }
 
     /// Whether a key exists yet (a first start creates one: an auditable event).
@@ -60,28 +57,31 @@ public struct KeyStore: Sendable {
             record.retiredAt = now
             try write(record)
         }
-        var keys = SigningKeys(ed25519: try Self.typed(create(Ed25519SigningKey(), at: now)))
-        if hadSM2 { keys.sm2 = try Self.typed(create(try SM2SigningKey(), at: now)) }
-        return keys
+        return SigningKeys(ed25519: try create(Ed25519SigningKey(), at: now), sm2: hadSM2 ? try create(SM2SigningKey(), at: now) : nil)
     }
 
     /// Every key ever used, without private parts: the active Ed25519 key first, then the other
     /// active keys, then the retired ones, newest first.
     public func publicKeys() throws -> JWKSet {
         let all = try records()
-        let active = all.filter { $0.retiredAt == nil }.sorted { ($0.jwk.crv == "Ed25519" ? 0 : 1) < ($1.jwk.crv == "Ed25519" ? 0 : 1) }
+        let active = all.filter { $0.retiredAt == nil }
+        let activeFirst = active.filter { $0.jwk.crv == "Ed25519" } + active.filter { $0.jwk.crv != "Ed25519" }
         let retired = all.filter { $0.retiredAt != nil }.reversed()
-        return JWKSet(keys: (active + retired).map(\.jwk))
+        return JWKSet(keys: (activeFirst + retired).map(\.jwk))
     }
 
-    private func create(_ key: any SigningKey & PrivateJWK, at now: Date = Date()) throws -> any SigningKey {
-        try write(Record(jwk: key.privateJWK, createdAt: now, retiredAt: nil))
+    /// The active key on curve `crv`, or one made now if there is none.
+    private func active<Key: SigningKey & PrivateJWK>(in all: [Record], crv: String, orMake make: () throws -> Key) throws -> Key {
+        guard let record = all.active(crv: crv) else { return try create(try make()) }
+        guard let key = try record.jwk.signingKey() as? Key else {
+            throw AttestationError(.keyMalformed, "key file \(record.jwk.thumbprint) does not hold a \(crv) key")
+        }
         return key
     }
 
-    private static func typed<Key: SigningKey>(_ key: any SigningKey) throws -> Key {
-        guard let typed = key as? Key else { throw AttestationError(.keyMalformed, "key \(key.keyID) is not \(Key.self)") }
-        return typed
+    private func create<Key: SigningKey & PrivateJWK>(_ key: Key, at now: Date = Date()) throws -> Key {
+        try write(Record(jwk: key.privateJWK, createdAt: now, retiredAt: nil))
+        return key
     }
 
     func records() throws -> [Record] {
