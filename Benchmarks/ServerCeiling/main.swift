@@ -65,7 +65,7 @@ let router = Router(context: GatewayRequestContext.self)
 if arguments.layers.contains("sign") {
     let keys: [any SigningKey] = [Ed25519SigningKey()] + (configuration.signsWithSM2 ? [try SM2SigningKey()] : [])
     let signers = MessageSigners(keys.map { MessageSigner(key: $0, tag: "creditgate") })
-    router.add(middleware: SigningMiddleware(digests: configuration.contentDigests) { signers })
+    router.add(middleware: SigningMiddleware { signers })
 }
 router.post("/v1/checks") { request, _ -> Response in
     _ = try await request.body.collect(upTo: 1 << 20)

@@ -33,7 +33,7 @@ load() {
     -H 'Content-Type: application/json' -cert "$certs/clients/bureau.pem" -key "$certs/clients/bureau-key.pem" \
     -ca "$certs/ca.pem" -c 16 -d "$2" | tail -1
 }
-rate() { sed -E 's/.* ([0-9.]+) rps.*/\1/' <<< "$1"; }
+rate() { sed -E 's/.* rps=([0-9.]+) .*/\1/' <<< "$1"; }
 gateway() {  # gateway SM2(true|false): serves until killed
   CREDITGATE_SIGNING_SM2=$1 CREDITGATE_STATE_DIRECTORY="$work/state-sm2-$1" "$release/creditgate" serve --config "$work/gateway.json" \
     > "$work/gateway-sm2-$1.log" 2>&1 &

@@ -28,31 +28,6 @@ static inline int cg_sm3(const uint8_t *data, size_t len, uint8_t *out) {
     return EVP_Digest(data, len, out, &size, EVP_sm3(), NULL) == 1 && size == 32;
 }
 
-/* An SM3 digest that grows as content arrives: new, update, final (on a copy, so it can go on), free. */
-static inline EVP_MD_CTX *cg_sm3_new(void) {
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    if (ctx != NULL && EVP_DigestInit_ex(ctx, EVP_sm3(), NULL) != 1) { EVP_MD_CTX_free(ctx); return NULL; }
-    return ctx;
-}
-
-static inline EVP_MD_CTX *cg_sm3_copy(const EVP_MD_CTX *ctx) {
-    EVP_MD_CTX *copy = EVP_MD_CTX_new();
-    if (copy != NULL && EVP_MD_CTX_copy_ex(copy, ctx) != 1) { EVP_MD_CTX_free(copy); return NULL; }
-    return copy;
-}
-
-static inline int cg_sm3_update(EVP_MD_CTX *ctx, const void *data, size_t len) { return EVP_DigestUpdate(ctx, data, len); }
-
-static inline int cg_sm3_final(const EVP_MD_CTX *ctx, uint8_t *out) {
-    unsigned int size = 0;
-    EVP_MD_CTX *copy = cg_sm3_copy(ctx);
-    int ok = copy != NULL && EVP_DigestFinal_ex(copy, out, &size) == 1 && size == 32;
-    EVP_MD_CTX_free(copy);
-    return ok;
-}
-
-static inline void cg_sm3_free(EVP_MD_CTX *ctx) { EVP_MD_CTX_free(ctx); }
-
 static inline void cg_sm2_free(cg_sm2_key *key) { EVP_PKEY_free(key); }
 
 /* A fresh SM2 key pair from OpenSSL's random generator, or NULL. */
@@ -143,20 +118,22 @@ static inline int cg_sm2_public_bytes(const cg_sm2_key *key, uint8_t *out) {
     return EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_PUB_KEY, out, 65, &size) == 1 && size == 65 && out[0] == 0x04;
 }
 
-/* A digest-sign or digest-verify context over SM3 with the signer's distinguishing ID. */
-static inline EVP_MD_CTX *cg_sm2_context(cg_sm2_key *key, const uint8_t *id, size_t idlen, int sign) {
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    EVP_PKEY_CTX *pkey = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL);
-    if (md == NULL || pkey == NULL || EVP_PKEY_CTX_set1_id(pkey, id, idlen) != 1) goto fail;
-    /* The digest context takes ownership of the key context. */
-    EVP_MD_CTX_set_pkey_ctx(md, pkey);
-    int ready = sign ? EVP_DigestSignInit(md, NULL, EVP_sm3(), NULL, key) : EVP_DigestVerifyInit(md, NULL, EVP_sm3(), NULL, key);
-    if (ready != 1) { EVP_MD_CTX_free(md); EVP_PKEY_CTX_free(pkey); return NULL; }
-    return md;
-fail:
+/*
+ * A digest-sign or digest-verify context over SM3 with the signer's distinguishing ID, in `*md`
+ * and its key context in `*pkey`. The digest context does not own the key context
+ * (EVP_MD_CTX_set_pkey_ctx): cg_sm2_context_free frees both.
+ */
+static inline int cg_sm2_context(cg_sm2_key *key, const uint8_t *id, size_t idlen, int sign, EVP_MD_CTX **md, EVP_PKEY_CTX **pkey) {
+    *md = EVP_MD_CTX_new();
+    *pkey = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL);
+    if (*md == NULL || *pkey == NULL || EVP_PKEY_CTX_set1_id(*pkey, id, idlen) != 1) return 0;
+    EVP_MD_CTX_set_pkey_ctx(*md, *pkey);
+    return (sign ? EVP_DigestSignInit(*md, NULL, EVP_sm3(), NULL, key) : EVP_DigestVerifyInit(*md, NULL, EVP_sm3(), NULL, key)) == 1;
+}
+
+static inline void cg_sm2_context_free(EVP_MD_CTX *md, EVP_PKEY_CTX *pkey) {
     EVP_MD_CTX_free(md);
     EVP_PKEY_CTX_free(pkey);
-    return NULL;
 }
 
 /*
@@ -169,13 +146,14 @@ static inline int cg_sm2_sign(cg_sm2_key *key, const uint8_t *id, size_t idlen, 
     size_t derlen = sizeof der;
     const unsigned char *cursor = der;
     ECDSA_SIG *sig = NULL;
-    EVP_MD_CTX *md = cg_sm2_context(key, id, idlen, 1);
-    if (md == NULL || EVP_DigestSign(md, der, &derlen, msg, len) != 1) goto done;
+    EVP_MD_CTX *md = NULL;
+    EVP_PKEY_CTX *pkey = NULL;
+    if (!cg_sm2_context(key, id, idlen, 1, &md, &pkey) || EVP_DigestSign(md, der, &derlen, msg, len) != 1) goto done;
     if ((sig = d2i_ECDSA_SIG(NULL, &cursor, (long)derlen)) == NULL) goto done;
     ok = BN_bn2binpad(ECDSA_SIG_get0_r(sig), out, 32) == 32 && BN_bn2binpad(ECDSA_SIG_get0_s(sig), out + 32, 32) == 32;
 done:
     ECDSA_SIG_free(sig);
-    EVP_MD_CTX_free(md);
+    cg_sm2_context_free(md, pkey);
     return ok;
 }
 
@@ -186,14 +164,15 @@ static inline int cg_sm2_verify(cg_sm2_key *key, const uint8_t *id, size_t idlen
     ECDSA_SIG *sig = ECDSA_SIG_new();
     BIGNUM *r = BN_bin2bn(rs, 32, NULL), *s = BN_bin2bn(rs + 32, 32, NULL);
     EVP_MD_CTX *md = NULL;
+    EVP_PKEY_CTX *pkey = NULL;
     if (sig == NULL || r == NULL || s == NULL || ECDSA_SIG_set0(sig, r, s) != 1) { BN_free(r); BN_free(s); goto done; }
     int derlen = i2d_ECDSA_SIG(sig, &der);
-    if (derlen <= 0 || (md = cg_sm2_context(key, id, idlen, 0)) == NULL) goto done;
+    if (derlen <= 0 || !cg_sm2_context(key, id, idlen, 0, &md, &pkey)) goto done;
     ok = EVP_DigestVerify(md, der, (size_t)derlen, msg, len) == 1;
 done:
     OPENSSL_free(der);
     ECDSA_SIG_free(sig);
-    EVP_MD_CTX_free(md);
+    cg_sm2_context_free(md, pkey);
     return ok;
 }
 

@@ -160,29 +160,4 @@ struct NationalAlgorithmTests {
         let error = #expect(throws: AttestationError.self) { try SignedNote.open(altered, verifiers: signer.verifiers) }
         #expect(error?.code == .noteUnverified)
     }
-
-    /// With the national algorithms on, `Content-Digest` carries `sm3` beside `sha-256`; a digest
-    /// streamed in pieces equals the whole, and a verifier checks every member it knows.
-    @Test func contentDigestsCarrySM3() throws {
-        let body = Array(#"{"decision":"CLEAR"}"#.utf8)
-        let header = ContentDigest.header(for: body, algorithms: [.sha256, .sm3])
-        #expect(header.hasSuffix(", sm3=:\(Base64.standard(SM3.hash(body))):"))
-        var streamed = ContentDigest.Streaming(sm3: true)
-        streamed.update(body[..<5])
-        let copy = streamed
-        streamed.update(body[5...])
-        #expect(streamed.header == header)
-        #expect(try ContentDigest.verify(header: header, body: body) == [.sha256, .sm3])
-        var checking = ContentDigest.Streaming(checking: header)
-        checking.update(body)
-        #expect(try ContentDigest.verify(header: header, streamed: checking) == [.sha256, .sm3])
-        // The copy taken halfway goes on from where it was.
-        var resumed = copy
-        resumed.update(body[5...])
-        #expect(resumed.header == header)
-        // A wrong sm3 member fails even though sha-256 matches.
-        let wrong = ContentDigest.header(for: body) + ", sm3=:\(Base64.standard(SM3.hash([1]))):"
-        let error = #expect(throws: AttestationError.self) { try ContentDigest.verify(header: wrong, body: body) }
-        #expect(error?.code == .digestMismatch)
-    }
 }

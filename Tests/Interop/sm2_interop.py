@@ -3,12 +3,14 @@
 and the `openssl` command line (OpenSSL 3, which needs the GM/T 0009 default user ID spelt out as
 `distid:1234567812345678`).
 
-    sm2_interop.py verify ARTEFACTS.json   # a live gateway's answer and checkpoint (SM2NationalTests)
+    sm2_interop.py verify ARTEFACTS.json   # a live gateway's answer and checkpoint (NationalAlgorithmGatewayTests)
     sm2_interop.py sign OUT.json           # signatures made by gmssl and openssl, for the gateway's verifier
 
-`verify` checks the answer's `sm3` Content-Digest with gmssl, its `sig2` RFC 9421 signature (the
-signature base rebuilt here from the covered components) with gmssl and with openssl, and the
-checkpoint's SM2 signature line with both; and that a flipped bit fails each. It prints
+`verify` checks the SM2 key's RFC 7638 thumbprint, SM3 digests our code made (gmssl and
+`openssl dgst -sm3`), the answer's `sig2` RFC 9421 signature (the signature base rebuilt here from
+the covered components) and the checkpoint's SM2 signature line (gmssl and openssl each, and a
+flipped bit fails both); then that verifiers which know only Ed25519 still accept the dual-signed
+answer (http-message-signatures, label `sig`) and checkpoint (tlog-scales). It prints
 "sm2 interop ok" when all pass. `sign` writes what gmssl and openssl signed and digested.
 """
 import base64
@@ -80,6 +82,10 @@ def openssl_verifies(point, message, rs):
         return result.returncode == 0 and "Verified Successfully" in result.stdout
 
 
+def openssl_sm3(message):
+    return subprocess.run(["openssl", "dgst", "-sm3", "-binary"], input=message, check=True, capture_output=True).stdout.hex()
+
+
 def both_verify(what, point, message, rs):
     if not gmssl_verifies(point, message, rs):
         sys.exit(f"gmssl: {what} does not verify")
@@ -121,14 +127,20 @@ def verify(path):
         artefacts = json.load(f)
     jwk = next(key for key in artefacts["jwks"]["keys"] if key.get("crv") == "SM2")
     point = b"\x04" + b64url(jwk["x"]) + b64url(jwk["y"])
+    canonical = json.dumps({name: jwk[name] for name in ("crv", "kty", "x", "y")}, separators=(",", ":"), sort_keys=True)
+    thumbprint = base64.urlsafe_b64encode(hashlib.sha256(canonical.encode()).digest()).rstrip(b"=").decode()
+    if jwk["kid"] != thumbprint or "d" in jwk:
+        sys.exit(f"the SM2 key's kid {jwk['kid']} is not its RFC 7638 thumbprint {thumbprint}, or it is private")
+    print("  SM2 JWK: kid is the RFC 7638 thumbprint of crv, kty, x, y")
 
     response = artefacts["response"]
     body = base64.b64decode(response["body"])
     headers = {name.lower(): value for name, value in response["headers"]}
-    digest = members(headers["content-digest"])["sm3"].strip(":")
-    if base64.b64decode(digest) != bytes.fromhex(sm3.sm3_hash(list(body))):
-        sys.exit("gmssl: the sm3 Content-Digest does not match the body")
-    print("  sm3 Content-Digest: gmssl computes the same digest of the body")
+    for message_hex, digest in artefacts["sm3"]:
+        message = bytes.fromhex(message_hex)
+        if sm3.sm3_hash(list(message)) != digest or openssl_sm3(message) != digest:
+            sys.exit(f"SM3 of {len(message)} bytes: ours {digest}, gmssl {sm3.sm3_hash(list(message))}, openssl {openssl_sm3(message)}")
+    print(f"  SM3: gmssl and openssl make the digests ours made of {len(artefacts['sm3'])} messages")
 
     params = members(headers["signature-input"])["sig2"]
     if 'alg="sm2-sm3"' not in params or f'keyid="{jwk["kid"]}"' not in params:
@@ -148,7 +160,42 @@ def verify(path):
     if len(lines) != 2 or len(sm2_lines) != 1:
         sys.exit(f"the checkpoint should carry an Ed25519 line and an SM2 line with key ID {key_id.hex()}: {lines}")
     both_verify("the checkpoint's SM2 line", point, (text + "\n").encode(), sm2_lines[0][4:])
+    ed25519_verifiers_still_accept(artefacts, response, body, note)
     print("sm2 interop ok")
+
+
+def ed25519_verifiers_still_accept(artefacts, response, body, note):
+    """Verifiers that know only Ed25519 accept the dual-signed answer and checkpoint."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    from http_message_signatures import HTTPMessageVerifier, HTTPSignatureKeyResolver, algorithms
+    from http_message_signatures.structures import CaseInsensitiveDict
+    from tlog_scales.signing import Vkey
+    from tlog_scales.tlog import Checkpoint
+
+    okp = next(key for key in artefacts["jwks"]["keys"] if key.get("crv") == "Ed25519")
+
+    class Resolver(HTTPSignatureKeyResolver):
+        def resolve_public_key(self, key_id):
+            return Ed25519PublicKey.from_public_bytes(b64url(okp["x"])) if key_id == okp["kid"] else None
+
+    class Request:
+        method = response["request"]["method"]
+        url = response["request"]["url"]
+        headers = CaseInsensitiveDict([])
+
+    class Response:
+        status_code = response["status"]
+        headers = CaseInsensitiveDict(response["headers"])
+        request = Request()
+
+    verifier = HTTPMessageVerifier(signature_algorithm=algorithms.ED25519, key_resolver=Resolver())
+    results = verifier.verify(Response(), max_age=None, expect_tag="creditgate", expect_label="sig", body=body,
+                              require_components=['"@status"', '"content-type"', '"content-digest"', '"@method";req', '"@path";req'])
+    if not results:
+        sys.exit("http-message-signatures: the answer's Ed25519 signature does not verify beside sig2")
+    Checkpoint.from_text(note).verify(Vkey.from_string(artefacts["ed25519_vkey"]))
+    print("  Ed25519-only verifiers: http-message-signatures accepts sig beside sig2, "
+          "tlog-scales the checkpoint beside its SM2 line")
 
 
 def sign(path):
@@ -174,9 +221,8 @@ def sign(path):
                             "-pkeyopt", "distid:" + DEFAULT_ID, "-out", signature_path], check=True, capture_output=True)
             with open(signature_path, "rb") as f:
                 rs = rs_from_der(f.read())
-            digest = subprocess.run(["openssl", "dgst", "-sm3", "-binary", message_path], check=True, capture_output=True).stdout
             out.append({"tool": "openssl", "point": spki[len(SPKI_PREFIX):].hex(), "message": message.hex(),
-                        "signature": rs.hex(), "sm3": digest.hex()})
+                        "signature": rs.hex(), "sm3": openssl_sm3(message)})
     with open(path, "w") as f:
         json.dump(out, f)
     print(f"signed {len(out)} messages")

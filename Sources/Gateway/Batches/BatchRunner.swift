@@ -25,16 +25,10 @@ package final class BatchRunner: Service, Sendable {
     let owner: String
     /// How long a lease lasts without a commit: how soon a dead gateway's job is taken over.
     let lease: Duration
-    /// Whether the results' `Content-Digest` carries `sm3` beside `sha-256` (`signing.sm2`).
-    let digestsWithSM3: Bool
     private let wakeups: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
 
-    init(
-        store: any BatchJobStore, checks: CheckService, logger: Logger, owner: String = BatchRunner.processName, lease: Duration = .seconds(30),
-        digestsWithSM3: Bool = false
-    ) {
-        self.digestsWithSM3 = digestsWithSM3
+    init(store: any BatchJobStore, checks: CheckService, logger: Logger, owner: String = BatchRunner.processName, lease: Duration = .seconds(30)) {
         self.store = store
         self.checks = checks
         self.logger = logger
@@ -131,7 +125,7 @@ package final class BatchRunner: Service, Sendable {
         let terms = try checks.terms(purpose: stored.purpose, policy: stored.policy, asOf: stored.asOf, operator: stored.operator)
         let caller = Caller(client: .init(id: job.clientID, roles: [.bureau]), peer: .init(fingerprint: job.fingerprint, subject: ""))
         // The results' digest grows with each chunk committed; a resumed job's earlier chunks are read once.
-        var digest = ContentDigest.Streaming(sm3: digestsWithSM3)
+        var digest = ContentDigest.Streaming()
         for chunk in 0..<job.nextChunk {
             if let lines = try await store.results(job.id, chunk: chunk) { digest.update(lines) }
         }

@@ -17,15 +17,10 @@ package struct SigningMiddleware<Context: RequestContext>: RouterMiddleware {
     /// A store's failure can surface here, after the handler (``ResponseBarrier``): out of reach, it
     /// is a `503` as anywhere else.
     let stores: StoreUnavailability
-    /// The `Content-Digest` members of a collected body (`sha-256`, and `sm3` with SM2 on).
-    let digests: [ContentDigest.Algorithm]
 
     /// `signer` is asked per response, so a key rotation takes effect without a restart.
-    package init(
-        stores: StoreUnavailability = .never, digests: [ContentDigest.Algorithm] = [.sha256], signer: @escaping @Sendable () -> MessageSigners
-    ) {
+    package init(stores: StoreUnavailability = .never, signer: @escaping @Sendable () -> MessageSigners) {
         self.stores = stores
-        self.digests = digests
         self.signer = signer
     }
 
@@ -48,7 +43,7 @@ package struct SigningMiddleware<Context: RequestContext>: RouterMiddleware {
         } else {
             let collector = BodyCollector()
             try await response.body.write(collector)
-            digest = ContentDigest.header(for: collector.buffer.readableBytesView, algorithms: digests)
+            digest = ContentDigest.header(for: collector.buffer.readableBytesView)
             response.headers[.contentDigest] = digest
             response.body = ResponseBody(byteBuffer: collector.buffer)
         }

@@ -49,7 +49,7 @@ package enum GatewayApplication {
         let stateFolder = URL(fileURLWithPath: configuration.stateDirectory)
         let batches = BatchRunner(
             store: stores.batches, checks: checks, logger: logger,
-            lease: .seconds(configuration.jobLeaseSeconds), digestsWithSM3: configuration.signsWithSM2)
+            lease: .seconds(configuration.jobLeaseSeconds))
         let handler = GatewayHandler(
             checks: checks, auditor: auditor, state: state, archive: archive, metrics: metrics,
             maxBatchItems: configuration.maxBatchItems, contract: try Contract.document(),
@@ -72,7 +72,7 @@ package enum GatewayApplication {
 
         let router = Router(context: GatewayRequestContext.self)
         let signers = state.signers
-        router.add(middleware: SigningMiddleware(stores: stores.unavailability, digests: configuration.contentDigests) { signers.value.responses })
+        router.add(middleware: SigningMiddleware(stores: stores.unavailability) { signers.value.responses })
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: ProblemMiddleware(stores: stores.unavailability, allowed: AllowedMethods(declared.routes.map { ($0.path, $0.method) })))
         router.add(middleware: RequestBodyMiddleware(limit: configuration.maxBodyBytes, exceptions: [

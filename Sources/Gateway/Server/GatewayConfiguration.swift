@@ -1,4 +1,3 @@
-import Attestation
 import Configuration
 import Foundation
 import SystemPackage
@@ -57,10 +56,6 @@ package struct GatewayConfiguration: Sendable {
     package var signsWithSM2 = false
 
     package init() {}
-
-    /// The algorithms of every response's `Content-Digest`: `sm3` beside `sha-256` when SM2 signs
-    /// too, so that the national signature covers a national digest.
-    package var contentDigests: [ContentDigest.Algorithm] { signsWithSM2 ? [.sha256, .sm3] : [.sha256] }
 
     /// What one client may hold of the server (``ConnectionGuard``).
     var connectionPolicy: ConnectionPolicy {
