@@ -3,9 +3,10 @@
 # measured in one run, alternating:
 #   sm2.sh [ROUNDS] [WORK_DIR]
 # Makes (once) development certificates, a 1M-listing demo archive and request bodies in WORK_DIR
-# (default /tmp/perf-sm2). Each round serves the release gateway with the switch off, then on (each
-# with a state folder of its own, same archive), under 16 keep-alive connections for 10 s, and
-# prints both lines of mtlsload and the ratio of the rates. Then the stack's own ceiling with and
+# (default /tmp/perf-sm2). Each round serves the release gateway with the switch off and on (each
+# with a state folder of its own, same archive; which goes first alternates), under 16 keep-alive
+# connections for 10 s after a 3 s warm-up, and prints both lines of mtlsload and the ratio of the
+# rates. Then the stack's own ceiling with and
 # without SM2 (ServerCeiling with layers encode,sign and encode,sign,sm2), the nginx baseline, and
 # what one signature costs (SignatureCost). Needs `swift build -c release` of the products
 # creditgate, ServerCeiling and SignatureCost, and /tmp/mtlsload.
@@ -43,12 +44,15 @@ gateway() {  # gateway SM2(true|false): serves until killed
 stop() { kill "$pid"; wait "$pid" 2>/dev/null || true; }
 trap 'kill $pid 2>/dev/null || true' EXIT
 
-for round in $(seq "$rounds"); do
-  gateway false; load 8443 3s > /dev/null; ed=$(load 8443 10s); stop
-  gateway true; load 8443 3s > /dev/null; sm=$(load 8443 10s)
-  [ "$round" = 1 ] && curl_ -s -H 'Content-Type: application/json' -d "$(head -1 "$work/requests/bodies.ndjson")" \
+measure() {  # measure SM2(true|false): warm up, then 10 s
+  gateway "$1"; load 8443 3s > /dev/null; load 8443 10s
+  [ -f "$work/answer.json" ] || curl_ -s -H 'Content-Type: application/json' -d "$(head -1 "$work/requests/bodies.ndjson")" \
     https://127.0.0.1:8443/v1/checks > "$work/answer.json"
   stop
+}
+for round in $(seq "$rounds"); do
+  # Which goes first alternates: a run leaves its writes to the disk behind it.
+  if [ $((round % 2)) = 1 ]; then ed=$(measure false); sm=$(measure true); else sm=$(measure true); ed=$(measure false); fi
   echo "round $round"
   echo "  Ed25519 only:        $ed"
   echo "  Ed25519 + SM2:       $sm"
