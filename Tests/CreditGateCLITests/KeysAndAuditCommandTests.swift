@@ -1,3 +1,4 @@
+import Attestation
 import Foundation
 import GRDB
 import Testing
@@ -35,5 +36,23 @@ struct KeysAndAuditCommandTests {
         let altered = try run(["audit", "verify", "--state", state])
         #expect(altered.status == 1)
         #expect(altered.output.contains("first bad index 1"))
+    }
+
+    /// A state whose SM2 key is active (a gateway ran with `signing.sm2`): `keys rotate` makes both
+    /// keys anew and keeps the old ones published, signs its entry's checkpoint with both, and
+    /// `audit verify` counts the signatures it checked per algorithm.
+    @Test func anSM2KeyRotatesWithTheEd25519KeyAndAuditVerifyChecksBoth() throws {
+        let state = TemporaryFiles.url("state").path
+        let before = try KeyStore(directory: URL(fileURLWithPath: state + "/keys")).activeKeys(sm2: true)
+        let rotated = try run(["keys", "rotate", "--state", state])
+        #expect(rotated.status == 0 && rotated.output.hasPrefix("active keys "), "\(rotated.output)")
+        let jwks = try JSONDecoder().decode(JWKSet.self, from: Data(try run(["keys", "show", "--state", state]).output.utf8))
+        #expect(jwks.keys.map(\.crv) == ["Ed25519", "SM2", "Ed25519", "SM2"] || jwks.keys.map(\.crv) == ["Ed25519", "SM2", "SM2", "Ed25519"])
+        #expect(jwks.keys.dropFirst(2).compactMap(\.kid).sorted() == [before.ed25519.keyID, try #require(before.sm2).keyID].sorted())
+        #expect(!jwks.keys.prefix(2).contains { [before.ed25519.keyID, before.sm2?.keyID].contains($0.kid) })
+        let intact = try run(["audit", "verify", "--state", state])
+        // One entry, the rotation's, under a checkpoint signed by both new keys.
+        #expect(intact.status == 0 && intact.output.contains("1 entries, 1 signed checkpoints"), "\(intact.output)")
+        #expect(intact.output.contains("signatures verified: 1 ed25519, 1 sm2-sm3"), "\(intact.output)")
     }
 }

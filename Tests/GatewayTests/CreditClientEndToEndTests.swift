@@ -150,12 +150,27 @@ struct CreditClientEndToEndTests {
         #expect(foreign.status == 20 && foreign.output.contains("✗ audit proofs"), "\(foreign.output)")
     }
 
-    /// A gateway with `signing.sm2` on: `credit verify` checks both signatures and the SM2 line of
+    /// A gateway that turns `signing.sm2` on: `credit` learns the new SM2 key when it first sees
+    /// it beside the Ed25519 key it knew, `credit verify` checks both signatures and the SM2 line of
     /// each checkpoint, `--require sm2` passes, and either signature altered fails the receipt. A
-    /// receipt of an Ed25519-only gateway fails `--require sm2`.
+    /// receipt signed before the switch fails `--require sm2`.
     @Test func dualSignedReceiptsVerifyAndEitherSignatureAlteredIsRefused() async throws {
-        let gateway = try await NationalAlgorithmGatewayTests.sm2Gateway()
-        let session = try Session(gateway)
+        let prepared = try await TestGateway.prepare()
+        let before = try await TestGateway(prepared: prepared)
+        let earlier = try Session(before)
+        #expect(try await earlier.run(["check", "--name", "张三", "--id", "11010519491231002X"]).status == 0)
+        try await before.stop()
+        let ed25519Only = try FileManager.default.contentsOfDirectory(atPath: earlier.receipts.path).filter { $0.hasSuffix(".receipt") }
+        try #require(ed25519Only.count == 1)
+        let required = try await earlier.run(["verify", "--require", "sm2", earlier.receipt(ed25519Only[0]).path])
+        #expect(required.status == 20 && required.output.contains("has no sm2-sm3 signature, which is required"), "\(required.output)")
+        let moved = earlier.folder.appendingPathComponent("before-sm2.receipt")
+        try FileManager.default.moveItem(at: earlier.receipt(ed25519Only[0]), to: moved)
+
+        var switched = prepared
+        switched.2.signsWithSM2 = true
+        let gateway = try await TestGateway(prepared: switched)
+        let session = try Session(gateway, folder: earlier.folder)
         let answer = try await session.run(["check", "--name", "张三", "--id", "11010519491231002X"])
         #expect(answer.status == 0, "\(answer.output)")
         let batch = session.folder.appendingPathComponent("candidates.csv")
@@ -180,15 +195,8 @@ struct CreditClientEndToEndTests {
             let refused = try await session.run(["verify", file.path])
             #expect(refused.status == 20 && refused.output.contains("✗ signature") && refused.output.contains("signature \(label):"), "\(refused.output)")
         }
-
-        let plain = try await TestGateway()
-        let plainSession = try Session(plain)
-        #expect(try await plainSession.run(["check", "--name", "张三", "--id", "11010519491231002X"]).status == 0)
-        try await plain.stop()
-        let ed25519Only = try FileManager.default.contentsOfDirectory(atPath: plainSession.receipts.path).filter { $0.hasSuffix(".receipt") }
-        let required = try await plainSession.run(["verify", "--require", "sm2", plainSession.receipt(try #require(ed25519Only.first)).path])
-        #expect(required.status == 20 && required.output.contains("has no sm2-sm3 signature, which is required"), "\(required.output)")
-        #expect(try await plainSession.run(["verify", plainSession.receipt(ed25519Only[0]).path]).status == 0)
+        // The receipt from before the switch still verifies without the requirement.
+        #expect(try await session.run(["verify", moved.path]).status == 0)
     }
 
     /// With `$HOME` elsewhere than the account's home and no `XDG_CONFIG_HOME`, `credit config init`

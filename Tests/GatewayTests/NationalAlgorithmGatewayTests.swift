@@ -2,6 +2,7 @@ import Attestation
 import CreditCore
 import Foundation
 @testable import Gateway
+import Logging
 import Testing
 import TestSupport
 
@@ -10,12 +11,14 @@ import TestSupport
 /// write (PyPI `gmssl`, the `openssl` command line), while Ed25519-only verifiers still accept.
 @Suite("National algorithms on a live gateway (signing.sm2)", .serialized)
 struct NationalAlgorithmGatewayTests {
-    static func sm2Gateway() async throws -> TestGateway {
-        try await TestGateway { configuration, _ in configuration.signsWithSM2 = true }
+    static func sm2Gateway(on backend: TestGateway.Backend = .sqlite) async throws -> TestGateway {
+        try await TestGateway(on: backend) { configuration, _ in configuration.signsWithSM2 = true }
     }
 
-    @Test func everyResponseVerifiesWithBothAlgorithms() async throws {
-        let gateway = try await Self.sm2Gateway()
+    /// On both backends: with PostgreSQL, the SM2 key is published through the shared key directory.
+    @Test(arguments: TestGateway.Backend.allCases)
+    func everyResponseVerifiesWithBothAlgorithms(on backend: TestGateway.Backend) async throws {
+        let gateway = try await Self.sm2Gateway(on: backend)
         let keys = try await gateway.keys()
         #expect(keys.keys.map(\.kty) == ["OKP", "EC"])
         #expect(keys.keys.map(\.crv) == ["Ed25519", "SM2"])
@@ -58,7 +61,8 @@ struct NationalAlgorithmGatewayTests {
         try await gateway.stop()
 
         // `creditgate audit verify`'s check: every stored checkpoint carries both signatures, and both verify.
-        let state = try await ServiceState.open(gateway.configuration.stateDirectory)
+        let stores = try await Stores.open(gateway.configuration, logger: Logger(label: "test"))
+        let state = try await ServiceState.open(gateway.configuration.stateDirectory, audit: stores.audit, directory: stores.keys)
         let report = try await AuditVerifier.verify(store: state.audit.store, origin: ServiceState.defaultOrigin, verifiers: try await state.noteVerifiers())
         #expect(report.isIntact, "\(report)")
         #expect(report.checkpoints > 10)

@@ -86,10 +86,11 @@ package final class Connection {
         try accept(verifier.verify(receipt), verifier: verifier)
     }
 
-    /// A verifier with the keys a response's signature needs: the published set is fetched first
-    /// when its `keyid` is new.
+    /// A verifier with the keys a response's signatures need: the published set is fetched first
+    /// when any `keyid` is new (an SM2 key appears beside a known Ed25519 one when the gateway turns
+    /// `signing.sm2` on).
     func verifier(for head: Receipt) async throws -> ReceiptVerifier {
-        if let keyID = Self.keyID(of: head), !keyRing.knows(keyID) { try await refreshKeys() }
+        if Self.keyIDs(of: head).contains(where: { !keyRing.knows($0) }) { try await refreshKeys() }
         return ReceiptVerifier(keys: keyRing.keys)
     }
 
@@ -128,10 +129,15 @@ package final class Connection {
         return published
     }
 
-    static func keyID(of receipt: Receipt) -> String? {
-        guard let input = receipt.header("signature-input"), let range = input.range(of: "keyid=\"") else { return nil }
-        let rest = input[range.upperBound...]
-        return rest.firstIndex(of: "\"").map { String(rest[..<$0]) }
+    /// Every signature's `keyid` (each label's), in order.
+    static func keyIDs(of receipt: Receipt) -> [String] {
+        var rest = receipt.header("signature-input")?[...] ?? ""
+        var keyIDs: [String] = []
+        while let start = rest.range(of: "keyid=\""), let end = rest[start.upperBound...].firstIndex(of: "\"") {
+            keyIDs.append(String(rest[start.upperBound..<end]))
+            rest = rest[end...]
+        }
+        return keyIDs
     }
 
     /// The innermost error's text: the runtime wraps transport errors (TLS, refused connections).
