@@ -1,4 +1,5 @@
 @testable import Attestation
+import CreditCore
 import Foundation
 import Testing
 
@@ -26,7 +27,7 @@ struct MerkleTreeTests {
     /// Property: for random sizes every inclusion proof verifies, and any single-bit change to the
     /// proof, the leaf or the root is rejected.
     @Test func inclusionProofsForRandomSizes() throws {
-        var random = SystemRandomNumberGenerator()
+        var random = SeededRandom(seed: 9162)
         for size in [1, 2, 3, 4, 5, 7, 8, 9, 16, 17, 31, 64, 100] + (0..<6).map({ _ in Int.random(in: 101...600, using: &random) }) {
             let tree = InMemoryTree(leaves: (0..<size).map { Array("entry-\($0)".utf8) })
             let root = tree.root
@@ -52,7 +53,7 @@ struct MerkleTreeTests {
     /// Property: every consistency proof between two sizes verifies; a changed bit, or the roots
     /// of a rewritten history, do not.
     @Test func consistencyProofsForRandomSizes() throws {
-        var random = SystemRandomNumberGenerator()
+        var random = SeededRandom(seed: 6962)
         for _ in 0..<60 {
             let newSize = Int.random(in: 1...300, using: &random)
             let oldSize = Int.random(in: 1...newSize, using: &random)

@@ -1,4 +1,5 @@
 import Attestation
+import CreditCore
 import Foundation
 @testable import Gateway
 import OpenAPIRuntime
@@ -8,7 +9,7 @@ import Testing
 struct AnswerDatesTests {
     @Test func wholeSecondsAreWrittenAsTheRuntimesISO8601TranscoderWritesThemAndReadBack() throws {
         let runtime = ISO8601DateTranscoder()
-        var generator = SystemRandomNumberGenerator()
+        var generator = SeededRandom(seed: 3339)
         // Around the epoch, leap days, and random instants from 1900 to 2100.
         var seconds: [Double] = [0, -1, 951_782_400, 1_709_164_799, 4_102_444_800]
         seconds += (0..<2000).map { _ in Double.random(in: -2_208_988_800...4_102_444_800, using: &generator).rounded(.down) }

@@ -1,3 +1,5 @@
+import CreditCore
+
 /// Common surnames (roughly by frequency: earlier ones are drawn more often), given-name characters,
 /// and a few minority names written with the middle dot.
 enum NamePool {

@@ -1,5 +1,6 @@
-/// A small, fast, seedable generator (SplitMix64): the same seed gives the same archive on every
-/// machine and Swift version, which `SystemRandomNumberGenerator` cannot promise.
+/// A small, fast, seedable generator (SplitMix64): the same seed gives the same archive (and the
+/// same property-test cases) on every machine and Swift version, which
+/// `SystemRandomNumberGenerator` cannot promise.
 public struct SeededRandom: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
