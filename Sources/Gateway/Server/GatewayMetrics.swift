@@ -23,26 +23,26 @@ package struct GatewayMetrics: Sendable {
     package init() {
         registry = Self.shared
         decisions = Dictionary(uniqueKeysWithValues: Components.Schemas.Decision.allCases.map {
-            ($0, Self.shared.makeCounter(name: "creditgate_decisions_total", labels: [("decision", $0.rawValue)]))
+            ($0, Self.shared.makeCounter(descriptor: Names.decisions, labels: [("decision", $0.rawValue)]))
         })
     }
 
     /// Imports by kind and outcome, and the lines they accepted and rejected.
     func imported(kind: String, report: ImportReport) {
         let outcome = report.alreadyImported ? "repeated" : "imported"
-        registry.makeCounter(name: "creditgate_imports_total", labels: [("kind", kind), ("outcome", outcome)]).increment()
-        registry.makeCounter(name: "creditgate_import_lines_total", labels: [("kind", kind), ("result", "accepted")]).increment(by: Int64(report.accepted))
-        registry.makeCounter(name: "creditgate_import_lines_total", labels: [("kind", kind), ("result", "rejected")]).increment(by: Int64(report.rejected))
+        registry.makeCounter(descriptor: Names.imports, labels: [("kind", kind), ("outcome", outcome)]).increment()
+        registry.makeCounter(descriptor: Names.importLines, labels: [("kind", kind), ("result", "accepted")]).increment(by: Int64(report.accepted))
+        registry.makeCounter(descriptor: Names.importLines, labels: [("kind", kind), ("result", "rejected")]).increment(by: Int64(report.rejected))
     }
 
     /// A connection closed as soon as its handshake completed (``ConnectionGuard``).
     func refusedConnection(reason: String) {
-        registry.makeCounter(name: "creditgate_connections_refused_total", labels: [("reason", reason)]).increment()
+        registry.makeCounter(descriptor: Names.connectionsRefused, labels: [("reason", reason)]).increment()
     }
 
     /// A connection closed because its request arrived too slowly (``ConnectionGuard``).
     func cutRequest(reason: String) {
-        registry.makeCounter(name: "creditgate_requests_cut_total", labels: [("reason", reason)]).increment()
+        registry.makeCounter(descriptor: Names.requestsCut, labels: [("reason", reason)]).increment()
     }
 
     func decided(_ outcomes: [Components.Schemas.Decision]) {
@@ -51,4 +51,18 @@ package struct GatewayMetrics: Sendable {
 
     /// The text exposition format.
     var exposition: String { registry.emitToString() }
+
+    /// The gateway's own counters: `creditgate_<name>_total`, each with its `# HELP` line. (Made
+    /// when asked: swift-prometheus's descriptor is not `Sendable`, so it cannot be a stored static.)
+    private enum Names {
+        static var decisions: MetricNameDescriptor { counter("decisions", "Answers given, by decision.") }
+        static var imports: MetricNameDescriptor { counter("imports", "Feed imports, by kind and outcome (imported, or repeated and answered from the first).") }
+        static var importLines: MetricNameDescriptor { counter("import_lines", "Feed lines imported, by kind and result (accepted or rejected).") }
+        static var connectionsRefused: MetricNameDescriptor { counter("connections_refused", "Connections closed as their handshake completed, by reason.") }
+        static var requestsCut: MetricNameDescriptor { counter("requests_cut", "Connections closed because a request arrived too slowly, by reason.") }
+
+        static func counter(_ name: String, _ help: String) -> MetricNameDescriptor {
+            MetricNameDescriptor(namespace: "creditgate", metricName: name, unitName: "total", helpText: help)
+        }
+    }
 }
