@@ -85,6 +85,12 @@ public struct JWKSet: Codable, Hashable, Sendable {
 
     public init(keys: [JWK]) { self.keys = keys.map(\.publicOnly) }
 
+    /// Note verifiers named `name` for every key of the set this build can read (Ed25519, SM2):
+    /// a checkpoint of the log `name` verifies with them whichever of the keys signed it.
+    public func noteVerifiers(name: String) -> [NoteVerifier] {
+        keys.compactMap { try? $0.verificationKey() }.map { NoteVerifier(name: name, publicKey: $0) }
+    }
+
     /// The key whose RFC 7638 thumbprint is `keyID` (a `kid` member is not trusted on its own).
     public func key(id keyID: String) -> (any VerificationKey)? {
         for jwk in keys where jwk.thumbprint == keyID {

@@ -189,8 +189,7 @@ package struct ReceiptVerifier: Sendable {
         guard let origin = note.split(separator: "\n", maxSplits: 1).first.map(String.init) else {
             throw AttestationError(.checkpointMalformed, "an empty checkpoint")
         }
-        let verifiers = keys.keys.compactMap { try? $0.verificationKey() }.map { NoteVerifier(name: origin, publicKey: $0) }
-        let (checkpoint, signers) = try Checkpoint.openSigned(note, verifiers: verifiers, origin: origin)
+        let (checkpoint, signers) = try Checkpoint.openSigned(note, verifiers: keys.noteVerifiers(name: origin), origin: origin)
         try requireAlgorithms(of: signers.map(\.publicKey.algorithm), "the checkpoint")
         return checkpoint
     }

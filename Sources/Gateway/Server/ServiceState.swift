@@ -92,6 +92,6 @@ package struct ServiceState: Sendable {
     /// Note verifiers for every key ever published (Ed25519 and SM2): old checkpoints were signed
     /// by retired keys, and other gateways' by their own.
     package func noteVerifiers() async throws -> [NoteVerifier] {
-        try await publishedKeys().keys.compactMap { try? $0.verificationKey() }.map { NoteVerifier(name: origin, publicKey: $0) }
+        try await publishedKeys().noteVerifiers(name: origin)
     }
 }
