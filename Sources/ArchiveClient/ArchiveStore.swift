@@ -31,6 +31,10 @@ public protocol ArchiveStore: Sendable {
     /// Counts and the last import.
     func statistics() async throws -> ArchiveStatistics
 
+    /// Every event of one dishonesty record, as of the latest version; `nil` when the archive has
+    /// never held the record. Single-record changes read it first (``RecordChange``).
+    func recordHistory(recordID: String) async throws -> RecordHistory?
+
     /// Loads what lookups keep in memory, if anything, so that a server pays for it before it
     /// listens rather than in its first answer.
     func prepareLookups() async throws
@@ -75,11 +79,19 @@ public struct Candidate: Sendable, Hashable {
     }
 }
 
-/// What one candidate's lookup found.
+/// What one candidate's lookup found: the hits as of the day asked, and the whole histories they
+/// were folded from (every listing found under the candidate's keys, every record under the
+/// candidate's ID), which the person's file (一人一档) shows.
 public struct Findings: Sendable, Hashable {
     public var hits: [Hit]
+    public var listings: [DefaulterHistory]
+    public var records: [RecordHistory]
 
-    package init(hits: [Hit]) { self.hits = hits }
+    package init(hits: [Hit], listings: [DefaulterHistory] = [], records: [RecordHistory] = []) {
+        self.hits = hits
+        self.listings = listings
+        self.records = records
+    }
 }
 
 /// The result of a lookup: per-candidate findings in input order, and the version read.

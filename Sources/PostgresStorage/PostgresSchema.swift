@@ -103,6 +103,14 @@ enum PostgresSchema {
             $$
             """,
         ]),
+        ("v6 credit repairs", [
+            // Credit-repair requests: each state a row (see `PostgresRepairStore`).
+            """
+            CREATE TABLE repair_events (repair_id text NOT NULL, revision integer NOT NULL, record_id text NOT NULL, data bytea NOT NULL,
+                                        PRIMARY KEY (repair_id, revision))
+            """,
+            "CREATE INDEX repair_events_record ON repair_events (record_id)",
+        ]),
     ]
 
     /// The lookup indexes of `defaulter_events`, which a first load drops and builds after its rows.

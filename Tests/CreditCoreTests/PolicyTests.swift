@@ -58,6 +58,68 @@ struct PolicyTests {
         #expect(instituted == Set(Self.institution.rules.map(\.id)))
     }
 
+    static let appraisal = try! catalog.policy(named: "appraisal-2026")
+    static let appointment = try! catalog.policy(named: "appointment-2026")
+
+    /// The same hits judged for appraisal (评优评先) and for selection (选拔任用): each policy's own
+    /// rule and outcome, and every rule of both exercised.
+    @Test func appraisalAndAppointmentJudgeByTheirOwnRules() {
+        let expected: [(String, appraisal: (String?, Outcome), appointment: (String?, Outcome))] = [
+            ("exact active listing", ("AP-DEF-EXACT-ACTIVE", .ineligible), ("SA-DEF-EXACT-ACTIVE", .ineligible)),
+            ("criminal punishment, long ago", ("AP-REC-ACTIVE", .ineligible), ("SA-REC-CRIMINAL", .ineligible)),
+            ("warning within 6 months", ("AP-REC-SANCTION-PERIOD", .ineligible), ("SA-REC-SANCTION-PERIOD", .ineligible)),
+            ("serious penalty in force", ("AP-REC-ACTIVE", .ineligible), ("SA-REC-SERIOUS-ACTIVE", .ineligible)),
+            ("general record in force", ("AP-REC-ACTIVE", .ineligible), ("SA-REC-GENERAL-ACTIVE", .review)),
+            ("probable listing", ("AP-DEF-PROBABLE-ACTIVE", .review), ("SA-DEF-PROBABLE-ACTIVE", .review)),
+            ("minor record in force", ("AP-REC-MINOR-ACTIVE", .review), (nil, .clear)),
+            ("deleted listing", (nil, .clear), ("SA-DEF-HISTORY", .review)),
+            ("serious record repaired", (nil, .clear), ("SA-REC-REPAIRED-SERIOUS", .review)),
+            ("general record repaired", (nil, .clear), (nil, .clear)),
+        ]
+        var covered: [String: Set<String>] = [:]
+        for (name, appraisal, appointment) in expected {
+            let hit = Self.civilCases.first { $0.name == name }!.hit
+            for (policy, want) in [(Self.appraisal, appraisal), (Self.appointment, appointment)] {
+                let decision = policy.evaluate([hit], asOf: Self.day)
+                #expect(decision.reasons.first?.ruleID == want.0, "\(policy.name): \(name)")
+                #expect(decision.outcome == want.1, "\(policy.name): \(name)")
+                if let rule = want.0 { covered[policy.name, default: []].insert(rule) }
+            }
+        }
+        for policy in [Self.appraisal, Self.appointment] {
+            #expect(covered[policy.name] == Set(policy.rules.map(\.id)))
+        }
+    }
+
+    @Test func aCheckPurposeChoosesItsPolicy() throws {
+        #expect(Self.catalog.policy(forPurpose: "appraisal")?.name == "appraisal-2026")
+        #expect(Self.catalog.policy(forPurpose: "promotion")?.name == "appointment-2026")
+        #expect(Self.catalog.policy(forPurpose: "civil-service-exam")?.name == "civil-service-2026")
+        #expect(Self.catalog.policy(forPurpose: "public-institution-hiring")?.name == "public-institution-2026")
+        #expect(Self.catalog.policy(forPurpose: "something-else") == nil)
+    }
+
+    @Test func twoPoliciesServingOnePurposeAreRefused() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("policies-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for name in ["a", "b"] {
+            try Data("""
+                {"name": "\(name)", "version": "1", "title": "t", "purposes": ["appraisal"], "sanctionPeriodMonths": {},
+                 "publicationPeriodMonths": {}, "rules": []}
+                """.utf8).write(to: folder.appendingPathComponent("\(name).json"))
+        }
+        #expect(throws: PolicyError.self) { try PolicyCatalog.load(folder: folder) }
+    }
+
+    /// 信用修复: general records after 3 months of publication, serious after 1 year, minor at once.
+    @Test func repairWaitsForTheMinimumPublicationPeriod() {
+        let decided = "2026-01-31"
+        #expect(CreditRepair.earliestDay(for: F.record(kind: .brokenCommitment, severity: .minor, decided: decided)) == F.day("2026-01-31"))
+        #expect(CreditRepair.earliestDay(for: F.record(kind: .brokenCommitment, severity: .general, decided: decided)) == F.day("2026-04-30"))
+        #expect(CreditRepair.earliestDay(for: F.record(kind: .administrativePenalty, severity: .serious, decided: decided)) == F.day("2027-01-31"))
+    }
+
     @Test func publicInstitutionDoesNotReviewRepairedRecords() {
         let repaired = F.recordHit(F.record(kind: .administrativePenalty, severity: .serious, decided: "2024-01-01"), repaired: "2025-01-01")
         #expect(Self.institution.evaluate([repaired], asOf: Self.day).outcome == .clear)

@@ -50,4 +50,25 @@ package enum LookupRules {
             return .record(state)
         }
     }
+
+    /// The listings of a person's file: every listing that ever named the candidate, exactly (the
+    /// full ID) or probably (a masked ID consistent with it under the same name), with how.
+    package static func fileListings(_ candidate: Candidate, listings: [DefaulterHistory]) -> [(match: MatchKind, history: DefaulterHistory)] {
+        listings.compactMap { history in
+            var match: MatchKind?
+            for event in history.events {
+                switch event.entry.publishedID {
+                case .full(let id) where id == candidate.id: match = .exact
+                case .masked(let mask) where mask.matches(candidate.id) && event.entry.normalisedName == candidate.name: match = match ?? .probable
+                default: continue
+                }
+            }
+            return match.map { ($0, history) }
+        }
+    }
+
+    /// The records of a person's file: every record that ever carried the candidate's ID.
+    package static func fileRecords(_ candidate: Candidate, records: [RecordHistory]) -> [RecordHistory] {
+        records.filter { $0.events.contains { $0.record?.residentID == candidate.id } }
+    }
 }

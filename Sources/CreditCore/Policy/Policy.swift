@@ -17,6 +17,9 @@ public struct Policy: Codable, Sendable, Hashable {
     public var name: String
     public var version: String
     public var title: String
+    /// The check purposes (`purpose.code`) this policy serves: a check that names no policy is
+    /// judged by the policy serving its purpose, or by the gateway's default when none does.
+    public var purposes: [String]?
     /// Months a sanction stays in effect (公职人员政务处分法 art. 8); a level missing here never ends.
     public var sanctionPeriodMonths: [String: Int]
     /// Longest publication period by severity, for records that state no end (信用修复管理办法).

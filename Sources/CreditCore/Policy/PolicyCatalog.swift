@@ -4,7 +4,8 @@ import Foundation
 ///
 /// ```swift
 /// let catalog = try PolicyCatalog.bundled()
-/// catalog.names  // ["civil-service-2026", "public-institution-2026"]
+/// catalog.names  // ["appointment-2026", "appraisal-2026", "civil-service-2026", "public-institution-2026"]
+/// catalog.policy(forPurpose: "appraisal")?.name  // "appraisal-2026"
 /// ```
 public struct PolicyCatalog: Sendable {
     public let policies: [String: Policy]
@@ -14,6 +15,11 @@ public struct PolicyCatalog: Sendable {
     }
 
     public var names: [String] { policies.keys.sorted() }
+
+    /// The policy serving a check purpose, if one does (``Policy/purposes``).
+    public func policy(forPurpose code: String) -> Policy? {
+        policies.values.first { $0.purposes?.contains(code) ?? false }
+    }
 
     public func policy(named name: String) throws(PolicyError) -> Policy {
         guard let policy = policies[name] else {
@@ -35,6 +41,15 @@ public struct PolicyCatalog: Sendable {
         let files = try FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)
             .filter { $0.pathExtension == "json" }
             .sorted { $0.lastPathComponent < $1.lastPathComponent }
-        return PolicyCatalog(try files.map { try Policy.load(from: Data(contentsOf: $0)) })
+        let policies = try files.map { try Policy.load(from: Data(contentsOf: $0)) }
+        var servedBy: [String: String] = [:]
+        for policy in policies {
+            for purpose in policy.purposes ?? [] {
+                if let other = servedBy.updateValue(policy.name, forKey: purpose) {
+                    throw PolicyError(code: "policy.purpose", reason: "purpose \(purpose) is served by both \(other) and \(policy.name)")
+                }
+            }
+        }
+        return PolicyCatalog(policies)
     }
 }

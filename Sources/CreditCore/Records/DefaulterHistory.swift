@@ -2,7 +2,7 @@
 ///
 /// The list publishes no end dates: "listed and not deleted at T" is the only truth, so the state is
 /// always folded from dated events, using only those effective on or before the day asked about.
-public struct DefaulterHistory: Sendable {
+public struct DefaulterHistory: Sendable, Hashable {
     public let events: [DefaulterEvent]
 
     /// Events of one listing, in any order.

@@ -1,5 +1,5 @@
 /// The history of one dishonesty record, and its standing on any past day.
-public struct RecordHistory: Sendable {
+public struct RecordHistory: Sendable, Hashable {
     public let events: [RecordEvent]
 
     public init(events: [RecordEvent]) {
@@ -43,5 +43,10 @@ public struct RecordHistory: Sendable {
             }
         }
         return state
+    }
+
+    /// The record as it stands after every event known, whatever its day: `nil` once revoked.
+    public var latest: State? {
+        events.last.flatMap { state(asOf: $0.effectiveOn) }
     }
 }

@@ -4,6 +4,7 @@ import CreditCore
 import Foundation
 import GatewayAPI
 import OpenAPIRuntime
+import Storage
 
 /// The gateway's implementation of the contract (`APIProtocol`, generated from `openapi.yaml`).
 ///
@@ -21,6 +22,7 @@ package struct GatewayHandler: APIProtocol {
     let uploads: Uploads
     let batches: BatchRunner
     let maxJobItems: Int
+    let repairs: any RepairStore
 
     /// Runs an operation that is not a check: the role is checked, `body` runs, and only then is the
     /// call audited as allowed; a ``Problem`` from `body` is audited as a refusal instead (one entry

@@ -41,29 +41,50 @@ struct CheckQuestion: Sendable {
             }
             self.purpose = purpose
             self.today = today
+            policy = try Self.policy(named: name, purpose: purpose.code, policies: policies, defaultPolicy: defaultPolicy)
+            self.asOf = try Self.day(asOf, today: today)
+            self.operator = try Self.operatorName(`operator`)
+        }
+
+        /// The policy named, or the one serving the purpose (appraisal, appointment ...), or the default.
+        static func policy(named name: String?, purpose: String, policies: PolicyCatalog, defaultPolicy: String) throws(Problem) -> Policy {
             do {
-                policy = try policies.policy(named: name ?? defaultPolicy)
+                return try name.map { try policies.policy(named: $0) } ?? policies.policy(forPurpose: purpose) ?? policies.policy(named: defaultPolicy)
             } catch {
                 throw .invalid(code: "policy.unknown", "no policy named \(name ?? defaultPolicy)", pointer: "/policy")
             }
-            if let asOf {
-                guard let day = try? CalendarDay(parsing: asOf) else {
-                    throw .invalid(code: "as-of.format", "asOf is a date, YYYY-MM-DD", pointer: "/asOf")
-                }
-                guard day <= today else { throw .invalid(code: "as-of.future", "asOf is after today (China time)", pointer: "/asOf") }
-                self.asOf = day
-            } else {
-                self.asOf = today
+        }
+
+        /// An as-of day: today when absent, never after today.
+        static func day(_ text: String?, today: CalendarDay, pointer: String = "/asOf") throws(Problem) -> CalendarDay {
+            guard let text else { return today }
+            guard let day = try? CalendarDay(parsing: text) else {
+                throw .invalid(code: "as-of.format", "\(pointer.dropFirst()) is a date, YYYY-MM-DD", pointer: pointer)
             }
-            if let `operator`, `operator`.unicodeScalars.count > 128 {
+            guard day <= today else { throw .invalid(code: "as-of.future", "\(pointer.dropFirst()) is after today (China time)", pointer: pointer) }
+            return day
+        }
+
+        static func operatorName(_ name: String?) throws(Problem) -> String? {
+            if let name, name.unicodeScalars.count > 128 {
                 throw .invalid(code: "operator.too-long", "operator has more than 128 characters", pointer: "/operator")
             }
-            self.operator = `operator`
+            return name
         }
     }
 
     /// Validates one candidate; `pointer` is where the candidate sits in the request body.
     init(name: String?, idNumber: String?, terms: Terms, pointer: String) throws(Problem) {
+        (candidate, displayName) = try Self.candidate(name: name, idNumber: idNumber, today: terms.today, pointer: pointer)
+        purpose = terms.purpose
+        policy = terms.policy
+        asOf = terms.asOf
+        self.operator = terms.operator
+    }
+
+    /// A person named in a request (a check, a file read): the name normalised, the ID validated,
+    /// and the name as given (trimmed) to show.
+    static func candidate(name: String?, idNumber: String?, today: CalendarDay, pointer: String) throws(Problem) -> (Candidate, String) {
         guard let idNumber else { throw .malformed("the field idNumber is required", pointer: pointer + "/idNumber") }
         guard let name else { throw .malformed("the field name is required", pointer: pointer + "/name") }
         let normalised = NormalisedName(name)
@@ -74,16 +95,11 @@ struct CheckQuestion: Sendable {
         let id: ResidentID
         do {
             // The parser ignores spaces and tabs around the number, as the contract says.
-            id = try ResidentID(idNumber, today: terms.today)
+            id = try ResidentID(idNumber, today: today)
         } catch {
             // The reason names the rule broken, never the number.
             throw .invalid(code: error.code.rawValue, error.reason, pointer: pointer + "/idNumber")
         }
-        candidate = Candidate(name: normalised, id: id)
-        displayName = name.trimmingCharacters(in: .whitespacesAndNewlines)
-        purpose = terms.purpose
-        policy = terms.policy
-        asOf = terms.asOf
-        self.operator = terms.operator
+        return (Candidate(name: normalised, id: id), name.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 }

@@ -19,7 +19,9 @@ package struct CheckService: Sendable {
     let interactive = InteractiveActivity()
 
     /// Today in China time: the default as-of day and the latest one may ask about.
-    var today: CalendarDay { ChinaTime.today }
+    var today: CalendarDay { clock() }
+    /// Where today comes from (``GatewayConfiguration/today``).
+    let clock: @Sendable () -> CalendarDay
 
     func terms(purpose: Components.Schemas.Purpose, policy: String?, asOf: String?, operator: String?) throws(Problem) -> CheckQuestion.Terms {
         try CheckQuestion.Terms(purpose: purpose, policy: policy, asOf: asOf, operator: `operator`, policies: policies,

@@ -54,9 +54,14 @@ package struct Auditor: Sendable {
     /// Checks that the caller holds `role`; refuses and audits otherwise.
     /// `role` nil: any registered client.
     package func require(_ role: Role?, for operation: String, caller: Caller?) async throws -> Caller {
+        try await require(anyOf: role.map { [$0] } ?? [], for: operation, caller: caller)
+    }
+
+    /// Checks that the caller holds one of `roles` (any registered client when empty).
+    package func require(anyOf roles: [Role], for operation: String, caller: Caller?) async throws -> Caller {
         guard let caller else { throw await refused(Problem(.forbidden, code: "certificate.missing", title: "A client certificate is required"),
                                                     operation: operation, caller: nil, fingerprint: nil) }
-        if let role, !caller.client.may(role) {
+        if !roles.isEmpty, !roles.contains(where: caller.client.may) {
             throw await refused(.forbidden(operation: operation, clientID: caller.client.id), operation: operation, caller: caller, fingerprint: nil)
         }
         return caller

@@ -45,7 +45,7 @@ package enum GatewayApplication {
         let checks = CheckService(
             archive: archive, policies: policies, defaultPolicy: configuration.defaultPolicy, auditor: auditor,
             store: CheckStore(stores.answers),
-            metrics: metrics)
+            metrics: metrics, clock: configuration.today)
         let stateFolder = URL(fileURLWithPath: configuration.stateDirectory)
         let batches = BatchRunner(
             store: stores.batches, checks: checks, logger: logger,
@@ -54,7 +54,7 @@ package enum GatewayApplication {
             checks: checks, auditor: auditor, state: state, archive: archive, metrics: metrics,
             maxBatchItems: configuration.maxBatchItems, contract: try Contract.document(),
             uploads: try Uploads(folder: stateFolder.appendingPathComponent("uploads")), batches: batches,
-            maxJobItems: configuration.maxJobItems)
+            maxJobItems: configuration.maxJobItems, repairs: stores.repairs)
 
         let caCertificates = try Self.certificates(pemFile: configuration.caBundle)
         let registry = try ReloadingFile(URL(fileURLWithPath: configuration.clientRegistry), logger: logger) { try ClientRegistry.load(from: $0) }

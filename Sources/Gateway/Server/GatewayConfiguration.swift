@@ -1,4 +1,5 @@
 import Configuration
+import CreditCore
 import Foundation
 import SystemPackage
 
@@ -54,6 +55,9 @@ package struct GatewayConfiguration: Sendable {
     package var requestTimeoutSeconds = 30.0
     package var jobLeaseSeconds = 30
     package var signsWithSM2 = false
+    /// Today in China time: the default as-of day, the latest day a check may ask about, the day
+    /// a credit repair is measured against. The server reads the wall clock; tests inject theirs.
+    package var today: @Sendable () -> CalendarDay = { ChinaTime.today }
 
     package init() {}
 

@@ -20,6 +20,7 @@ package struct Stores: Sendable {
     package let answers: any AnswerStore
     package let batches: any BatchJobStore
     package let keys: any KeyDirectory
+    package let repairs: any RepairStore
     /// Where they are, for people (a password is never shown).
     package let description: String
     /// Whether an error of theirs means "out of reach for now" (``StoreUnavailability``).
@@ -35,12 +36,13 @@ package struct Stores: Sendable {
                 answers: try SQLiteAnswerStore(path: state.appendingPathComponent("checks.sqlite").path),
                 batches: try SQLiteBatchJobStore(folder: state.appendingPathComponent("batches")),
                 keys: try SQLiteKeyDirectory(path: state.appendingPathComponent("published-keys.sqlite").path),
+                repairs: try SQLiteRepairStore(path: state.appendingPathComponent("repairs.sqlite").path),
                 description: "SQLite in \(state.path)", unavailability: .never)
         }
         let engine = try await PostgresEngine.open(url: url, logger: logger)
         return Stores(
             archive: try PostgresArchive(engine), audit: PostgresAuditLogStore(engine), answers: PostgresAnswerStore(engine),
-            batches: PostgresBatchJobStore(engine), keys: PostgresKeyDirectory(engine), description: "PostgreSQL, schema \(engine.schema)",
+            batches: PostgresBatchJobStore(engine), keys: PostgresKeyDirectory(engine), repairs: PostgresRepairStore(engine), description: "PostgreSQL, schema \(engine.schema)",
             unavailability: StoreUnavailability(PostgresEngine.isUnavailable))
     }
 }

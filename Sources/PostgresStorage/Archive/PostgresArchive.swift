@@ -102,11 +102,18 @@ public struct PostgresArchive: ArchiveStore {
                 var recordKeys: [Int64] = []
                 for record in found.recordsByIDKey[exactKey] ?? [] where !recordKeys.contains(record) { recordKeys.append(record) }
                 let candidate = candidates[index]
-                return Findings(hits: LookupRules.defaulterHits(candidate, listings: entryKeys.compactMap { histories[$0] }, asOf: asOf)
-                    + LookupRules.recordHits(candidate, records: recordKeys.compactMap { recordHistories[$0] }, asOf: asOf))
+                let listings = entryKeys.compactMap { histories[$0] }
+                let records = recordKeys.compactMap { recordHistories[$0] }
+                return Findings(hits: LookupRules.defaulterHits(candidate, listings: listings, asOf: asOf)
+                    + LookupRules.recordHits(candidate, records: records, asOf: asOf), listings: listings, records: records)
             }
             return ArchiveLookup(version: head.version, findings: findings)
         }
+    }
+
+    public func recordHistory(recordID: String) async throws -> RecordHistory? {
+        let key = DishonestyRecord.recordKey(for: recordID)
+        return try await engine.connection { try await recordEvents([key], through: Int64.max, on: $0)[key] }
     }
 
     public func prepareLookups() async throws {

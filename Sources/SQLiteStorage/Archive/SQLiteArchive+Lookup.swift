@@ -23,6 +23,13 @@ extension SQLiteArchive {
     /// Loads what lookups keep in memory (the ``KeyFilter``) now, rather than in the first lookup:
     /// at ten million listings that is seconds, which a server pays before it listens, not in its
     /// first answer.
+    public func recordHistory(recordID: String) async throws -> RecordHistory? {
+        try await pool.read { db in
+            let history = try RecordEventsReader(db: db).history(recordKey: DishonestyRecord.recordKey(for: recordID))
+            return history.events.isEmpty ? nil : history
+        }
+    }
+
     public func prepareLookups() async throws {
         _ = try await pool.read { db in try self.filterBits(db) }
     }
@@ -43,7 +50,7 @@ struct LookupReader {
     let byMatchKey: RawStatement
     let entryEvents: RawStatement
     let recordKeys: RawStatement
-    let recordEventsByKey: RawStatement
+    let recordEvents: RecordEventsReader
 
     let texts: [String?]
     let filter: KeyFilter.Bits
@@ -59,11 +66,7 @@ struct LookupReader {
             SELECT id, import_seq, op, effective_day, match_key, detail FROM defaulter_events WHERE entry_key = ?1
             """))
         recordKeys = RawStatement(try db.cachedStatement(sql: "SELECT record_key FROM record_events WHERE id_key = ?1"))
-        recordEventsByKey = RawStatement(try db.cachedStatement(sql: """
-            SELECT id, import_seq, op, effective_day, record_id, id_key, name, category, kind, sanction, severity,
-                decided_day, effective_until_day, permanent, issuer, document_number, summary
-            FROM record_events WHERE record_key = ?1
-            """))
+        recordEvents = try RecordEventsReader(db: db)
     }
 
     mutating func find(_ candidate: Candidate) throws -> Findings {
@@ -81,16 +84,17 @@ struct LookupReader {
                 if !entryKeys.contains(entryKey) { entryKeys.append(entryKey) }
             }
         }
-        var hits = LookupRules.defaulterHits(candidate, listings: try entryKeys.map(defaulterHistory(entryKey:)), asOf: asOf)
-        guard exactMayExist else { return Findings(hits: hits) }
+        let listings = try entryKeys.map(defaulterHistory(entryKey:))
+        let hits = LookupRules.defaulterHits(candidate, listings: listings, asOf: asOf)
+        guard exactMayExist else { return Findings(hits: hits, listings: listings) }
         var recordKeyList: [Int64] = []
         recordKeys.bind(1, exactKey)
         try recordKeys.forEachRow(db) { row in
             let key = row.int64(0) ?? 0
             if !recordKeyList.contains(key) { recordKeyList.append(key) }
         }
-        hits += LookupRules.recordHits(candidate, records: try recordKeyList.map(recordHistory(recordKey:)), asOf: asOf)
-        return Findings(hits: hits)
+        let records = try recordKeyList.map(recordEvents.history(recordKey:))
+        return Findings(hits: hits + LookupRules.recordHits(candidate, records: records, asOf: asOf), listings: listings, records: records)
     }
 
     private func defaulterHistory(entryKey: Int64) throws -> DefaulterHistory {
@@ -104,11 +108,26 @@ struct LookupReader {
         }
         return LookupRules.listingHistory(events)
     }
+}
 
-    private func recordHistory(recordKey: Int64) throws -> RecordHistory {
+/// Reads one record's events, under its record key, as a history.
+struct RecordEventsReader {
+    let db: Database
+    let statement: RawStatement
+
+    init(db: Database) throws {
+        self.db = db
+        statement = RawStatement(try db.cachedStatement(sql: """
+            SELECT id, import_seq, op, effective_day, record_id, id_key, name, category, kind, sanction, severity,
+                decided_day, effective_until_day, permanent, issuer, document_number, summary
+            FROM record_events WHERE record_key = ?1
+            """))
+    }
+
+    func history(recordKey: Int64) throws -> RecordHistory {
         var events: [(recordID: String, event: RecordEvent)] = []
-        recordEventsByKey.bind(1, recordKey)
-        try recordEventsByKey.forEachRow(db) { row in
+        statement.bind(1, recordKey)
+        try statement.forEachRow(db) { row in
             guard let recordID = row.string(4), let event = RecordRowDecoder.event(RecordEventColumns(
                 id: row.int64(0) ?? 0, importSequence: row.int64(1) ?? 0, operation: row.int(2) ?? -1, effectiveDay: row.int(3) ?? 0,
                 recordID: recordID, idKey: row.int64(5), name: row.string(6), category: row.string(7), kind: row.string(8),
