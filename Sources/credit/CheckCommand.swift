@@ -27,9 +27,7 @@ struct CheckCommand: AsyncParsableCommand {
         try await reporting {
             let settings = try options.settings(purpose.fill)
             let terms = try purpose.terms(settings)
-            // Checked here first, so a mistyped number is never sent.
-            let resident: ResidentID
-            do { resident = try ResidentID(id, today: ChinaTime.today) } catch let error as IdentifierError { throw UsageError("--id: \(error.reason) (\(error.code))") }
+            let resident = try residentID(id)
             let request = Components.Schemas.CheckRequest(
                 candidate: .init(name: name, idNumber: resident.unmaskedValue),
                 purpose: .init(code: terms.purpose, recruitmentId: terms.recruitmentId, consentReference: terms.consentReference),

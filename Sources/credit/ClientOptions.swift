@@ -1,5 +1,6 @@
 import ArgumentParser
 import CreditClient
+import CreditCore
 import Foundation
 
 /// The options every command that talks to the gateway or reads receipts shares.
@@ -62,4 +63,9 @@ func withConnection<T>(_ settings: Settings, _ work: (Connection) async throws -
         await connection.shutdown()
         throw error
     }
+}
+
+/// A resident ID checked here first, so a mistyped number is never sent.
+func residentID(_ text: String) throws -> ResidentID {
+    do { return try ResidentID(text, today: ChinaTime.today) } catch { throw UsageError("--id: \(error.reason) (\(error.code))") }
 }

@@ -21,7 +21,7 @@ struct CreditCommand: AsyncParsableCommand {
             """,
         subcommands: [
             CheckCommand.self, BatchCommand.self, VerifyCommand.self, DisposeCommand.self, StatusCommand.self,
-            KeysCommand.self, AuditCommand.self, ConfigCommand.self,
+            KeysCommand.self, AuditCommand.self, ConfigCommand.self, ArchiveCommand.self,
         ]
     )
 }
