@@ -160,6 +160,13 @@ struct IntegrityArchiveTests {
         #expect(appraisal.policy.name == "appraisal-2026")
         let reason = try #require(appraisal.reasons.first)
         #expect(reason.ruleId == "AP-REC-ACTIVE" && reason.basis.contains("评优评先"))
+        // An inline batch with the same purpose is judged alike.
+        let batch = try await gateway.withClient("bureau") { client in
+            try await client.createBatchCheck(body: .json(.init(
+                purpose: .init(code: "appraisal", recruitmentId: "KH-2026", consentReference: "公务员考核规定"),
+                candidates: [.init(name: colleague.name, idNumber: colleague.id)]))).ok.body.json
+        }
+        #expect(batch.items.first?.result?.policy.name == "appraisal-2026" && batch.items.first?.result?.decision == .ineligible)
         // The same person for hiring: the hiring policy's rule.
         let hiring = try await check(gateway, colleague)
         #expect(hiring.decision == .review && hiring.reasons.map(\.ruleId) == ["CS-REC-ACTIVE"])
