@@ -65,6 +65,14 @@ struct StorageFixture: Sendable {
         }
     }
 
+    /// Each call opens the same repair requests again (on PostgreSQL: another gateway sharing them).
+    func repairs() async throws -> any RepairStore {
+        switch backend {
+        case .sqlite: try SQLiteRepairStore(path: folder.appendingPathComponent("repairs.sqlite").path)
+        case .postgres: PostgresRepairStore(try await engines.open())
+        }
+    }
+
     /// Each call opens the same archive again.
     func archive() async throws -> any ArchiveStore {
         switch backend {
