@@ -210,6 +210,56 @@ struct IntegrityArchiveTests {
         #expect(again.status == 409 && again.problem().code == "record.revoked")
         try await gateway.stop()
     }
+
+    /// A record repaired while a request waits (by a feed here; by an approval cut short by a
+    /// crash in the field): the approval records that repair, adds none, and a rejection is refused.
+    @Test func anApprovalRecordsARepairMadeMeanwhile() async throws {
+        let calendar = Calendar("2027-06-01")
+        let gateway = try await TestGateway { configuration, _ in configuration.today = { calendar.today } }
+        let id = Self.validID("43010219660606222")
+        let record = Self.penalty(id, name: "钱八", recordId: nil, severity: .general)
+        #expect(try await gateway.withClient("archivist") { client in
+            try await client.addRecord(body: .json(.init(value1: record, value2: .init(recordId: "R-9")))).created.body.json.recordId
+        } == "R-9")
+        let first = try await gateway.withClient("archivist") { client in
+            try await client.requestRepair(body: .json(.init(recordId: "R-9", grounds: [.lossRecovered], evidence: ["e"]))).created.body.json
+        }
+        let feed = #"{"recordId": "R-9", "op": "repair", "opDate": "2027-05-20"}"# + "\n"
+        let imported = try await gateway.raw("archivist", "POST", "/v1/archive/imports?kind=records", body: feed, contentType: "application/x-ndjson")
+        #expect(imported.status == 200, "\(imported.text)")
+        let rejected = try await gateway.raw("archivist", "POST", "/v1/archive/repairs/\(first.repairId)/rejection", body: #"{"note": "no"}"#)
+        #expect(rejected.status == 409 && rejected.problem().code == "record.repaired")
+        let approved = try await gateway.withClient("archivist") { client in
+            try await client.approveRepair(path: .init(repairId: first.repairId), body: .json(.init())).ok.body.json
+        }
+        #expect(approved.status == .approved && approved.effectiveOn == "2027-05-20")
+        #expect(approved.archiveSequence == (imported.json["archive"] as? [String: Any])?["sequence"] as? Int64)
+        let file = try await gateway.withClient("auditor") { client in
+            try await client.getPersonFile(body: .json(.init(
+                candidate: .init(name: "钱八", idNumber: id), purpose: .init(code: "repair-review", reference: "R-9")))).ok.body.json
+        }
+        #expect(file.records.first?.events.map(\.operation) == [.add, .repair])
+        try await gateway.stop()
+    }
+
+    /// Approved weeks after it was asked, a repair takes effect on the day of the approval.
+    @Test func aLateApprovalTakesEffectThatDay() async throws {
+        let calendar = Calendar("2027-06-01")
+        let gateway = try await TestGateway { configuration, _ in configuration.today = { calendar.today } }
+        let id = Self.validID("43010219660606333")
+        let repair = try await gateway.withClient("archivist") { client in
+            _ = try await client.addRecord(body: .json(.init(value1: Self.penalty(id, name: "孙九", recordId: nil, severity: .general),
+                                                             value2: .init(recordId: "R-10")))).created.body.json
+            return try await client.requestRepair(body: .json(.init(recordId: "R-10", grounds: [.publicCommitment], evidence: ["e"]))).created.body.json
+        }
+        #expect(repair.effectiveOn == "2027-06-01")
+        calendar.set("2027-06-20")
+        let approved = try await gateway.withClient("archivist") { client in
+            try await client.approveRepair(path: .init(repairId: repair.repairId), body: .json(.init())).ok.body.json
+        }
+        #expect(approved.effectiveOn == "2027-06-20")
+        try await gateway.stop()
+    }
 }
 
 extension TestGateway.RawResponse {

@@ -60,14 +60,25 @@ extension GatewayHandler {
             let receipt = Mutex<AuditLog.Receipt?>(nil)
             let decided = try await repairs.change(recordID: asked.recordID) { earlier in
                 var request = try Self.pending(asked.repairID, among: earlier)
-                let state = try await repairable(request.recordID)
-                let day = try repairDay(body.effectiveOn ?? request.effectiveOn, of: state.record)
-                let change = RecordChange(operation: .repair, recordID: request.recordID, fields: ["opDate": day.description])
-                // Two entries: the archive's change (as any record change), then the decision.
-                let applied = try await apply(change, operation: "repairRecord", caller: caller, operator: operatorName)
+                let state = try await standing(of: request.recordID)
+                if let repaired = state.repairedOn {
+                    // Repaired already: by this approval cut short (the archive's change made, the
+                    // gateway killed before the decision was stored) or by a feed meanwhile. The
+                    // approval records that repair and adds no second one, so a request is never
+                    // left pending for good.
+                    let history = try await archive.recordHistory(recordID: request.recordID)
+                    request.effectiveOn = repaired.description
+                    request.archiveSequence = history?.events.first { $0.operation == .repair && $0.effectiveOn == repaired }?.importSequence
+                } else {
+                    // The day given, else the day asked for (or today, once that has passed).
+                    let day = try repairDay(body.effectiveOn ?? request.effectiveOn.map { max($0, checks.today.description) }, of: state.record)
+                    let change = RecordChange(operation: .repair, recordID: request.recordID, fields: ["opDate": day.description])
+                    // Two entries: the archive's change (as any record change), then the decision.
+                    let applied = try await apply(change, operation: "repairRecord", caller: caller, operator: operatorName)
+                    request.effectiveOn = day.description
+                    request.archiveSequence = applied.archive.sequence
+                }
                 request.decide(.approved, by: caller.client.id, operator: operatorName, note: note)
-                request.effectiveOn = day.description
-                request.archiveSequence = applied.archive.sequence
                 let made = try await auditor.record([repairEntry("approveRepair", request, caller: caller)])[0]
                 receipt.withLock { $0 = made }
                 return request
@@ -86,8 +97,12 @@ extension GatewayHandler {
             }
             let asked = try await repairRequest(input.path.repairId)
             let receipt = Mutex<AuditLog.Receipt?>(nil)
-            let decided = try await repairs.change(recordID: asked.recordID) { [auditor] earlier in
+            let decided = try await repairs.change(recordID: asked.recordID) { [auditor, archive] earlier in
                 var request = try Self.pending(asked.repairID, among: earlier)
+                if let repaired = try await archive.recordHistory(recordID: request.recordID)?.latest?.repairedOn {
+                    throw Problem(.conflict, code: "record.repaired", title: "The record is repaired already",
+                                  detail: "record \(request.recordID) was repaired from \(repaired); approve request \(request.repairID) to record that")
+                }
                 request.decide(.rejected, by: caller.client.id, operator: operatorName, note: note)
                 let made = try await auditor.record([repairEntry("rejectRepair", request, caller: caller)])[0]
                 receipt.withLock { $0 = made }
