@@ -32,6 +32,10 @@ struct SchemathesisTests {
             "run", Self.repository.appendingPathComponent("openapi/openapi.yaml").path, "--url", gateway.url.absoluteString,
             "--tls-verify", gateway.pki.ca.certificate.path, "--request-cert", bureau.certificate.path, "--request-cert-key", bureau.key.path,
             "--max-examples", "20", "--seed", "11643",
+            // The run starts beside every other suite on CI's two cores; a request waiting there on a
+            // durable audit append once took over schemathesis's default 10 s (the same request answers
+            // in milliseconds on its own). A gateway that hangs still fails.
+            "--request-timeout", "30",
         ], environment: ProcessInfo.processInfo.environment.merging([
             "SCHEMATHESIS_HOOKS": "hooks", "PYTHONPATH": Self.repository.appendingPathComponent("Tests/Schemathesis").path,
         ]) { $1 }, in: folder).finish()
