@@ -26,7 +26,9 @@ struct TLSScanTests {
         let web = try RunningProcess.start(URL(fileURLWithPath: "/usr/bin/env"), [
             "python3", "-m", "http.server", "\(port)", "--bind", "127.0.0.1", "--directory", published.path,
         ], environment: ProcessInfo.processInfo.environment, in: published)
-        defer { web.process.terminate() }
+        // SIGKILL: the test process ignores SIGTERM (the gateway's lifecycle owns it), and a child
+        // inherits an ignored signal, so `terminate()` left the server running after the test.
+        defer { kill(web.process.processIdentifier, SIGKILL) }
         let gateway = try await TestGateway { configuration, _ in
             configuration.certificate = pki.server.certificate.path
             configuration.privateKey = pki.server.key.path
