@@ -26,8 +26,8 @@ struct TLSScanTests {
         let web = try RunningProcess.start(URL(fileURLWithPath: "/usr/bin/env"), [
             "python3", "-m", "http.server", "\(port)", "--bind", "127.0.0.1", "--directory", published.path,
         ], environment: ProcessInfo.processInfo.environment, in: published)
-        // SIGKILL: the test process ignores SIGTERM (the gateway's lifecycle owns it), and a child
-        // inherits an ignored signal, so `terminate()` left the server running after the test.
+        // SIGKILL: the server starts with SIGTERM blocked (it inherits the signal mask of the test
+        // thread that spawned it), so `terminate()` left it running after the test.
         defer { kill(web.process.processIdentifier, SIGKILL) }
         let gateway = try await TestGateway { configuration, _ in
             configuration.certificate = pki.server.certificate.path
