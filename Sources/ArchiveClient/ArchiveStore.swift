@@ -31,6 +31,9 @@ public protocol ArchiveStore: Sendable {
     /// Counts and the last import.
     func statistics() async throws -> ArchiveStatistics
 
+    /// The taxonomy record categories are checked against (and labelled by).
+    var taxonomy: Taxonomy { get }
+
     /// Every event of one dishonesty record, as of the latest version; `nil` when the archive has
     /// never held the record. Single-record changes read it first (``RecordChange``).
     func recordHistory(recordID: String) async throws -> RecordHistory?

@@ -43,19 +43,18 @@ extension GatewayHandler {
                 candidate: .init(maskedId: candidate.id.masked, name: displayName),
                 purpose: .init(code: body.purpose.code, reference: body.purpose.reference), asOf: day.description,
                 archive: .init(lookup.version), policy: .init(name: policy.name, version: policy.version),
-                categories: Self.categories(records), listings: listings, records: records,
+                categories: Self.categories(records, taxonomy: archive.taxonomy), listings: listings, records: records,
                 repairs: requests.map { .init($0, audit: nil) }, audit: .init(receipt)))))
         }
     }
 
     /// Records per category, and how many are in force, in the taxonomy's order.
-    private static func categories(_ records: [Components.Schemas.FileRecord]) -> [Components.Schemas.FileCategory] {
-        let taxonomy = try? Taxonomy.bundled()
-        let order = taxonomy?.categories.map(\.code) ?? []
+    private static func categories(_ records: [Components.Schemas.FileRecord], taxonomy: Taxonomy) -> [Components.Schemas.FileCategory] {
+        let order = taxonomy.categories.map(\.code)
         let grouped = Dictionary(grouping: records, by: \.record.category)
         return grouped.keys.sorted { (order.firstIndex(of: $0) ?? .max, $0) < (order.firstIndex(of: $1) ?? .max, $1) }.map { code in
             let items = grouped[code] ?? []
-            return .init(category: code, label: taxonomy?.category(for: code)?.label, records: items.count,
+            return .init(category: code, label: taxonomy.category(for: code)?.label, records: items.count,
                          inForce: items.count { $0.status == .active })
         }
     }

@@ -49,16 +49,16 @@ extension GatewayHandler {
         }
     }
 
-    /// A record's latest standing, for a change to it: `404 record.unknown` when the archive never
-    /// held it, `409 record.revoked` when it no longer does.
-    func standing(of recordID: String) async throws -> RecordHistory.State {
+    /// A record's history and latest standing, for a change to it: `404 record.unknown` when the
+    /// archive never held it, `409 record.revoked` when it no longer does.
+    func standing(of recordID: String) async throws -> (history: RecordHistory, state: RecordHistory.State) {
         guard let history = try await archive.recordHistory(recordID: recordID) else {
             throw Problem(.notFound, code: "record.unknown", title: "No such record", detail: "the archive has no record \(recordID)")
         }
         guard let state = history.latest else {
             throw Problem(.conflict, code: "record.revoked", title: "The record was revoked", detail: "record \(recordID) was revoked")
         }
-        return state
+        return (history, state)
     }
 
     /// Imports a change and audits it: add, correct, revoke, and an approved repair all go this way.

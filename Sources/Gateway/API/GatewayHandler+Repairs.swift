@@ -60,15 +60,14 @@ extension GatewayHandler {
             let receipt = Mutex<AuditLog.Receipt?>(nil)
             let decided = try await repairs.change(recordID: asked.recordID) { earlier in
                 var request = try Self.pending(asked.repairID, among: earlier)
-                let state = try await standing(of: request.recordID)
+                let (history, state) = try await standing(of: request.recordID)
                 if let repaired = state.repairedOn {
                     // Repaired already: by this approval cut short (the archive's change made, the
                     // gateway killed before the decision was stored) or by a feed meanwhile. The
                     // approval records that repair and adds no second one, so a request is never
                     // left pending for good.
-                    let history = try await archive.recordHistory(recordID: request.recordID)
                     request.effectiveOn = repaired.description
-                    request.archiveSequence = history?.events.first { $0.operation == .repair && $0.effectiveOn == repaired }?.importSequence
+                    request.archiveSequence = history.events.first { $0.operation == .repair && $0.effectiveOn == repaired }?.importSequence
                 } else {
                     // The day given, else the day asked for (or today, once that has passed).
                     let day = try repairDay(body.effectiveOn ?? request.effectiveOn.map { max($0, checks.today.description) }, of: state.record)
@@ -121,7 +120,7 @@ extension GatewayHandler {
 
     /// The record a repair is for, standing and not repaired yet.
     private func repairable(_ recordID: String) async throws -> RecordHistory.State {
-        let state = try await standing(of: recordID)
+        let state = try await standing(of: recordID).state
         if let repaired = state.repairedOn {
             throw Problem(.conflict, code: "record.repaired", title: "The record is repaired already",
                           detail: "record \(recordID) was repaired from \(repaired)")
@@ -161,12 +160,6 @@ extension GatewayHandler {
                           detail: "request \(repairID) was \(request.status.rawValue)")
         }
         return request
-    }
-
-    private static func note(_ note: String?) throws(Problem) -> String? {
-        guard let note else { return nil }
-        guard note.unicodeScalars.count <= 2000 else { throw .invalid(code: "note.too-long", "note has more than 2000 characters", pointer: "/note") }
-        return note
     }
 
     private func repairEntry(_ operation: String, _ request: RepairRequest, caller: Caller) -> AuditEntry {

@@ -108,9 +108,7 @@ extension GatewayHandler {
             guard !operatorName.isEmpty, body._operator.unicodeScalars.count <= 128 else {
                 throw Problem.invalid(code: "operator.invalid", "operator is empty or longer than 128 characters", pointer: "/operator")
             }
-            guard (body.note ?? "").unicodeScalars.count <= 2000 else {
-                throw Problem.invalid(code: "note.too-long", "note has more than 2000 characters", pointer: "/note")
-            }
+            _ = try Self.note(body.note)
             // The number is chosen, audited and stored under the check's lock: concurrent
             // dispositions get 1, 2, 3… and each its own audit entry.
             let disposition = try await checks.store.addDisposition(checkID: checkID) { [auditor] sequence in
@@ -124,6 +122,14 @@ extension GatewayHandler {
             }
             return .created(.init(body: .json(disposition)))
         }
+    }
+
+    /// A person's note on a decision (a disposition, a repair's approval or rejection): at most
+    /// 2,000 characters.
+    static func note(_ note: String?) throws(Problem) -> String? {
+        guard let note else { return nil }
+        guard note.unicodeScalars.count <= 2000 else { throw .invalid(code: "note.too-long", "note has more than 2000 characters", pointer: "/note") }
+        return note
     }
 
     /// A stored check the caller may see: its own, or any for an auditor. Others' checks are "not

@@ -20,9 +20,6 @@ extension SQLiteArchive {
         try pool.read { db in try lookup(candidates, asOf: asOf, in: db) }
     }
 
-    /// Loads what lookups keep in memory (the ``KeyFilter``) now, rather than in the first lookup:
-    /// at ten million listings that is seconds, which a server pays before it listens, not in its
-    /// first answer.
     public func recordHistory(recordID: String) async throws -> RecordHistory? {
         try await pool.read { db in
             let history = try RecordEventsReader(db: db).history(recordKey: DishonestyRecord.recordKey(for: recordID))
@@ -30,6 +27,9 @@ extension SQLiteArchive {
         }
     }
 
+    /// Loads what lookups keep in memory (the ``KeyFilter``) now, rather than in the first lookup:
+    /// at ten million listings that is seconds, which a server pays before it listens, not in its
+    /// first answer.
     public func prepareLookups() async throws {
         _ = try await pool.read { db in try self.filterBits(db) }
     }
