@@ -42,10 +42,12 @@ public struct RecordChange: Sendable {
 extension ArchiveStore {
     /// Imports one change strictly, from a file written under `folder` and removed afterwards. A
     /// line the feed's rules refuse throws ``StrictImportError`` naming the field; the archive is
-    /// then unchanged.
+    /// then unchanged. The file holds a full ID number, so only its owner may read it while it lasts.
     public func apply(_ change: RecordChange, in folder: URL, source: String, today: CalendarDay? = nil) async throws -> ImportReport {
         let file = folder.appendingPathComponent("change-\(change.changeID).ndjson")
-        try change.line.write(to: file, options: .atomic)
+        guard FileManager.default.createFile(atPath: file.path, contents: change.line, attributes: [.posixPermissions: 0o600]) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: file.path])
+        }
         defer { try? FileManager.default.removeItem(at: file) }
         return try await importRecords(from: file, options: ImportOptions(strict: true, format: .ndjson, sourceName: source, today: today))
     }
