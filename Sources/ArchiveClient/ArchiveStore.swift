@@ -31,6 +31,10 @@ public protocol ArchiveStore: Sendable {
     /// Counts and the last import.
     func statistics() async throws -> ArchiveStatistics
 
+    /// The import history, newest first: at most `limit` imports with a sequence below `before`
+    /// (all when `nil`). Public: it names sources and counts, never a person.
+    func imports(before: Int64?, limit: Int) async throws -> [ImportSummary]
+
     /// The taxonomy record categories are checked against (and labelled by).
     var taxonomy: Taxonomy { get }
 

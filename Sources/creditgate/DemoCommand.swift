@@ -20,6 +20,8 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Listings to generate.") var entries = 100_000
     @Option(help: "Records to generate.") var records = 10_000
     @Option(help: "Port to listen on.") var port = 8443
+    @Option(help: "Port of the public listener (no client certificate: keys, checkpoints, proofs, the verification page); 0 turns it off.")
+    var publicPort = 8444
     @Flag(help: "Make what is missing and show the archive's statistics, without serving.") var prepareOnly = false
     @Flag(help: "Sign every response and checkpoint with SM2 over SM3 too (signing.sm2: the national-algorithms profile).") var sm2 = false
 
@@ -46,13 +48,17 @@ struct DemoCommand: AsyncParsableCommand {
         configuration.stateDirectory = folder.appendingPathComponent("state").path
         configuration.archivePath = archivePath
         configuration.signsWithSM2 = sm2
+        configuration.publicPort = publicPort == 0 ? nil : publicPort
         let examples = try Self.examples(pki: pki)
         let logger = Logger(label: "creditgate")
-        let app = try await GatewayApplication.make(configuration: configuration, logger: logger) { port in
+        let app = try await GatewayApplication.make(configuration: configuration, logger: logger, onRunning: { port in
             print(examples.replacingOccurrences(of: "PORT", with: "\(port)"))
             // Flushed now even into a pipe or file: the server may run for hours.
             fflush(nil)
-        }
+        }, onPublicRunning: { port in
+            print("The public listener (no client certificate): the verification page at https://localhost:\(port)/ (trust \(pki.ca.certificate.path))\n")
+            fflush(nil)
+        })
         try await app.runService()
     }
 

@@ -21,9 +21,11 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = Logger(label: "creditgate")
         let configuration = try await GatewayConfiguration.load(file: config)
-        let app = try await GatewayApplication.make(configuration: configuration, logger: logger) { port in
+        let app = try await GatewayApplication.make(configuration: configuration, logger: logger, onRunning: { port in
             logger.info("listening", metadata: ["url": "https://\(configuration.host):\(port)"])
-        }
+        }, onPublicRunning: { port in
+            logger.info("public listener", metadata: ["url": "https://\(configuration.publicHost ?? configuration.host):\(port)"])
+        })
         try await app.runService()
     }
 }

@@ -25,6 +25,8 @@ final class TestGateway: Sendable {
     let folder: URL
     let pki: DevelopmentPKI
     let port: Int
+    /// The public listener's port, when the configuration asks for one (`publicPort = 0`).
+    let publicPort: Int?
     let configuration: GatewayConfiguration
     private let group: ServiceGroup
     private let running: Task<Void, any Error>
@@ -42,14 +44,22 @@ final class TestGateway: Sendable {
         var logger = Logger(label: "test-gateway")
         logger.logLevel = .warning
         let (portStream, portContinuation) = AsyncStream<Int>.makeStream()
-        let app = try await GatewayApplication.make(configuration: configuration, logger: logger) { port in
-            portContinuation.yield(port)
-        }
+        let (publicStream, publicContinuation) = AsyncStream<Int>.makeStream()
+        let app = try await GatewayApplication.make(
+            configuration: configuration, logger: logger, onRunning: { portContinuation.yield($0) },
+            onPublicRunning: { publicContinuation.yield($0) })
         group = ServiceGroup(services: [app], logger: logger)
         running = Task { [group] in try await group.run() }
         var iterator = portStream.makeAsyncIterator()
         guard let port = await iterator.next() else { throw CancellationError() }
         self.port = port
+        if configuration.publicPort != nil {
+            var publicPorts = publicStream.makeAsyncIterator()
+            guard let publicPort = await publicPorts.next() else { throw CancellationError() }
+            self.publicPort = publicPort
+        } else {
+            publicPort = nil
+        }
     }
 
     /// A folder with certificates, a copy of the shared archive and a configuration using them.
@@ -110,6 +120,8 @@ final class TestGateway: Sendable {
     }
 
     var url: URL { URL(string: "https://localhost:\(port)")! }
+    /// The public listener (the gateway must have been started with `publicPort = 0`).
+    var publicURL: URL { URL(string: "https://localhost:\(publicPort ?? 0)")! }
 
     /// An HTTP client presenting `role`'s certificate (or none, or another's files).
     func httpClient(role: String?, certificate: URL? = nil, key: URL? = nil, trusting ca: URL? = nil) throws -> HTTPClient {

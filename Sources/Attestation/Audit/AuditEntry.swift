@@ -50,7 +50,7 @@ public struct AuditEntry: Codable, Sendable, Hashable {
     }
 
     /// A value type, safe to share between threads (unlike `ISO8601DateFormatter`); UTC.
-    static let timeFormat = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+    package static let timeFormat = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 
     /// The leaf bytes: JSON with sorted keys and no insignificant whitespace (what `JSONEncoder`
     /// with `.sortedKeys` makes of it), so anyone can re-derive the leaf hash from the entry.

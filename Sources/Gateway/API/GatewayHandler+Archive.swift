@@ -7,12 +7,8 @@ import OpenAPIRuntime
 
 extension GatewayHandler {
     package func getArchiveStatus(_ input: Operations.GetArchiveStatus.Input) async throws -> Operations.GetArchiveStatus.Output {
-        let statistics = try await allow(nil, "getArchiveStatus") { _ in try await archive.statistics() }
-        let last = statistics.lastImport.map {
-            Components.Schemas.ArchiveStatus.LastImportPayload(
-                sequence: $0.sequence, kind: $0.kind, source: $0.source, contentHash: $0.contentHash, importedAt: $0.importedAt,
-                accepted: Int64($0.accepted), rejected: Int64($0.rejected))
-        }
+        let statistics = try await publicRead("getArchiveStatus") { try await archive.statistics() }
+        let last = statistics.lastImport.map(Components.Schemas.ImportSummary.init)
         return .ok(.init(body: .json(.init(
             archive: .init(statistics.version), defaulterEvents: Int64(statistics.defaulterEvents),
             defaulterEntries: Int64(statistics.defaulterEntries), maskedEvents: Int64(statistics.maskedEvents),

@@ -9,7 +9,7 @@ extension GatewayHandler {
     package func getKeys(_ input: Operations.GetKeys.Input) async throws -> Operations.GetKeys.Output {
         // Only keys of the kinds the contract describes are published (the gateway makes no other);
         // a client could not verify with any other.
-        let keys = try await allow(nil, "getKeys") { _ in try await state.publishedKeys().keys }.compactMap { jwk in
+        let keys = try await publicRead("getKeys") { try await state.publishedKeys().keys }.compactMap { jwk in
             Components.Schemas.Jwk.KtyPayload(rawValue: jwk.kty).flatMap { kty in
                 Components.Schemas.Jwk.CrvPayload(rawValue: jwk.crv).map { crv in
                     Components.Schemas.Jwk(kty: kty, crv: crv, x: jwk.x, y: jwk.y, kid: jwk.kid, alg: jwk.alg, use: jwk.use)
@@ -21,12 +21,12 @@ extension GatewayHandler {
 
     package func getAuditCheckpoint(_ input: Operations.GetAuditCheckpoint.Input) async throws -> Operations.GetAuditCheckpoint.Output {
         // Never empty: the service audits its start (and its first key) before it serves.
-        let note = try await allow(nil, "getAuditCheckpoint") { _ in try await state.audit.latestCheckpoint() ?? "" }
+        let note = try await publicRead("getAuditCheckpoint") { try await state.audit.latestCheckpoint() ?? "" }
         return .ok(.init(body: .plainText(HTTPBody(note))))
     }
 
     package func getInclusionProof(_ input: Operations.GetInclusionProof.Input) async throws -> Operations.GetInclusionProof.Output {
-        try await allow(nil, "getInclusionProof") { _ in
+        try await publicRead("getInclusionProof") {
             let (index, size) = (Int(input.query.index), Int(input.query.treeSize))
             guard index >= 0, size >= 1, index < size else {
                 throw Problem.invalid(code: "proof.range", "index must be below treeSize", pointer: "/index")
@@ -39,7 +39,7 @@ extension GatewayHandler {
     }
 
     package func getConsistencyProof(_ input: Operations.GetConsistencyProof.Input) async throws -> Operations.GetConsistencyProof.Output {
-        try await allow(nil, "getConsistencyProof") { _ in
+        try await publicRead("getConsistencyProof") {
             let (from, to) = (Int(input.query.from), Int(input.query.to))
             guard from >= 1, from <= to else { throw Problem.invalid(code: "proof.range", "from must be between 1 and to", pointer: "/from") }
             guard to <= (try await state.audit.treeSize()) else { throw Problem.notFound("the log has fewer than \(to) entries") }

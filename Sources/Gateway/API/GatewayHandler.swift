@@ -23,6 +23,7 @@ package struct GatewayHandler: APIProtocol {
     let batches: BatchRunner
     let maxJobItems: Int
     let repairs: any RepairStore
+    let page: PageFiles
 
     /// Runs an operation that is not a check: the role is checked, `body` runs, and only then is the
     /// call audited as allowed; a ``Problem`` from `body` is audited as a refusal instead (one entry

@@ -26,8 +26,10 @@ import X509
 /// (every error becomes problem+json) → body limit → access (certificate registered, not revoked,
 /// within its rate) → the OpenAPI handlers.
 package enum GatewayApplication {
+    /// `onRunning` gets the port the gateway listens on, `onPublicRunning` the public listener's.
     package static func make(
-        configuration: GatewayConfiguration, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+        configuration: GatewayConfiguration, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in },
+        onPublicRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws -> some ApplicationProtocol {
         let policies = try PolicyCatalog.bundled()
         _ = try policies.policy(named: configuration.defaultPolicy)
@@ -54,7 +56,7 @@ package enum GatewayApplication {
             checks: checks, auditor: auditor, state: state, archive: archive, metrics: metrics,
             maxBatchItems: configuration.maxBatchItems, contract: try Contract.document(),
             uploads: try Uploads(folder: stateFolder.appendingPathComponent("uploads")), batches: batches,
-            maxJobItems: configuration.maxJobItems, repairs: stores.repairs)
+            maxJobItems: configuration.maxJobItems, repairs: stores.repairs, page: try PageFiles.bundled())
 
         let caCertificates = try Self.certificates(pemFile: configuration.caBundle)
         let registry = try ReloadingFile(URL(fileURLWithPath: configuration.clientRegistry), logger: logger) { try ClientRegistry.load(from: $0) }
@@ -72,9 +74,10 @@ package enum GatewayApplication {
 
         let router = Router(context: GatewayRequestContext.self)
         let signers = state.signers
+        let allowed = AllowedMethods(declared.routes.map { ($0.path, $0.method) })
         router.add(middleware: SigningMiddleware(stores: stores.unavailability) { signers.value.responses })
         router.add(middleware: MetricsMiddleware())
-        router.add(middleware: ProblemMiddleware(stores: stores.unavailability, allowed: AllowedMethods(declared.routes.map { ($0.path, $0.method) })))
+        router.add(middleware: ProblemMiddleware(stores: stores.unavailability, allowed: allowed))
         router.add(middleware: RequestBodyMiddleware(limit: configuration.maxBodyBytes, exceptions: [
             "/v1/archive/imports": configuration.maxImportBytes, "/v1/batches": configuration.maxImportBytes,
         ], hasher: state.candidateHasher))
@@ -84,6 +87,24 @@ package enum GatewayApplication {
             limiter: RateLimiter(rate: configuration.ratePerSecond, burst: configuration.rateBurst), peers: peers))
         try handler.registerHandlers(on: router, configuration: transport)
 
+        var services: [any Service] = [LifecycleAudit(auditor: auditor, logger: logger), batches]
+        if let publicPort = configuration.publicPort {
+            let publicRouter = Router(context: GatewayRequestContext.self)
+            publicRouter.add(middleware: SigningMiddleware(stores: stores.unavailability) { signers.value.responses })
+            publicRouter.add(middleware: ProblemMiddleware(stores: stores.unavailability, allowed: allowed))
+            publicRouter.add(middleware: PublicAccessMiddleware(
+                declared: allowed, limiter: RateLimiter(rate: configuration.publicRatePerSecond, burst: configuration.publicRateBurst)))
+            try handler.registerHandlers(on: publicRouter, configuration: transport)
+            services.append(Application(
+                router: publicRouter,
+                server: try .tls(
+                    .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))),
+                    tlsConfiguration: try tlsConfiguration(configuration, clientCertificates: false)),
+                configuration: .init(address: .hostname(configuration.publicHost ?? configuration.host, port: publicPort), serverName: "CreditGate"),
+                onServerRunning: { channel in await onPublicRunning(channel.localAddress?.port ?? publicPort) },
+                logger: logger))
+        }
+
         let policy = configuration.connectionPolicy
         let connections = ConnectionCounts()
         return Application(
@@ -92,25 +113,28 @@ package enum GatewayApplication {
                 .http1(configuration: .init(
                     additionalChannelHandlers: [ConnectionGuard(policy: policy, counts: connections, peers: peers, metrics: metrics, logger: logger)],
                     idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))),
-                tlsConfiguration: try tlsConfiguration(configuration)),
+                tlsConfiguration: try tlsConfiguration(configuration, clientCertificates: true)),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "CreditGate"),
-            services: [LifecycleAudit(auditor: auditor, logger: logger), batches],
+            services: services,
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger)
     }
 
     /// TLS 1.2 at least (1.3 preferred by both sides when offered), AEAD ciphers with forward
-    /// secrecy only, a client certificate required and verified against the CA bundle.
+    /// secrecy only; with `clientCertificates`, a client certificate required and verified against
+    /// the CA bundle (the public listener asks for none).
     ///
     /// For TLS 1.2 the server's choice must not be the client's: swift-nio-ssl does not expose
     /// BoringSSL's server-preference option, so TLS 1.2 offers one suite per certificate key type
     /// (AES-128-GCM, which every TLS 1.2 client with AEAD has), and the choice is the server's
     /// whatever the client lists. TLS 1.3 keeps its three suites; there the client chooses, by design.
-    package static func tlsConfiguration(_ configuration: GatewayConfiguration) throws -> TLSConfiguration {
-        var tls = TLSConfiguration.makeServerConfigurationWithMTLS(
-            certificateChain: try NIOSSLCertificate.fromPEMFile(configuration.certificate).map { .certificate($0) },
-            privateKey: .privateKey(try NIOSSLPrivateKey(file: configuration.privateKey, format: .pem)),
-            trustRoots: .certificates(try NIOSSLCertificate.fromPEMFile(configuration.caBundle)))
+    package static func tlsConfiguration(_ configuration: GatewayConfiguration, clientCertificates: Bool = true) throws -> TLSConfiguration {
+        let chain = try NIOSSLCertificate.fromPEMFile(configuration.certificate).map { NIOSSLCertificateSource.certificate($0) }
+        let key = NIOSSLPrivateKeySource.privateKey(try NIOSSLPrivateKey(file: configuration.privateKey, format: .pem))
+        var tls = clientCertificates
+            ? TLSConfiguration.makeServerConfigurationWithMTLS(
+                certificateChain: chain, privateKey: key, trustRoots: .certificates(try NIOSSLCertificate.fromPEMFile(configuration.caBundle)))
+            : TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: key)
         tls.minimumTLSVersion = .tlsv12
         // How long a closing connection waits for the peer's close_notify: a drain should not take 5 s.
         tls.shutdownTimeout = .seconds(1)

@@ -29,6 +29,9 @@ import SystemPackage
 /// | `timeouts.idle-seconds` | 30 | a connection idle (or stalled mid-request) this long is closed |
 /// | `timeouts.request-seconds` | 30 | a request must arrive whole within this, plus a second per `min-upload-bytes-per-second` bytes of body |
 /// | `jobs.lease-seconds` | 30 | a batch job whose gateway stops renewing its lease this long is taken over |
+/// | `public.port` | none (off) | the public listener (server TLS, no client certificate): keys, checkpoints, proofs, the archive's status, the verification page (README, "Public transparency"); `0` picks a free port |
+/// | `public.host` | `server.host` | where the public listener listens |
+/// | `public.rate-per-second`, `public.rate-burst` | 20, 200 | each client address's token bucket on the public listener |
 /// | `signing.sm2` | false | sign every response and checkpoint with SM2 over SM3 too, beside Ed25519 (README, "National algorithms") |
 package struct GatewayConfiguration: Sendable {
     package var host = "127.0.0.1"
@@ -55,6 +58,11 @@ package struct GatewayConfiguration: Sendable {
     package var requestTimeoutSeconds = 30.0
     package var jobLeaseSeconds = 30
     package var signsWithSM2 = false
+    /// The public listener's port; `nil`: no public listener.
+    package var publicPort: Int? = nil
+    package var publicHost: String? = nil
+    package var publicRatePerSecond = 20.0
+    package var publicRateBurst = 200.0
     /// Today in China time: the default as-of day, the latest day a check may ask about, the day
     /// a credit repair is measured against. The server reads the wall clock; tests inject theirs.
     package var today: @Sendable () -> CalendarDay = { ChinaTime.today }
@@ -102,5 +110,9 @@ package struct GatewayConfiguration: Sendable {
         requestTimeoutSeconds = reader.double(forKey: "timeouts.request-seconds", default: defaults.requestTimeoutSeconds)
         jobLeaseSeconds = reader.int(forKey: "jobs.lease-seconds", default: defaults.jobLeaseSeconds)
         signsWithSM2 = reader.bool(forKey: "signing.sm2", default: defaults.signsWithSM2)
+        publicPort = reader.int(forKey: "public.port")
+        publicHost = reader.string(forKey: "public.host")
+        publicRatePerSecond = reader.double(forKey: "public.rate-per-second", default: defaults.publicRatePerSecond)
+        publicRateBurst = reader.double(forKey: "public.rate-burst", default: defaults.publicRateBurst)
     }
 }

@@ -57,18 +57,27 @@ public struct PostgresArchive: ArchiveStore {
                 """, logger: engine.logger).collect()
             let (events, entries, masked, recordEvents, records, imports, shapes) =
                 try rows[0].decode((Int64, Int64, Int64, Int64, Int64, Int64, Int64).self)
-            var last: ImportSummary?
-            for try await (sequence, kind, source, hash, at, accepted, rejected) in try await connection.query("""
-                SELECT seq, kind, source, content_hash, imported_at, accepted, rejected FROM imports ORDER BY seq DESC LIMIT 1
-                """, logger: engine.logger).decode((Int64, String, String, String, Double, Int64, Int64).self) {
-                last = ImportSummary(sequence: sequence, kind: kind, source: source, contentHash: hash,
-                                     importedAt: Date(timeIntervalSince1970: at), accepted: Int(accepted), rejected: Int(rejected))
-            }
             return ArchiveStatistics(
                 version: try await Self.version(connection, engine.logger), defaulterEvents: Int(events), defaulterEntries: Int(entries),
                 maskedEvents: Int(masked), recordEvents: Int(recordEvents), records: Int(records), imports: Int(imports),
-                maskShapes: Int(shapes), lastImport: last)
+                maskShapes: Int(shapes), lastImport: try await Self.imports(connection, engine.logger, before: nil, limit: 1).first)
         }
+    }
+
+    public func imports(before: Int64?, limit: Int) async throws -> [ImportSummary] {
+        try await engine.connection { try await Self.imports($0, engine.logger, before: before, limit: limit) }
+    }
+
+    static func imports(_ connection: PostgresConnection, _ logger: Logger, before: Int64?, limit: Int) async throws -> [ImportSummary] {
+        var found: [ImportSummary] = []
+        for try await (sequence, kind, source, hash, at, accepted, rejected) in try await connection.query("""
+            SELECT seq, kind, source, content_hash, imported_at, accepted, rejected FROM imports
+            WHERE seq < \(before ?? Int64.max) ORDER BY seq DESC LIMIT \(Int64(limit))
+            """, logger: logger).decode((Int64, String, String, String, Double, Int64, Int64).self) {
+            found.append(ImportSummary(sequence: sequence, kind: kind, source: source, contentHash: hash,
+                                       importedAt: Date(timeIntervalSince1970: at), accepted: Int(accepted), rejected: Int(rejected)))
+        }
+        return found
     }
 
     public func lookup(_ candidates: [Candidate], asOf: AsOf) async throws -> ArchiveLookup {

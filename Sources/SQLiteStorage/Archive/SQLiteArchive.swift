@@ -67,7 +67,6 @@ public struct SQLiteArchive: ArchiveStore {
     public func statistics() async throws -> ArchiveStatistics {
         try await pool.read { db in
             func count(_ sql: String) throws -> Int { try Int.fetchOne(db, sql: sql) ?? 0 }
-            let last = try Row.fetchOne(db, sql: "SELECT seq, kind, source, content_hash, imported_at, accepted, rejected FROM imports ORDER BY seq DESC LIMIT 1")
             return ArchiveStatistics(
                 version: try Self.version(db),
                 defaulterEvents: try count("SELECT COUNT(*) FROM defaulter_events"),
@@ -77,12 +76,23 @@ public struct SQLiteArchive: ArchiveStore {
                 records: try count("SELECT COUNT(*) FROM (SELECT DISTINCT record_key FROM record_events)"),
                 imports: try count("SELECT COUNT(*) FROM imports"),
                 maskShapes: try count("SELECT COUNT(*) FROM mask_shapes"),
-                lastImport: last.map {
-                    ImportSummary(
-                        sequence: $0[0], kind: $0[1], source: $0[2], contentHash: $0[3],
-                        importedAt: Date(timeIntervalSince1970: $0[4]), accepted: $0[5], rejected: $0[6])
-                }
+                lastImport: try Self.imports(db, before: nil, limit: 1).first
             )
+        }
+    }
+
+    public func imports(before: Int64?, limit: Int) async throws -> [ImportSummary] {
+        try await pool.read { db in try Self.imports(db, before: before, limit: limit) }
+    }
+
+    static func imports(_ db: Database, before: Int64?, limit: Int) throws -> [ImportSummary] {
+        try Row.fetchAll(db, sql: """
+            SELECT seq, kind, source, content_hash, imported_at, accepted, rejected FROM imports
+            WHERE seq < ? ORDER BY seq DESC LIMIT ?
+            """, arguments: [before ?? Int64.max, limit]).map {
+            ImportSummary(
+                sequence: $0[0], kind: $0[1], source: $0[2], contentHash: $0[3],
+                importedAt: Date(timeIntervalSince1970: $0[4]), accepted: $0[5], rejected: $0[6])
         }
     }
 }
