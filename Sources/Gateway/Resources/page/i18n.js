@@ -51,7 +51,7 @@ var CreditGateText = {
       signature: function (d) { return "签名有效，签名密钥 " + d.verified.map(function (v) { return v.keyid; }).join("、") + "。" + (d.skipped.length ? "另有 " + d.skipped.join("、") + " 签名，请用 credit verify 核验。" : ""); },
       proofs: function (d) { return d.count + " 条审计记录均已证明在签名检查点（" + d.checkpoint.size + " 条）之中。"; },
       consistency: function (d) { return "回执的检查点（" + d.receiptSize + " 条）是当前日志（" + d.currentSize + " 条）的前缀：日志未被改写。"; },
-      witnesses: function (d) { return d.length ? d.length + " 位见证人联署了当前检查点：" + d.map(function (w) { return w.name; }).join("、") + "。" : "当前检查点尚无可核验的见证人联署。"; },
+      witnesses: function (d) { return d.length + " 位见证人联署了当前检查点：" + d.map(function (w) { return w.name; }).join("、") + "。"; },
     },
     fail: {
       "receipt.malformed": function () { return "这不是 CreditGate 回执：应以 “CreditGate receipt 1” 开头，包含请求行、状态码、响应头和空行。"; },
@@ -75,6 +75,7 @@ var CreditGateText = {
       "consistency.origin": function (d) { return "当前日志（" + d + "）不是回执所属的日志。"; },
       "consistency.forked": function (d) { return "回执的检查点（" + d.receiptSize + " 条）与当前日志（" + d.currentSize + " 条）不一致：日志被分叉或改写。"; },
       "consistency.offline": function () { return "离线：未能与当前日志比对（联网后可核验）。"; },
+      "witnesses.none": function () { return "当前检查点没有已知见证人的联署（未要求）。"; },
       "witnesses.too-few": function (d) { return "要求 " + d.required + " 位见证人联署，只核验到 " + d.found + " 位。"; },
       "keys.none": function () { return "没有密钥可用：请联网打开本页，或拖入 keys.json。"; },
       "internal": function (d) { return "核验出错：" + d; },
@@ -128,7 +129,7 @@ var CreditGateText = {
       signature: function (d) { return "The signature verifies with key " + d.verified.map(function (v) { return v.keyid; }).join(", ") + "." + (d.skipped.length ? " It also carries " + d.skipped.join(", ") + ": check that with credit verify." : ""); },
       proofs: function (d) { return d.count + " audit entr" + (d.count === 1 ? "y is" : "ies are") + " proven to be in the signed checkpoint of " + d.checkpoint.size + " entries."; },
       consistency: function (d) { return "The receipt's checkpoint (" + d.receiptSize + " entries) is a prefix of the log today (" + d.currentSize + " entries): the log was not rewritten."; },
-      witnesses: function (d) { return d.length ? d.length + " witness" + (d.length === 1 ? "" : "es") + " cosigned the current checkpoint: " + d.map(function (w) { return w.name; }).join(", ") + "." : "No witness cosignature on the current checkpoint could be verified."; },
+      witnesses: function (d) { return d.length + " witness" + (d.length === 1 ? "" : "es") + " cosigned the current checkpoint: " + d.map(function (w) { return w.name; }).join(", ") + "."; },
     },
     fail: {
       "receipt.malformed": function () { return "This is not a CreditGate receipt: it starts with \"CreditGate receipt 1\", the request line, the status, headers and a blank line."; },
@@ -152,6 +153,7 @@ var CreditGateText = {
       "consistency.origin": function (d) { return "The log today (" + d + ") is not the receipt's log."; },
       "consistency.forked": function (d) { return "The receipt's checkpoint (" + d.receiptSize + " entries) is not consistent with the log today (" + d.currentSize + " entries): the log was forked or rewritten."; },
       "consistency.offline": function () { return "Offline: not compared with the log today (it will be when online)."; },
+      "witnesses.none": function () { return "No known witness cosigned the current checkpoint (none required)."; },
       "witnesses.too-few": function (d) { return d.required + " witness cosignatures are required; " + d.found + " verified."; },
       "keys.none": function () { return "No keys to verify with: open this page online, or drop keys.json as well."; },
       "internal": function (d) { return "The check failed: " + d; },

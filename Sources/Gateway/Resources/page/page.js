@@ -9,6 +9,8 @@
   var state = { keys: null, droppedKeys: null, online: /^https?:$/.test(location.protocol), witnesses: [], growth: null, imports: null };
 
   function $(id) { return document.getElementById(id); }
+  /// A step with nothing to check (no witness cosigned, none required): shown, neither green nor red.
+  function Skipped(code) { this.code = code; }
   function words() { return CreditGateText[language] || CreditGateText.en; }
 
   function translate() {
@@ -127,7 +129,8 @@
         step(name, "pass", name, result);
         return result;
       } catch (error) {
-        if (error instanceof V.Failure) step(name, "fail", error.code, error.detail);
+        if (error instanceof Skipped) step(name, "skip", error.code);
+        else if (error instanceof V.Failure) step(name, "fail", error.code, error.detail);
         else step(name, "fail", "internal", String(error && error.message || error));
         return null;
       }
@@ -160,6 +163,7 @@
         await run("witnesses", async function () {
           var cosigned = await V.cosigners(current.checkpoint, witnessKeys());
           if (cosigned.length < required) throw new V.Failure("witnesses.too-few", { required: required, found: cosigned.length });
+          if (!cosigned.length) throw new Skipped("witnesses.none");
           return cosigned;
         });
       }
@@ -181,7 +185,7 @@
       var title = document.createElement("strong");
       title.textContent = (s.status === "pass" ? "✓ " : s.status === "fail" ? "✗ " : "– ") + words()["step." + s.name];
       var explanation = document.createElement("span");
-      var message = s.status === "pass" ? words().ok[s.name] : words().fail[s.code];
+      var message = s.status === "pass" ? words().ok[s.name] : (words().fail[s.code] || words().ok[s.name]);
       explanation.textContent = message ? message(s.detail) : s.code;
       item.appendChild(title);
       item.appendChild(document.createTextNode(" "));

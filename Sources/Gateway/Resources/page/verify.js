@@ -180,8 +180,9 @@ var CreditGateVerify = (function () {
       if (params.alg && params.alg !== "ed25519") { skipped.push(params.alg); continue; }
       var jwk = keys.filter(function (key) { return key.kid === params.keyid; })[0];
       if (!jwk) throw new Failure("signature.unknown-key", params.keyid);
-      var signature = signatures[label] ? base64ToBytes(signatures[label].replace(/^:|:$/g, "")) : new Uint8Array(0);
-      var ok = await crypto.subtle.verify({ name: "Ed25519" }, await ed25519Key(jwk), signature, encoder.encode(made.base));
+      var signature;
+      try { signature = base64ToBytes((signatures[label] || "").replace(/^:|:$/g, "")); } catch (error) { throw new Failure("signature.malformed"); }
+      var ok = signature.length === 64 && await crypto.subtle.verify({ name: "Ed25519" }, await ed25519Key(jwk), signature, encoder.encode(made.base));
       if (!ok) throw new Failure("signature.invalid", params.keyid);
       verified.push({ keyid: params.keyid, created: Number(params.created) });
     }
