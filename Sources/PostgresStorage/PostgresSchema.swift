@@ -111,6 +111,10 @@ enum PostgresSchema {
             """,
             "CREATE INDEX repair_events_record ON repair_events (record_id)",
         ]),
+        ("v7 checkpoint cosignatures", [
+            // Witnesses' cosignature lines of checkpoints (see `PostgresAuditLogStore.addCosignatures`).
+            "CREATE TABLE audit_cosignatures (size bigint NOT NULL, line text NOT NULL, PRIMARY KEY (size, line))",
+        ]),
     ]
 
     /// The lookup indexes of `defaulter_events`, which a first load drops and builds after its rows.

@@ -20,6 +20,15 @@ struct VerifyCommand: AsyncParsableCommand {
               credit verify receipts/*.receipt --keys jwks.json
               credit verify receipts/*.receipt --require sm2
 
+            --witnesses N also asks the gateway (online, with your settings) for the checkpoint \
+            its witnesses cosigned and a consistency proof from each receipt's checkpoint to it: \
+            the receipt passes only if at least N of the witnesses named by --witness-key \
+            (their verifier keys, which you got from the witnesses, not from the gateway) \
+            cosigned a checkpoint its own is consistent with. A log that forked, showing you a \
+            history the witnesses never saw, fails here.
+
+              credit verify receipts/*.receipt --witnesses 1 --witness-key witness.example/w1+1a2b3c4d+BF...
+
             Exit code 0 when every receipt verifies, 20 when any does not.
             """
     )
@@ -29,6 +38,8 @@ struct VerifyCommand: AsyncParsableCommand {
     @Option(help: "The published keys (JWK Set JSON).") var keys: String?
     @Option(name: .customLong("require"), help: "A signature algorithm every answer and checkpoint must carry: sm2 or ed25519 (repeatable).")
     var required: [String] = []
+    @Option(help: "Require this many witness cosignatures (asks the gateway for its witnessed checkpoint).") var witnesses = 0
+    @Option(name: .customLong("witness-key"), help: "A witness's verifier key, name+id+base64 (repeatable).") var witnessKeys: [String] = []
 
     func run() async throws {
         try await reporting {
@@ -47,17 +58,34 @@ struct VerifyCommand: AsyncParsableCommand {
                 }
             }
             let verifier = ReceiptVerifier(keys: try KeyRing(file: keyFile).keys, requiring: Set(algorithms))
-            var allPassed = true
-            for path in receipts {
-                let report = try verifier.verify(file: URL(fileURLWithPath: path))
-                allPassed = allPassed && report.passed
-                let verdict = report.passed ? terminal.paint("✓ \(labels.verified)", .green) : terminal.paint("✗ \(labels.notVerified)", .red)
-                print("\(verdict)  \(path)")
-                for outcome in report.outcomes {
-                    let mark = outcome.passed ? "✓" : "✗"
-                    print("    \(mark) \(labels.steps[outcome.step] ?? outcome.step.rawValue): \(outcome.detail)")
-                }
+            let trusted = try witnessKeys.map { key throws(UsageError) in
+                do throws(AttestationError) { return try WitnessKey(verifierKey: key) } catch { throw UsageError("--witness-key: \(error.reason)") }
             }
+            guard witnesses <= trusted.count else { throw UsageError("--witnesses \(witnesses) needs at least \(witnesses) --witness-key") }
+            // Online only when witnesses are required: their checkpoint and the proofs to it.
+            let witnessing = witnesses > 0 ? try Connection(settings: settings) : nil
+            var allPassed = true
+            do {
+                var evidence: WitnessEvidence?
+                if let witnessing { evidence = try await WitnessEvidence(connection: witnessing) }
+                for path in receipts {
+                    var report = try verifier.verify(file: URL(fileURLWithPath: path))
+                    if let evidence, let checkpoint = report.checkpoint {
+                        report.outcomes.append(await evidence.check(checkpoint, verifier: verifier, witnesses: trusted, required: witnesses))
+                    }
+                    allPassed = allPassed && report.passed
+                    let verdict = report.passed ? terminal.paint("✓ \(labels.verified)", .green) : terminal.paint("✗ \(labels.notVerified)", .red)
+                    print("\(verdict)  \(path)")
+                    for outcome in report.outcomes {
+                        let mark = outcome.passed ? "✓" : "✗"
+                        print("    \(mark) \(labels.steps[outcome.step] ?? outcome.step.rawValue): \(outcome.detail)")
+                    }
+                }
+            } catch {
+                await witnessing?.shutdown()
+                throw error
+            }
+            await witnessing?.shutdown()
             return allPassed ? .clear : .unverified
         }
     }

@@ -7,7 +7,8 @@
 /// Tables a store keeps, whatever the engine:
 /// - every entry: its index, its bytes (canonical JSON) and its leaf hash;
 /// - every complete subtree of 2^level leaves (level ≥ 1), by level and index;
-/// - every signed checkpoint, by size.
+/// - every signed checkpoint, by size;
+/// - the witnesses' cosignatures of checkpoints, by size.
 ///
 /// **Appends cannot fork the log.** ``append(_:)`` holds the log's one write lock (a SQLite write
 /// transaction; a PostgreSQL row locked `FOR UPDATE`) from reading the stored tree to committing
@@ -39,6 +40,14 @@ public protocol AuditLogStore: Sendable {
 
     /// Entries with index in `[start, start + count)`, by index, as stored.
     func entries(from start: Int, count: Int) async throws -> [AuditBatch.Entry]
+
+    /// Keeps witnesses' cosignature lines (C2SP tlog-cosignature) for the checkpoint of `size`,
+    /// each once, however many gateways report it.
+    func addCosignatures(_ lines: [String], size: Int) async throws
+
+    /// The largest checkpoint that witnesses cosigned, its cosignature lines appended to its note:
+    /// what the log publishes as witnessed. `nil` until a witness has cosigned one.
+    func latestCosigned() async throws -> StoredCheckpoint?
 }
 
 /// What one append adds to the log.

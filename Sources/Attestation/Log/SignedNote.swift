@@ -93,20 +93,10 @@ public enum SignedNote {
     /// at least one known key signed it, or when a known key's signature does not verify; unknown
     /// signers are ignored (C2SP signed-note).
     public static func open(_ note: String, verifiers: [NoteVerifier]) throws(AttestationError) -> (text: String, signers: [NoteVerifier]) {
-        guard let split = note.range(of: "\n\n", options: .backwards) else {
-            throw AttestationError(.noteMalformed, "a signed note has a blank line before its signatures")
-        }
-        let text = String(note[..<split.lowerBound]) + "\n"
-        let signatureBlock = note[split.upperBound...]
-        guard signatureBlock.hasSuffix("\n") else { throw AttestationError(.noteMalformed, "the signature lines end with a newline") }
+        let (text, lines) = try self.lines(of: note)
         var signers: [NoteVerifier] = []
-        for line in signatureBlock.split(separator: "\n") {
-            guard line.hasPrefix("— ") else { throw AttestationError(.noteMalformed, "a signature line starts with an em dash") }
-            let fields = line.dropFirst(2).split(separator: " ")
-            guard fields.count == 2, let payload = Base64.decodeStandard(fields[1]), payload.count > 4 else {
-                throw AttestationError(.noteMalformed, "a signature line is `— name base64`")
-            }
-            for verifier in verifiers where verifier.name == fields[0] && Array(payload.prefix(4)) == verifier.keyIDBytes {
+        for (name, payload) in lines {
+            for verifier in verifiers where verifier.name == name && Array(payload.prefix(4)) == verifier.keyIDBytes {
                 guard verifier.publicKey.isValidSignature(Array(payload.dropFirst(4)), for: Array(text.utf8)) else {
                     throw AttestationError(.noteUnverified, "the \(verifier.publicKey.algorithm.rawValue) signature by \(verifier.name) does not verify")
                 }
@@ -115,5 +105,26 @@ public enum SignedNote {
         }
         guard !signers.isEmpty else { throw AttestationError(.noteUnverified, "no known key signed the note") }
         return (text, signers)
+    }
+
+    /// A note's text (ending with its newline) and its signature lines, each as the signer's name
+    /// and the decoded `key ID ‖ signature` bytes; nothing is verified.
+    public static func lines(of note: String) throws(AttestationError) -> (text: String, signatures: [(name: String, payload: [UInt8])]) {
+        guard let split = note.range(of: "\n\n", options: .backwards) else {
+            throw AttestationError(.noteMalformed, "a signed note has a blank line before its signatures")
+        }
+        let text = String(note[..<split.lowerBound]) + "\n"
+        let signatureBlock = note[split.upperBound...]
+        guard signatureBlock.hasSuffix("\n") else { throw AttestationError(.noteMalformed, "the signature lines end with a newline") }
+        var signatures: [(name: String, payload: [UInt8])] = []
+        for line in signatureBlock.split(separator: "\n") {
+            guard line.hasPrefix("— ") else { throw AttestationError(.noteMalformed, "a signature line starts with an em dash") }
+            let fields = line.dropFirst(2).split(separator: " ")
+            guard fields.count == 2, let payload = Base64.decodeStandard(fields[1]), payload.count > 4 else {
+                throw AttestationError(.noteMalformed, "a signature line is `— name base64`")
+            }
+            signatures.append((String(fields[0]), payload))
+        }
+        return (text, signatures)
     }
 }

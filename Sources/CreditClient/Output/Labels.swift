@@ -40,7 +40,7 @@ package struct Labels: Sendable {
         clearCount: "clear", reviewCount: "review", ineligibleCount: "ineligible", errorCount: "not checked",
         resultsColumns: ["line", "reference", "name", "maskedId", "decision", "reasons", "checkId", "receipt", "error"],
         verified: "verified", notVerified: "NOT VERIFIED",
-        steps: [.digest: "content digest", .signature: "signature", .proofs: "audit proofs"],
+        steps: [.digest: "content digest", .signature: "signature", .proofs: "audit proofs", .witnesses: "witnesses"],
         resuming: "Resuming the interrupted batch", verifying: "verifying the signed results…", rows: "rows")
 
     package static let chinese = Labels(
@@ -55,7 +55,7 @@ package struct Labels: Sendable {
         clearCount: "未发现限制", reviewCount: "需复核", ineligibleCount: "不得录用", errorCount: "未核查",
         resultsColumns: ["行号", "编号", "姓名", "身份证号(脱敏)", "结论", "原因", "核查编号", "回执", "错误"],
         verified: "验证通过", notVerified: "验证失败",
-        steps: [.digest: "内容摘要", .signature: "签名", .proofs: "审计证明"],
+        steps: [.digest: "内容摘要", .signature: "签名", .proofs: "审计证明", .witnesses: "见证人联署"],
         resuming: "继续未完成的批量核查", verifying: "正在验证已签名的结果…", rows: "行")
 
     /// `--lang` (or `CREDIT_LANG`) when given, else the locale of the environment.

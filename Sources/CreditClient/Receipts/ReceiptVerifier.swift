@@ -26,7 +26,7 @@ package struct ReceiptVerifier: Sendable {
     }
 
     package enum Step: String, Sendable, CaseIterable {
-        case digest, signature, proofs
+        case digest, signature, proofs, witnesses
     }
 
     package struct Outcome: Sendable {
@@ -34,6 +34,12 @@ package struct ReceiptVerifier: Sendable {
         package var passed: Bool
         /// What was checked, or why it failed.
         package var detail: String
+
+        package init(step: Step, passed: Bool, detail: String) {
+            self.step = step
+            self.passed = passed
+            self.detail = detail
+        }
     }
 
     package struct Report: Sendable {
@@ -182,6 +188,29 @@ package struct ReceiptVerifier: Sendable {
         for algorithm in required.sorted(by: { $0.rawValue < $1.rawValue }) where !present.contains(algorithm) {
             throw AttestationError(.signatureMissing, "\(what) has no \(algorithm.rawValue) signature, which is required")
         }
+    }
+
+    /// Checks that a receipt's checkpoint is covered by what witnesses cosigned: the cosigned
+    /// checkpoint (the log's note with the witnesses' lines) is signed by the log, cosigned by at
+    /// least `required` of `witnesses`, no smaller than the receipt's, and consistent with it
+    /// (`proof`, RFC 9162 §2.1.4). A log that showed this receipt a history the witnesses never
+    /// saw fails here. Returns the witnesses that cosigned.
+    package func verifyWitnessed(
+        _ checkpoint: Checkpoint, cosigned note: String, proof: [MerkleTree.Hash], witnesses: [WitnessKey], required: Int
+    ) throws(AttestationError) -> [WitnessKey] {
+        let witnessed = try open(checkpoint: note)
+        let cosigners = WitnessKey.cosigners(of: note, among: witnesses)
+        guard cosigners.count >= required else {
+            throw AttestationError(.noteUnverified, "\(cosigners.count) of the \(required) required witnesses cosigned the log's witnessed checkpoint")
+        }
+        guard witnessed.size >= checkpoint.size else {
+            throw AttestationError(.proofInvalid, "no witness has cosigned a checkpoint covering this receipt yet (witnessed \(witnessed.size) entries, the receipt's checkpoint \(checkpoint.size))")
+        }
+        guard MerkleTree.verifyConsistency(oldSize: checkpoint.size, newSize: witnessed.size, oldRoot: checkpoint.rootHash,
+                                           newRoot: witnessed.rootHash, proof: proof) else {
+            throw AttestationError(.proofInvalid, "the receipt's checkpoint (\(checkpoint.size) entries) is not consistent with the one witnesses cosigned (\(witnessed.size)): the log was forked or rewritten")
+        }
+        return cosigners
     }
 
     /// Opens a signed checkpoint note with the published keys (under the origin the note names).

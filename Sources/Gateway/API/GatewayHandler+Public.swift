@@ -27,6 +27,21 @@ extension GatewayHandler {
         }
     }
 
+    package func getCosignedCheckpoint(_ input: Operations.GetCosignedCheckpoint.Input) async throws -> Operations.GetCosignedCheckpoint.Output {
+        try await publicRead("getCosignedCheckpoint") {
+            guard let cosigned = try await state.audit.store.latestCosigned() else {
+                throw Problem.notFound(witnesses.isEmpty ? "this gateway submits its checkpoints to no witness" : "no witness has cosigned a checkpoint yet")
+            }
+            return .ok(.init(body: .plainText(HTTPBody(cosigned.note))))
+        }
+    }
+
+    package func getWitnesses(_ input: Operations.GetWitnesses.Input) async throws -> Operations.GetWitnesses.Output {
+        try await publicRead("getWitnesses") {
+            .ok(.init(body: .json(.init(witnesses: witnesses.map { .init(name: $0.key.name, verifierKey: $0.key.verifierKey, url: $0.url.absoluteString) }))))
+        }
+    }
+
     package func getLogGrowth(_ input: Operations.GetLogGrowth.Input) async throws -> Operations.GetLogGrowth.Output {
         try await publicRead("getLogGrowth") {
             let points = input.query.points ?? 60

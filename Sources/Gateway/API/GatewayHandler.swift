@@ -24,6 +24,8 @@ package struct GatewayHandler: APIProtocol {
     let maxJobItems: Int
     let repairs: any RepairStore
     let page: PageFiles
+    /// The witnesses the log's checkpoints are submitted to (published at `/v1/audit/witnesses`).
+    let witnesses: [WitnessEndpoint]
 
     /// Runs an operation that is not a check: the role is checked, `body` runs, and only then is the
     /// call audited as allowed; a ``Problem`` from `body` is audited as a refusal instead (one entry

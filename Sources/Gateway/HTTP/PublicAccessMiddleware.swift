@@ -54,6 +54,8 @@ package enum PublicListener {
         (.get, "/page/{file}"),
         (.get, "/v1/keys"),
         (.get, "/v1/audit/checkpoint"),
+        (.get, "/v1/audit/checkpoint/cosigned"),
+        (.get, "/v1/audit/witnesses"),
         (.get, "/v1/audit/checkpoints"),
         (.get, "/v1/audit/growth"),
         (.get, "/v1/audit/proofs/inclusion"),

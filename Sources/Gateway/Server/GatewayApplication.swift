@@ -52,11 +52,13 @@ package enum GatewayApplication {
         let batches = BatchRunner(
             store: stores.batches, checks: checks, logger: logger,
             lease: .seconds(configuration.jobLeaseSeconds))
+        let witnesses = try configuration.witnesses.map(WitnessEndpoint.init)
         let handler = GatewayHandler(
             checks: checks, auditor: auditor, state: state, archive: archive, metrics: metrics,
             maxBatchItems: configuration.maxBatchItems, contract: try Contract.document(),
             uploads: try Uploads(folder: stateFolder.appendingPathComponent("uploads")), batches: batches,
-            maxJobItems: configuration.maxJobItems, repairs: stores.repairs, page: try PageFiles.bundled())
+            maxJobItems: configuration.maxJobItems, repairs: stores.repairs, page: try PageFiles.bundled(),
+            witnesses: witnesses)
 
         let caCertificates = try Self.certificates(pemFile: configuration.caBundle)
         let registry = try ReloadingFile(URL(fileURLWithPath: configuration.clientRegistry), logger: logger) { try ClientRegistry.load(from: $0) }
@@ -88,6 +90,12 @@ package enum GatewayApplication {
         try handler.registerHandlers(on: router, configuration: transport)
 
         var services: [any Service] = [LifecycleAudit(auditor: auditor, logger: logger), batches]
+        if !witnesses.isEmpty {
+            var trust = TLSConfiguration.makeClientConfiguration()
+            trust.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(configuration.witnessCA ?? configuration.caBundle))
+            services.append(CheckpointWitnessing(
+                witnesses: witnesses, audit: state.audit, trust: trust, interval: .milliseconds(configuration.witnessIntervalMilliseconds), logger: logger))
+        }
         if let publicPort = configuration.publicPort {
             let publicRouter = Router(context: GatewayRequestContext.self)
             publicRouter.add(middleware: SigningMiddleware(stores: stores.unavailability) { signers.value.responses })

@@ -32,6 +32,9 @@ import SystemPackage
 /// | `public.port` | none (off) | the public listener (server TLS, no client certificate): keys, checkpoints, proofs, the archive's status, the verification page (README, "Public transparency"); `0` picks a free port |
 /// | `public.host` | `server.host` | where the public listener listens |
 /// | `public.rate-per-second`, `public.rate-burst` | 20, 200 | each client address's token bucket on the public listener |
+/// | `witnesses` | none | witnesses the log's checkpoints are submitted to, each `"<URL> <verifier key>"` (README, "Witnesses") |
+/// | `witness.ca` | `tls.ca` | the CA bundle witnesses' certificates chain to |
+/// | `witness.interval-ms` | 1000 | how often the latest checkpoint is offered to each witness |
 /// | `signing.sm2` | false | sign every response and checkpoint with SM2 over SM3 too, beside Ed25519 (README, "National algorithms") |
 package struct GatewayConfiguration: Sendable {
     package var host = "127.0.0.1"
@@ -63,6 +66,9 @@ package struct GatewayConfiguration: Sendable {
     package var publicHost: String? = nil
     package var publicRatePerSecond = 20.0
     package var publicRateBurst = 200.0
+    package var witnesses: [String] = []
+    package var witnessCA: String? = nil
+    package var witnessIntervalMilliseconds = 1000
     /// Today in China time: the default as-of day, the latest day a check may ask about, the day
     /// a credit repair is measured against. The server reads the wall clock; tests inject theirs.
     package var today: @Sendable () -> CalendarDay = { ChinaTime.today }
@@ -114,5 +120,8 @@ package struct GatewayConfiguration: Sendable {
         publicHost = reader.string(forKey: "public.host")
         publicRatePerSecond = reader.double(forKey: "public.rate-per-second", default: defaults.publicRatePerSecond)
         publicRateBurst = reader.double(forKey: "public.rate-burst", default: defaults.publicRateBurst)
+        witnesses = reader.stringArray(forKey: "witnesses", default: defaults.witnesses)
+        witnessCA = reader.string(forKey: "witness.ca")
+        witnessIntervalMilliseconds = reader.int(forKey: "witness.interval-ms", default: defaults.witnessIntervalMilliseconds)
     }
 }

@@ -68,6 +68,25 @@ public final class PostgresAuditLogStore: AuditLogStore {
         return size
     }
 
+    public func addCosignatures(_ lines: [String], size: Int) async throws {
+        for line in lines {
+            _ = try await engine.query("INSERT INTO audit_cosignatures (size, line) VALUES (\(Int64(size)), \(line)) ON CONFLICT DO NOTHING")
+        }
+    }
+
+    public func latestCosigned() async throws -> StoredCheckpoint? {
+        var lines: [String] = []
+        var size: Int64?
+        for (cosigned, line) in try await engine.query("""
+            SELECT size, line FROM audit_cosignatures WHERE size = (SELECT MAX(size) FROM audit_cosignatures) ORDER BY line
+            """).decode((Int64, String).self) {
+            size = cosigned
+            lines.append(line)
+        }
+        guard let size, let checkpoint = try await checkpoint(size: Int(size)) else { return nil }
+        return StoredCheckpoint(size: checkpoint.size, note: checkpoint.note + lines.joined())
+    }
+
     public func latestCheckpoint() async throws -> StoredCheckpoint? {
         try await checkpoints("SELECT size, note FROM audit_checkpoints ORDER BY size DESC LIMIT 1").first
     }

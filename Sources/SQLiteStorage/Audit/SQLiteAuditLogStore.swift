@@ -10,6 +10,7 @@ import Synchronization
 /// - `nodes(level, idx, hash)`: every complete subtree of 2^level leaves starting at idx·2^level
 ///   (level ≥ 1; level 0 is the leaf hash).
 /// - `checkpoints(size, note)`: every signed checkpoint.
+/// - `cosignatures(size, line)`: witnesses' cosignature lines of checkpoints.
 ///
 /// SQLite's one write transaction at a time is the log's write lock: a server and
 /// `creditgate keys rotate` appending to the same file continue one tree.
@@ -45,6 +46,9 @@ public final class SQLiteAuditLogStore: AuditLogStore {
                 CREATE TABLE nodes (level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (level, idx)) WITHOUT ROWID;
                 CREATE TABLE checkpoints (size INTEGER PRIMARY KEY, note TEXT NOT NULL);
                 """)
+        }
+        migrator.registerMigration("v2 cosignatures") { db in
+            try db.execute(sql: "CREATE TABLE cosignatures (size INTEGER NOT NULL, line TEXT NOT NULL, PRIMARY KEY (size, line)) WITHOUT ROWID")
         }
         return migrator
     }
@@ -99,6 +103,22 @@ public final class SQLiteAuditLogStore: AuditLogStore {
 
     public func size() async throws -> Int {
         try await database.read(Self.size)
+    }
+
+    public func addCosignatures(_ lines: [String], size: Int) async throws {
+        try await database.write { db in
+            let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO cosignatures (size, line) VALUES (?, ?)")
+            for line in lines { try insert.execute(arguments: [size, line]) }
+        }
+    }
+
+    public func latestCosigned() async throws -> StoredCheckpoint? {
+        try await database.read { db in
+            guard let size = try Int.fetchOne(db, sql: "SELECT MAX(size) FROM cosignatures"),
+                  let note = try String.fetchOne(db, sql: "SELECT note FROM checkpoints WHERE size = ?", arguments: [size]) else { return nil }
+            let lines = try String.fetchAll(db, sql: "SELECT line FROM cosignatures WHERE size = ? ORDER BY line", arguments: [size])
+            return StoredCheckpoint(size: size, note: note + lines.joined())
+        }
     }
 
     public func latestCheckpoint() async throws -> StoredCheckpoint? {
