@@ -2,12 +2,13 @@
 selenium): loads it from a live gateway's public listener, verifies each receipt given, and prints
 what the page showed as JSON. Run by BrowserPageTests; not a test on its own.
 
-    python3 page_check.py URL SPKI_HASH SCREENSHOT_FOLDER [--paste] NAME=RECEIPT_FILE ...
+    python3 page_check.py URL SPKI_HASH SCREENSHOT_FOLDER [--paste] [--witnesses=N] NAME=RECEIPT_FILE ...
 
 SPKI_HASH pins the gateway's certificate (base64 SHA-256 of its public key), so the browser speaks
 real TLS to it without the test CA in a system store. Each receipt goes through the page's file
 input (as a person choosing or dropping a file) or, for --paste, its paste box; the page is
-reloaded before each, and a screenshot of each outcome is kept.
+reloaded before each, and a screenshot of each outcome is kept. --witnesses=N asks the page to require
+N witness cosignatures (its `witnesses` parameter).
 """
 import json
 import os
@@ -41,19 +42,20 @@ def first_paint(driver):
 def main():
     url, spki, shots = sys.argv[1], sys.argv[2], sys.argv[3]
     paste = "--paste" in sys.argv
-    receipts = [argument.split("=", 1) for argument in sys.argv[4:] if "=" in argument]
+    query = "/?lang=en" + "".join("&witnesses=" + a.split("=", 1)[1] for a in sys.argv[4:] if a.startswith("--witnesses="))
+    receipts = [argument.split("=", 1) for argument in sys.argv[4:] if "=" in argument and not argument.startswith("--")]
     os.makedirs(shots, exist_ok=True)
     driver = browser(spki)
     report = {"receipts": {}}
     try:
-        driver.get(url + "/?lang=en")
+        driver.get(url + query)
         WebDriverWait(driver, 30).until(lambda d: d.find_element(By.ID, "log-size").text not in ("", "…"))
         report["timing"] = first_paint(driver)
         report["logSize"] = driver.find_element(By.ID, "log-size").text
         report["keys"] = len(driver.find_elements(By.CSS_SELECTOR, "#keys-list li"))
         driver.save_screenshot(os.path.join(shots, "page.png"))
         for name, path in receipts:
-            driver.get(url + "/?lang=en")
+            driver.get(url + query)
             WebDriverWait(driver, 30).until(lambda d: d.find_element(By.ID, "keys-list").find_elements(By.TAG_NAME, "li"))
             if paste:
                 with open(path, encoding="utf-8") as file:

@@ -26,7 +26,13 @@ struct BrowserPageTests {
     @Test(.enabled(if: PythonTools.enabled("selenium") && (hasBrowser || ProcessInfo.processInfo.environment["CI"] != nil),
                    "needs chromium, chromium-driver and python3 with selenium"))
     func verifiesAGenuineReceiptAndRefusesAlteredOnes() async throws {
-        let gateway = try await TestGateway { configuration, _ in configuration.publicPort = 0 }
+        // A gateway whose checkpoints a witness cosigns: the page requires one cosignature.
+        var (prepared, keySet) = try await WitnessEndToEndTests.prepare()
+        let witness = try await WitnessEndToEndTests.RunningWitness.start(pki: prepared.1, trusting: keySet)
+        prepared.2.witnesses = [witness.endpoint]
+        prepared.2.witnessIntervalMilliseconds = 50
+        prepared.2.publicPort = 0
+        let gateway = try await TestGateway(prepared: prepared)
         let folder = TemporaryFiles.url("creditgate-page")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
 
@@ -61,7 +67,9 @@ struct BrowserPageTests {
             try receipt.write(to: file)
             files.append("\(name)=\(file.path)")
         }
-        let (status, output) = PythonTools.run([Self.script.path, gateway.publicURL.absoluteString, try gateway.pki.serverSPKIHash(), Self.screenshots.path] + files)
+        _ = try await WitnessEndToEndTests.cosigned(gateway, covering: try await WitnessEndToEndTests.size(of: gateway))
+        let (status, output) = PythonTools.run(
+            [Self.script.path, gateway.publicURL.absoluteString, try gateway.pki.serverSPKIHash(), Self.screenshots.path, "--witnesses=1"] + files)
         try #require(status == 0, "\(output)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any], "\(output)")
         let receipts = try #require(report["receipts"] as? [String: [String: Any]])
@@ -76,8 +84,9 @@ struct BrowserPageTests {
         // Genuine: every step green, the answer shown (masked).
         #expect(receipts["genuine"]?["outcome"] as? String == "pass", "\(receipts["genuine"] ?? [:])")
         let genuineSteps = steps("genuine")
-        for step in ["digest", "signature", "proofs", "consistency"] { #expect(genuineSteps[step]?.status == "pass", "\(step)") }
+        for step in ["digest", "signature", "proofs", "consistency", "witnesses"] { #expect(genuineSteps[step]?.status == "pass", "\(step)") }
         #expect(genuineSteps["consistency"]?.text.contains("not rewritten") == true)
+        #expect(genuineSteps["witnesses"]?.text.contains("witness.test/w1") == true)
         let answer = receipts["genuine"]?["answer"] as? [String: String]
         #expect(answer?["candidate"] == "110105********002X")
         #expect(answer?["decision"]?.contains("CLEAR") == true)
@@ -112,6 +121,7 @@ struct BrowserPageTests {
             #expect(FileManager.default.fileExists(atPath: Self.screenshots.appendingPathComponent("\(name).png").path))
         }
         try await gateway.stop()
+        try await witness.stop()
     }
 
     /// A check over mutual TLS, kept as `credit` keeps it.

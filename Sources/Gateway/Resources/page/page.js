@@ -57,11 +57,12 @@
     text("log-size", Number(lines[1]).toLocaleString());
     text("log-origin", lines[0]);
     text("log-root", lines[2]);
-    if (state.keys) {
-      var checkpoint = await V.openCheckpoint(note, state.keys);
-      var cosigned = await V.cosigners(checkpoint, witnessKeys());
-      text("log-witnesses", cosigned.length ? cosigned.map(function (w) { return w.name; }).join(", ") : "0");
-    }
+    var cosigned = [];
+    try {
+      var witnessed = await V.openCheckpoint(await fetchText("/v1/audit/checkpoint/cosigned"), state.keys);
+      cosigned = (await V.cosigners(witnessed, witnessKeys())).map(function (w) { return w.name + " (" + witnessed.size.toLocaleString() + ")"; });
+    } catch (error) { /* no witness yet */ }
+    text("log-witnesses", cosigned.length ? cosigned.join(", ") : "0");
   }
 
   async function loadWitnesses() {
@@ -161,10 +162,9 @@
       if (current) {
         var required = Number($("witness-required").value) || 0;
         await run("witnesses", async function () {
-          var cosigned = await V.cosigners(current.checkpoint, witnessKeys());
-          if (cosigned.length < required) throw new V.Failure("witnesses.too-few", { required: required, found: cosigned.length });
-          if (!cosigned.length) throw new Skipped("witnesses.none");
-          return cosigned;
+          var witnessed = await V.checkWitnessed(proven.checkpoint, keys, witnessKeys(), required, fetchText, fetchJSON);
+          if (!witnessed.cosigners.length) throw new Skipped("witnesses.none");
+          return witnessed;
         });
       }
     } else if (proven) {

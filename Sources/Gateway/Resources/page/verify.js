@@ -380,8 +380,33 @@ var CreditGateVerify = (function () {
     return current;
   }
 
+  /// The witnesses' view: the log's cosigned checkpoint must be signed by the log, cosigned by
+  /// at least `required` of `witnessKeys`, cover the receipt's checkpoint and be consistent with it.
+  async function checkWitnessed(checkpoint, keys, witnessKeys, required, fetchText, fetchJSON) {
+    var note;
+    try { note = await fetchText("/v1/audit/checkpoint/cosigned"); } catch (error) { note = null; }
+    if (!note) {
+      if (required > 0) throw new Failure("witnesses.too-few", { required: required, found: 0 });
+      return { cosigners: [], size: 0 };
+    }
+    var witnessed = await openCheckpoint(note, keys);
+    var found = await cosigners(witnessed, witnessKeys);
+    if (found.length < required) throw new Failure("witnesses.too-few", { required: required, found: found.length });
+    if (!found.length) return { cosigners: [], size: witnessed.size };
+    if (witnessed.size < checkpoint.size) throw new Failure("witnesses.not-yet", { receiptSize: checkpoint.size, witnessedSize: witnessed.size });
+    var proof = [];
+    if (witnessed.size > checkpoint.size) {
+      proof = (await fetchJSON("/v1/audit/proofs/consistency?from=" + checkpoint.size + "&to=" + witnessed.size)).proof.map(base64ToBytes);
+    }
+    if (!(await verifyConsistency(checkpoint.size, witnessed.size, checkpoint.root, witnessed.root, proof))) {
+      throw new Failure("witnesses.forked", { receiptSize: checkpoint.size, witnessedSize: witnessed.size });
+    }
+    return { cosigners: found, size: witnessed.size };
+  }
+
   return {
     Failure: Failure,
+    checkWitnessed: checkWitnessed,
     parseReceipt: parseReceipt,
     checkDigest: checkDigest,
     checkSignature: checkSignature,
