@@ -7,6 +7,11 @@ import Foundation
 enum AttestationTargets {
     /// The exchange a signature is checked against: an answer to `POST /v1/checks`.
     static let request = MessageComponents.Request(method: "POST", target: "/v1/checks", authority: "localhost:18443")
+    /// A witness with a fixed key (the seed's bytes only matter to the signature).
+    static let witness: CosignatureSigner = {
+        do { return CosignatureSigner(name: "witness.fuzz/w1", key: try Ed25519SigningKey(seed: Array(repeating: 7, count: 32))) }
+        catch { fatalError("a 32-byte seed: \(error)") }
+    }()
 
     static let all = [
         // Line 1 is `Signature-Input`, line 2 `Signature`, the rest the response's header lines.
@@ -40,6 +45,20 @@ enum AttestationTargets {
             _ = try? NoteVerifier(verifierKey: note)
             if let checkpoint = try? Checkpoint(body: note) {
                 expect((try? Checkpoint(body: checkpoint.body)) == checkpoint, "a checkpoint does not read back")
+            }
+        },
+        // A witness's one input from the network: an add-checkpoint body, decided against the
+        // fixture log's keys, with and without a checkpoint cosigned before.
+        FuzzTarget(name: "add-checkpoint") { bytes in
+            _ = try? WitnessKey(verifierKey: String(decoding: bytes, as: UTF8.self))
+            guard let request = try? AddCheckpoint(body: bytes) else { return }
+            expect((try? AddCheckpoint(body: Array(request.body.utf8))) == request, "an add-checkpoint body does not read back")
+            let logs = [Fixtures.auditOrigin: Fixtures.keys.noteVerifiers(name: Fixtures.auditOrigin)]
+            for last in [nil, WitnessRule.Cosigned(size: 3, rootHash: MerkleTree.emptyRoot, note: "")] {
+                if case .cosigned(let lines, let now) = WitnessRule.decide(request, logs: logs, last: last, signer: witness, time: 1) {
+                    expect(witness.witnessKey.cosignedAt(request.checkpoint + lines) == 1, "a cosignature does not verify")
+                    expect(now.size >= (last?.size ?? 0), "a witness cosigned a smaller tree")
+                }
             }
         },
         FuzzTarget(name: "jwks") { bytes in
