@@ -27,12 +27,7 @@ struct BrowserPageTests {
                    "needs chromium, chromium-driver and python3 with selenium"))
     func verifiesAGenuineReceiptAndRefusesAlteredOnes() async throws {
         // A gateway whose checkpoints a witness cosigns: the page requires one cosignature.
-        var (prepared, keySet) = try await WitnessEndToEndTests.prepare()
-        let witness = try await WitnessEndToEndTests.RunningWitness.start(pki: prepared.1, trusting: keySet)
-        prepared.2.witnesses = [witness.endpoint]
-        prepared.2.witnessIntervalMilliseconds = 50
-        prepared.2.publicPort = 0
-        let gateway = try await TestGateway(prepared: prepared)
+        let (gateway, witness, _) = try await WitnessEndToEndTests.witnessedGateway()
         let folder = TemporaryFiles.url("creditgate-page")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
 

@@ -53,14 +53,18 @@ struct WitnessEndToEndTests {
         }
     }
 
-    /// A prepared gateway whose signing key exists already (its state opened once), and a JWK Set
-    /// file of its keys for the witness to trust.
-    static func prepare() async throws -> (prepared: (URL, DevelopmentPKI, GatewayConfiguration), keySet: URL) {
-        let prepared = try await TestGateway.prepare()
+    /// A gateway (public listener on) whose checkpoints a witness cosigns: its signing key made
+    /// first (its state opened once) and published to the witness as a JWK Set file.
+    static func witnessedGateway() async throws -> (gateway: TestGateway, witness: RunningWitness, keySet: URL) {
+        var prepared = try await TestGateway.prepare()
         let state = try await ServiceState.open(prepared.2.stateDirectory)
         let keySet = prepared.0.appendingPathComponent("jwks.json")
         try JSONEncoder().encode(try await state.publishedKeys()).write(to: keySet)
-        return (prepared, keySet)
+        let witness = try await RunningWitness.start(pki: prepared.1, trusting: keySet)
+        prepared.2.witnesses = [witness.endpoint]
+        prepared.2.witnessIntervalMilliseconds = 50
+        prepared.2.publicPort = 0
+        return (try await TestGateway(prepared: prepared), witness, keySet)
     }
 
     /// The log's size now, read on the public listener (not audited: reading does not grow it).
@@ -82,12 +86,7 @@ struct WitnessEndToEndTests {
     }
 
     @Test func aWitnessCosignsTheGrowingLogAndCreditVerifyRequiresIt() async throws {
-        var (prepared, keySet) = try await Self.prepare()
-        let witness = try await RunningWitness.start(pki: prepared.1, trusting: keySet)
-        prepared.2.witnesses = [witness.endpoint]
-        prepared.2.witnessIntervalMilliseconds = 50
-        prepared.2.publicPort = 0
-        let gateway = try await TestGateway(prepared: prepared)
+        let (gateway, witness, keySet) = try await Self.witnessedGateway()
         let session = try CreditClientEndToEndTests.Session(gateway)
 
         var sizes: [Int] = []
@@ -130,24 +129,19 @@ struct WitnessEndToEndTests {
     }
 
     @Test func aForkedLogIsRefusedByTheWitnessAndItsReceiptsByCreditVerify() async throws {
-        var (prepared, keySet) = try await Self.prepare()
-        let witness = try await RunningWitness.start(pki: prepared.1, trusting: keySet)
-        prepared.2.witnesses = [witness.endpoint]
-        prepared.2.witnessIntervalMilliseconds = 50
-        prepared.2.publicPort = 0
-        let genuine = try await TestGateway(prepared: prepared)
+        let (genuine, witness, _) = try await Self.witnessedGateway()
         let session = try CreditClientEndToEndTests.Session(genuine)
         #expect(try await session.run(["check", "--name", "张三", "--id", "11010519491231002X"]).status == 0)
         _ = try await Self.cosigned(genuine, covering: try await Self.size(of: genuine))
 
         // The fork: the same signing key and origin, its own log, showing a longer history.
         var fork = try await TestGateway.prepare()
-        let keys = URL(fileURLWithPath: prepared.2.stateDirectory).appendingPathComponent("keys")
+        let keys = URL(fileURLWithPath: genuine.configuration.stateDirectory).appendingPathComponent("keys")
         let forkState = URL(fileURLWithPath: fork.2.stateDirectory)
         try FileManager.default.createDirectory(at: forkState, withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: keys, to: forkState.appendingPathComponent("keys"))
         fork.2.witnesses = [witness.endpoint]
-        fork.2.witnessCA = prepared.1.ca.certificate.path
+        fork.2.witnessCA = genuine.pki.ca.certificate.path
         fork.2.witnessIntervalMilliseconds = 50
         let forked = try await TestGateway(prepared: fork)
         let forkSession = try CreditClientEndToEndTests.Session(forked)
