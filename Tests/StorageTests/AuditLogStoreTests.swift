@@ -125,6 +125,34 @@ struct AuditLogStoreTests {
         return try await AuditVerifier.verify(store: log.store, origin: Self.origin, verifiers: [Self.signer.verifier])
     }
 
+    @Test(arguments: StorageBackend.allCases)
+    func keepsEachCosignatureOnceAndPublishesTheLargestCosignedCheckpoint(_ backend: StorageBackend) async throws {
+        let fixture = try await AuditLogFixture.make(backend)
+        let log = try await log(fixture)
+        #expect(try await log.store.latestCosigned() == nil)
+        let witnesses = (1...2).map { CosignatureSigner(name: "witness.test/w\($0)", key: Ed25519SigningKey()) }
+        var receipts: [AuditLog.Receipt] = []
+        for n in 0..<5 { receipts.append(try await log.append(entry(n))) }
+        func cosign(_ receipt: AuditLog.Receipt, by witness: CosignatureSigner) async throws {
+            let text = try SignedNote.lines(of: receipt.checkpoint).text
+            let line = try witness.cosign(text, time: 1_796_000_000)
+            // Reported twice (two gateways): kept once.
+            try await log.store.addCosignatures([line, line], size: receipt.treeSize)
+        }
+        try await cosign(receipts[1], by: witnesses[0])
+        try await cosign(receipts[3], by: witnesses[0])
+        try await cosign(receipts[3], by: witnesses[1])
+        try await cosign(receipts[2], by: witnesses[1])
+        let published = try #require(try await log.store.latestCosigned())
+        #expect(published.size == receipts[3].treeSize)
+        #expect(published.note.hasPrefix(receipts[3].checkpoint))
+        #expect(WitnessKey.cosigners(of: published.note, among: witnesses.map(\.witnessKey)).count == 2)
+        #expect(published.note.components(separatedBy: "\n— witness.test/").count == 3)
+        _ = try Checkpoint.open(published.note, verifiers: [Self.signer.verifier], origin: Self.origin)
+        // Still there after the store is opened again.
+        #expect(try await self.log(fixture).store.latestCosigned() == published)
+    }
+
     static let forgedEntry = Array(#"{"operation":"forged"}"#.utf8)
 
     @Test(arguments: StorageBackend.allCases)

@@ -7,13 +7,14 @@ import OpenAPIRuntime
 
 extension GatewayHandler {
     package func getArchiveStatus(_ input: Operations.GetArchiveStatus.Input) async throws -> Operations.GetArchiveStatus.Output {
-        let statistics = try await publicRead("getArchiveStatus") { try await archive.statistics() }
-        let last = statistics.lastImport.map(Components.Schemas.ImportSummary.init)
-        return .ok(.init(body: .json(.init(
-            archive: .init(statistics.version), defaulterEvents: Int64(statistics.defaulterEvents),
+        let statistics = try await publicRead("getArchiveStatus") { try await statisticsCache.statistics(of: archive) }
+        let last: Components.Schemas.ImportSummary? = statistics.lastImport.map(Components.Schemas.ImportSummary.init)
+        let status = Components.Schemas.ArchiveStatus(
+            archive: Components.Schemas.ArchiveVersion(statistics.version), defaulterEvents: Int64(statistics.defaulterEvents),
             defaulterEntries: Int64(statistics.defaulterEntries), maskedEvents: Int64(statistics.maskedEvents),
             recordEvents: Int64(statistics.recordEvents), records: Int64(statistics.records), imports: Int64(statistics.imports),
-            lastImport: last))))
+            lastImport: last)
+        return .ok(.init(body: .json(status)))
     }
 }
 

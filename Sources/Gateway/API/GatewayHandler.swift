@@ -26,6 +26,7 @@ package struct GatewayHandler: APIProtocol {
     let page: PageFiles
     /// The witnesses the log's checkpoints are submitted to (published at `/v1/audit/witnesses`).
     let witnesses: [WitnessEndpoint]
+    let statisticsCache = StatisticsCache()
 
     /// Runs an operation that is not a check: the role is checked, `body` runs, and only then is the
     /// call audited as allowed; a ``Problem`` from `body` is audited as a refusal instead (one entry
