@@ -39,7 +39,8 @@ struct VerifyCommand: AsyncParsableCommand {
     @Option(name: .customLong("require"), help: "A signature algorithm every answer and checkpoint must carry: sm2 or ed25519 (repeatable).")
     var required: [String] = []
     @Option(help: "Require this many witness cosignatures (asks the gateway for its witnessed checkpoint).") var witnesses = 0
-    @Option(name: .customLong("witness-key"), help: "A witness's verifier key, name+id+base64 (repeatable).") var witnessKeys: [String] = []
+    @Option(name: .customLong("witness-key"), help: "A witness's verifier key, name+id+base64 (repeatable; also $CREDIT_WITNESS_KEYS or witnessKeys in the config file, space-separated).")
+    var witnessKeys: [String] = []
 
     func run() async throws {
         try await reporting {
@@ -58,7 +59,8 @@ struct VerifyCommand: AsyncParsableCommand {
                 }
             }
             let verifier = ReceiptVerifier(keys: try KeyRing(file: keyFile).keys, requiring: Set(algorithms))
-            let trusted = try witnessKeys.map { key throws(UsageError) in
+            let named = witnessKeys + (settings.witnessKeys ?? "").split(separator: " ").map(String.init)
+            let trusted = try named.map { key throws(UsageError) in
                 do throws(AttestationError) { return try WitnessKey(verifierKey: key) } catch { throw UsageError("--witness-key: \(error.reason)") }
             }
             guard witnesses <= trusted.count else { throw UsageError("--witnesses \(witnesses) needs at least \(witnesses) --witness-key") }

@@ -55,8 +55,9 @@ struct PublicListenerTests {
         for path in paths {
             let response = try await Self.anonymous(gateway, "GET", path)
             #expect(response.status == 200, "\(path): \(response.text)")
-            // Signed as every answer is.
+            // Signed as every answer is, and the page held to its own scripts and this listener.
             _ = try response.verifySignature(keys: keys)
+            #expect(response.header("content-security-policy")?.contains("script-src 'self'") == true, "\(path)")
             // Nothing personal: not the name, not the ID (whole, masked, or its digits run).
             for personal in [name, id, "110105********002X", "19491231"] {
                 #expect(!response.text.contains(personal), "\(path) holds \(personal)")

@@ -158,7 +158,10 @@ final class TestGateway: Sendable {
     func withClient<T>(_ role: String, _ body: (Client) async throws -> T) async throws -> T {
         let http = try httpClient(role: role)
         do {
-            let result = try await body(Client(serverURL: url, transport: AsyncHTTPClientTransport(configuration: .init(client: http))))
+            // A generous deadline: these tests judge answers, not speed, and share two cores on CI
+            // with every other suite (a browser among them).
+            let transport = AsyncHTTPClientTransport(configuration: .init(client: http, timeout: .minutes(5)))
+            let result = try await body(Client(serverURL: url, transport: transport))
             try await http.shutdown()
             return result
         } catch {

@@ -64,6 +64,9 @@ struct WitnessEndToEndTests {
         prepared.2.witnesses = [witness.endpoint]
         prepared.2.witnessIntervalMilliseconds = 50
         prepared.2.publicPort = 0
+        // The tests poll the public listener for the cosigned checkpoint: not a rate to limit.
+        prepared.2.publicRatePerSecond = 10_000
+        prepared.2.publicRateBurst = 10_000
         return (try await TestGateway(prepared: prepared), witness, keySet)
     }
 
@@ -80,7 +83,7 @@ struct WitnessEndToEndTests {
             if response.status == 200, let checkpoint = try? Checkpoint(body: try SignedNote.lines(of: response.text).text), checkpoint.size >= size {
                 return response.text
             }
-            try await Task.sleep(for: .milliseconds(50))
+            try await Task.sleep(for: .milliseconds(100))
         }
         throw CancellationError()
     }

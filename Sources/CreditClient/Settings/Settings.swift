@@ -18,6 +18,8 @@ package struct Settings: Codable, Sendable, Equatable {
     package var `operator`: String?
     package var receipts: String?
     package var language: String?
+    /// Verifier keys of the witnesses `credit verify --witnesses N` trusts, separated by spaces.
+    package var witnessKeys: String?
 
     package init(
         server: String? = nil, ca: String? = nil, certificate: String? = nil, key: String? = nil, purpose: String? = nil,
@@ -50,6 +52,7 @@ package struct Settings: Codable, Sendable, Equatable {
         (\.operator, "CREDIT_OPERATOR", false),
         (\.receipts, "CREDIT_RECEIPTS", true),
         (\.language, "CREDIT_LANG", false),
+        (\.witnessKeys, "CREDIT_WITNESS_KEYS", false),
     ] }
 
     /// The settings the environment gives.

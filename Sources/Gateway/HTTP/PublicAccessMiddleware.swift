@@ -39,8 +39,25 @@ package struct PublicAccessMiddleware: RouterMiddleware {
                           detail: "the public listener serves keys, checkpoints, proofs, the archive's status and the page; "
                               + "everything else is on the mutual-TLS listener")
         }
-        return try await PublicListener.$isCurrent.withValue(true) { try await next(request, context) }
+        var response = try await PublicListener.$isCurrent.withValue(true) { try await next(request, context) }
+        for (name, value) in Self.securityHeaders { response.headers[name] = value }
+        return response
     }
+
+    /// The page runs only its own scripts and styles and talks only to this listener: whatever a
+    /// dropped receipt holds, nothing can load from or leak to elsewhere.
+    static let securityHeaders: [(HTTPField.Name, String)] = [
+        (.contentSecurityPolicy, "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+            + "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"),
+        (.xContentTypeOptions, "nosniff"),
+        (.referrerPolicy, "no-referrer"),
+    ]
+}
+
+extension HTTPField.Name {
+    static let contentSecurityPolicy = Self("Content-Security-Policy")!
+    static let xContentTypeOptions = Self("X-Content-Type-Options")!
+    static let referrerPolicy = Self("Referrer-Policy")!
 }
 
 /// What the public listener serves, and the flag its requests carry.

@@ -26,7 +26,11 @@
 
   async function fetchText(path) {
     var response = await fetch(path, { cache: "no-store" });
-    if (!response.ok) throw new Error(path + ": " + response.status);
+    if (!response.ok) {
+      var failure = new Error(path + ": " + response.status);
+      failure.status = response.status;
+      throw failure;
+    }
     return response.text();
   }
 
@@ -122,6 +126,7 @@
   /// the evidence is wrong.
   async function verify(bytes) {
     var report = { steps: [], answers: [] };
+    if (state.ready) await state.ready.catch(function () {});
     var keys = state.droppedKeys || state.keys;
     function step(name, status, code, detail) { report.steps.push({ name: name, status: status, code: code, detail: detail }); }
     async function run(name, body) {
@@ -240,6 +245,8 @@
       receipts.push(bytes);
     }
     if (receipts.length) await verifyBytes(receipts[0]);
+    // Cleared, so that choosing the same file again checks it again.
+    $("file").value = "";
   }
 
   function wire() {
@@ -268,7 +275,9 @@
   wire();
   translate();
   if (state.online) {
-    loadKeys().then(loadWitnesses).then(loadCheckpoint).catch(function () { text("status", words().offline); });
+    // A receipt dropped before the keys and witnesses have come waits for them.
+    state.ready = loadKeys().then(loadWitnesses);
+    state.ready.then(loadCheckpoint).catch(function () { text("status", words().offline); });
     loadGrowth().catch(function () {});
     loadArchive().catch(function () {});
   } else {

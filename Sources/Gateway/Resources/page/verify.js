@@ -250,11 +250,15 @@ var CreditGateVerify = (function () {
   async function cosigners(checkpoint, witnessKeys) {
     var found = [];
     for (var w = 0; w < witnessKeys.length; w++) {
-      var parts = witnessKeys[w].split("+");
-      if (parts.length !== 3) continue;
+      // name+id+base64: the base64 may itself hold "+", so only the first two separate.
+      var first = witnessKeys[w].indexOf("+"), second = witnessKeys[w].indexOf("+", first + 1);
+      if (first < 1 || second < 0) continue;
+      var parts = [witnessKeys[w].slice(0, first), witnessKeys[w].slice(first + 1, second), witnessKeys[w].slice(second + 1)];
       var raw = base64ToBytes(parts[2]);
       if (raw.length !== 33 || raw[0] !== 0x04) continue;
       var id = await keyID(parts[0], 0x04, raw.subarray(1));
+      var hex = Array.prototype.map.call(id, function (b) { return (b < 16 ? "0" : "") + b.toString(16); }).join("");
+      if (hex !== parts[1]) continue;
       for (var s = 0; s < checkpoint.signatures.length; s++) {
         var line = checkpoint.signatures[s];
         if (line.name !== parts[0] || line.bytes.length !== 76 || !equal(line.bytes.subarray(0, 4), id)) continue;
@@ -384,7 +388,13 @@ var CreditGateVerify = (function () {
   /// at least `required` of `witnessKeys`, cover the receipt's checkpoint and be consistent with it.
   async function checkWitnessed(checkpoint, keys, witnessKeys, required, fetchText, fetchJSON) {
     var note;
-    try { note = await fetchText("/v1/audit/checkpoint/cosigned"); } catch (error) { note = null; }
+    try {
+      note = await fetchText("/v1/audit/checkpoint/cosigned");
+    } catch (error) {
+      // 404: no witness has cosigned yet. Anything else (offline, rate-limited) is not an answer.
+      if (error.status !== 404) throw new Failure("witnesses.unreachable", String(error.message || error));
+      note = null;
+    }
     if (!note) {
       if (required > 0) throw new Failure("witnesses.too-few", { required: required, found: 0 });
       return { cosigners: [], size: 0 };
