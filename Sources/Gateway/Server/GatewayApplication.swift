@@ -137,12 +137,19 @@ package enum GatewayApplication {
     /// (AES-128-GCM, which every TLS 1.2 client with AEAD has), and the choice is the server's
     /// whatever the client lists. TLS 1.3 keeps its three suites; there the client chooses, by design.
     package static func tlsConfiguration(_ configuration: GatewayConfiguration, clientCertificates: Bool = true) throws -> TLSConfiguration {
-        let chain = try NIOSSLCertificate.fromPEMFile(configuration.certificate).map { NIOSSLCertificateSource.certificate($0) }
-        let key = NIOSSLPrivateKeySource.privateKey(try NIOSSLPrivateKey(file: configuration.privateKey, format: .pem))
-        var tls = clientCertificates
-            ? TLSConfiguration.makeServerConfigurationWithMTLS(
-                certificateChain: chain, privateKey: key, trustRoots: .certificates(try NIOSSLCertificate.fromPEMFile(configuration.caBundle)))
-            : TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: key)
+        try serverTLS(certificate: configuration.certificate, privateKey: configuration.privateKey,
+                      clientCA: clientCertificates ? configuration.caBundle : nil)
+    }
+
+    /// The same for any server of ours (the witness too): a client certificate chaining to
+    /// `clientCA` required when one is given.
+    package static func serverTLS(certificate: String, privateKey: String, clientCA: String?) throws -> TLSConfiguration {
+        let chain = try NIOSSLCertificate.fromPEMFile(certificate).map { NIOSSLCertificateSource.certificate($0) }
+        let key = NIOSSLPrivateKeySource.privateKey(try NIOSSLPrivateKey(file: privateKey, format: .pem))
+        var tls = try clientCA.map { ca in
+            TLSConfiguration.makeServerConfigurationWithMTLS(
+                certificateChain: chain, privateKey: key, trustRoots: .certificates(try NIOSSLCertificate.fromPEMFile(ca)))
+        } ?? TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: key)
         tls.minimumTLSVersion = .tlsv12
         // How long a closing connection waits for the peer's close_notify: a drain should not take 5 s.
         tls.shutdownTimeout = .seconds(1)

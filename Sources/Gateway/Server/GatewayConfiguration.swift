@@ -32,7 +32,7 @@ import SystemPackage
 /// | `public.port` | none (off) | the public listener (server TLS, no client certificate): keys, checkpoints, proofs, the archive's status, the verification page (README, "Public transparency"); `0` picks a free port |
 /// | `public.host` | `server.host` | where the public listener listens |
 /// | `public.rate-per-second`, `public.rate-burst` | 20, 200 | each client address's token bucket on the public listener |
-/// | `witnesses` | none | witnesses the log's checkpoints are submitted to, each `"<URL> <verifier key>"` (README, "Witnesses") |
+/// | `witnesses` | none | witnesses the log's checkpoints are submitted to, each `"<URL> <verifier key>"` (a JSON array; comma-separated in `CREDITGATE_WITNESSES`) (README, "Witnesses") |
 /// | `witness.ca` | `tls.ca` | the CA bundle witnesses' certificates chain to |
 /// | `witness.interval-ms` | 1000 | how often the latest checkpoint is offered to each witness |
 /// | `signing.sm2` | false | sign every response and checkpoint with SM2 over SM3 too, beside Ed25519 (README, "National algorithms") |

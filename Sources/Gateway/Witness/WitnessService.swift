@@ -107,10 +107,7 @@ package enum WitnessService {
         let address = BindAddress.hostname(configuration.host, port: configuration.port)
         let running: @Sendable (any Channel) async -> Void = { channel in await onRunning(channel.localAddress?.port ?? configuration.port) }
         if let certificate = configuration.certificate, let key = configuration.privateKey {
-            var tls = TLSConfiguration.makeServerConfiguration(
-                certificateChain: try NIOSSLCertificate.fromPEMFile(certificate).map { .certificate($0) },
-                privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
-            tls.minimumTLSVersion = .tlsv12
+            let tls = try GatewayApplication.serverTLS(certificate: certificate, privateKey: key, clientCA: nil)
             return Application(router: router, server: try .tls(.http1(), tlsConfiguration: tls),
                                configuration: .init(address: address, serverName: "CreditGate witness"), onServerRunning: running, logger: logger)
         }
