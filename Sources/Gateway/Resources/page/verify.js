@@ -374,14 +374,21 @@ var CreditGateVerify = (function () {
   async function checkConsistency(checkpoint, keys, fetchText, fetchJSON) {
     var current = await openCheckpoint(await fetchText("/v1/audit/checkpoint"), keys);
     if (current.origin !== checkpoint.origin) throw new Failure("consistency.origin", current.origin);
-    var proof = [];
-    if (current.size > checkpoint.size) {
-      proof = (await fetchJSON("/v1/audit/proofs/consistency?from=" + checkpoint.size + "&to=" + current.size)).proof.map(base64ToBytes);
-    }
-    if (current.size < checkpoint.size || !(await verifyConsistency(checkpoint.size, current.size, checkpoint.root, current.root, proof))) {
+    if (!(await extends_(current, checkpoint, fetchJSON))) {
       throw new Failure("consistency.forked", { receiptSize: checkpoint.size, currentSize: current.size });
     }
     return current;
+  }
+
+  /// Whether `later` extends `earlier` (the gateway's consistency proof between their sizes,
+  /// checked here; the same size must be the same root). Named with a trailing _ : `extends` is reserved.
+  async function extends_(later, earlier, fetchJSON) {
+    if (later.size < earlier.size) return false;
+    var proof = [];
+    if (later.size > earlier.size) {
+      proof = (await fetchJSON("/v1/audit/proofs/consistency?from=" + earlier.size + "&to=" + later.size)).proof.map(base64ToBytes);
+    }
+    return verifyConsistency(earlier.size, later.size, earlier.root, later.root, proof);
   }
 
   /// The witnesses' view: the log's cosigned checkpoint must be signed by the log, cosigned by
@@ -404,11 +411,7 @@ var CreditGateVerify = (function () {
     if (found.length < required) throw new Failure("witnesses.too-few", { required: required, found: found.length });
     if (!found.length) return { cosigners: [], size: witnessed.size };
     if (witnessed.size < checkpoint.size) throw new Failure("witnesses.not-yet", { receiptSize: checkpoint.size, witnessedSize: witnessed.size });
-    var proof = [];
-    if (witnessed.size > checkpoint.size) {
-      proof = (await fetchJSON("/v1/audit/proofs/consistency?from=" + checkpoint.size + "&to=" + witnessed.size)).proof.map(base64ToBytes);
-    }
-    if (!(await verifyConsistency(checkpoint.size, witnessed.size, checkpoint.root, witnessed.root, proof))) {
+    if (!(await extends_(witnessed, checkpoint, fetchJSON))) {
       throw new Failure("witnesses.forked", { receiptSize: checkpoint.size, witnessedSize: witnessed.size });
     }
     return { cosigners: found, size: witnessed.size };
