@@ -75,8 +75,9 @@ struct PublicListenerTests {
         try await gateway.stop()
     }
 
-    @Test func pagesOfHistory() async throws {
-        let gateway = try await TestGateway { configuration, _ in configuration.publicPort = 0 }
+    @Test(arguments: TestGateway.Backend.allCases)
+    func pagesOfHistory(_ backend: TestGateway.Backend) async throws {
+        let gateway = try await TestGateway(on: backend) { configuration, _ in configuration.publicPort = 0 }
         for _ in 0..<4 { _ = try await gateway.raw("auditor", "GET", "/v1/keys", contentType: nil) }
         var sizes: [Int] = []
         var from = 0
