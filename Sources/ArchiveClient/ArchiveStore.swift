@@ -35,6 +35,12 @@ public protocol ArchiveStore: Sendable {
     /// (all when `nil`). Public: it names sources and counts, never a person.
     func imports(before: Int64?, limit: Int) async throws -> [ImportSummary]
 
+    /// What import `sequence` touched (``ImportTouch``); throws when there is no such import.
+    func touched(bySequence sequence: Int64) async throws -> ImportTouch
+
+    /// The mask shapes of the archive's masked listings (``ImportTouch/shapes``, without an import).
+    func maskShapes() async throws -> [UInt32]
+
     /// The taxonomy record categories are checked against (and labelled by).
     var taxonomy: Taxonomy { get }
 

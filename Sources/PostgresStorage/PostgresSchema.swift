@@ -115,6 +115,34 @@ enum PostgresSchema {
             // Witnesses' cosignature lines of checkpoints (see `PostgresAuditLogStore.addCosignatures`).
             "CREATE TABLE audit_cosignatures (size bigint NOT NULL, line text NOT NULL, PRIMARY KEY (size, line))",
         ]),
+        ("v8 watches", [
+            // Watches, the keys they are filed under, their events, the screening progress (see
+            // `PostgresWatchStore`).
+            """
+            CREATE TABLE watches (
+                watch_id text PRIMARY KEY, client_id text NOT NULL, fingerprint text NOT NULL, recruitment_id text NOT NULL,
+                terms bytea NOT NULL, name text, id_number text, masked_id text NOT NULL, reference text, until_day integer NOT NULL,
+                status text NOT NULL, decision text NOT NULL, check_id text NOT NULL, checked_seq bigint NOT NULL, recheck_on integer,
+                created_at double precision NOT NULL, ended_at double precision)
+            """,
+            "CREATE INDEX watches_client ON watches (client_id, watch_id)",
+            "CREATE INDEX watches_recruitment ON watches (recruitment_id, watch_id)",
+            "CREATE INDEX watches_due ON watches (recheck_on, watch_id) WHERE status = 'active' AND recheck_on IS NOT NULL",
+            "CREATE INDEX watches_until ON watches (until_day) WHERE status = 'active'",
+            "CREATE TABLE watch_keys (key bigint NOT NULL, watch_id text NOT NULL, PRIMARY KEY (key, watch_id))",
+            "CREATE INDEX watch_keys_watch ON watch_keys (watch_id)",
+            """
+            CREATE TABLE watch_events (cursor bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, event_id text NOT NULL UNIQUE,
+                                       watch_id text NOT NULL, client_id text NOT NULL, type text NOT NULL, payload bytea NOT NULL,
+                                       created_at double precision NOT NULL)
+            """,
+            "CREATE INDEX watch_events_client ON watch_events (client_id, cursor)",
+            """
+            CREATE TABLE watch_screening (id integer PRIMARY KEY CHECK (id = 1), sequence bigint NOT NULL, shapes bigint[] NOT NULL,
+                                          rekey_after text, lease_owner text, lease_until double precision)
+            """,
+            "INSERT INTO watch_screening (id, sequence, shapes) VALUES (1, 0, '{}')",
+        ]),
     ]
 
     /// The lookup indexes of `defaulter_events`, which a first load drops and builds after its rows.

@@ -41,6 +41,7 @@ extension GatewayHandler {
             let report: ImportReport
             do {
                 report = try await archive.importFeed(kind == .records ? .records : .defaulters, from: file, options: options)
+                screening.notify()
             } catch let refused as StrictImportError {
                 throw Problem(.unprocessableContent, code: "import.strict", title: "The feed was refused; the archive is unchanged",
                               detail: "\(refused.issue)")

@@ -69,6 +69,7 @@ extension GatewayHandler {
         let report: ImportReport
         do {
             report = try await archive.apply(change, in: uploads.folder, source: "\(operation) by \(caller.client.id)", today: checks.today)
+            screening.notify()
         } catch let refused as StrictImportError {
             let pointer = refused.issue.field.map { $0 == "opDate" ? "/effectiveOn" : "/\($0)" } ?? ""
             throw Problem.invalid(code: refused.issue.code, refused.issue.reason, pointer: pointer)

@@ -23,6 +23,9 @@ package struct GatewayHandler: APIProtocol {
     let batches: BatchRunner
     let maxJobItems: Int
     let repairs: any RepairStore
+    let watches: WatchService
+    /// Told of every import and record change made here, so that watches are re-checked at once.
+    let screening: WatchScreening
     let page: PageFiles
     /// The witnesses the log's checkpoints are submitted to (published at `/v1/audit/witnesses`).
     let witnesses: [WitnessEndpoint]
@@ -66,31 +69,13 @@ extension GatewayHandler {
         let caller = try await auditor.require(.bureau, for: "createBatchCheck", caller: Caller.current)
         guard case .json(let body) = input.body else { throw Problem.unsupportedMediaType(nil) }
         return try await refusing("createBatchCheck", caller: caller) {
-            guard !body.candidates.isEmpty else { throw Problem.invalid(code: "batch.empty", "candidates is empty", pointer: "/candidates") }
-            guard body.candidates.count <= maxBatchItems else {
-                throw Problem(.contentTooLarge, code: "batch.too-large", title: "Too many candidates",
-                              detail: "at most \(maxBatchItems) candidates per call; use a batch job for more", pointer: "/candidates")
-            }
             let terms = try checks.terms(purpose: body.purpose, policy: body.policy, asOf: body.asOf, operator: body._operator)
-            var questions: [CheckQuestion] = []
-            var items: [Components.Schemas.BatchItem] = []
-            var positions: [Int] = []
-            for (index, candidate) in body.candidates.enumerated() {
-                do throws(Problem) {
-                    questions.append(try CheckQuestion(name: candidate.name, idNumber: candidate.idNumber, terms: terms, pointer: "/candidates/\(index)"))
-                    positions.append(index)
-                    items.append(.init(index: index, reference: candidate.reference))
-                } catch {
-                    items.append(.init(index: index, reference: candidate.reference, error: .init(error)))
-                }
-            }
-            let results = try await checks.answer(questions, terms: terms, caller: caller, operation: "createBatchCheck")
-            for (position, result) in zip(positions, results) { items[position].result = result }
-            let errors = items.count - results.count
-            _ = try await auditor.record([auditor.entry("createBatchCheck", caller: caller, detail: "items=\(items.count) errors=\(errors)")])
-            func count(_ decision: Components.Schemas.Decision) -> Int { results.count { $0.decision == decision } }
-            let summary = Components.Schemas.BatchSummary(
-                total: items.count, clear: count(.clear), review: count(.review), ineligible: count(.ineligible), errors: errors)
+            let rows = try CandidateRows(body.candidates, terms: terms, limit: maxBatchItems, beyond: "; use a batch job for more")
+            var items = rows.rows.map { Components.Schemas.BatchItem(index: $0.index, reference: $0.reference, error: $0.error) }
+            let results = try await checks.answer(rows.questions, terms: terms, caller: caller, operation: "createBatchCheck")
+            for (position, result) in zip(rows.positions, results) { items[position].result = result }
+            let summary = rows.summary(results.map(\.decision))
+            _ = try await auditor.record([auditor.entry("createBatchCheck", caller: caller, detail: "items=\(items.count) errors=\(summary.errors)")])
             return .ok(.init(body: .json(.init(items: items, summary: summary))))
         }
     }

@@ -25,8 +25,9 @@ package final class BatchRunner: Service, Sendable {
     let owner: String
     /// How long a lease lasts without a commit: how soon a dead gateway's job is taken over.
     let lease: Duration
-    private let wakeups: AsyncStream<Void>
-    private let wake: AsyncStream<Void>.Continuation
+    /// A job whose gateway died is free once its lease expires; nothing announces that, so look
+    /// again at a third of a lease.
+    private let wakeups: Wakeups
 
     init(store: any BatchJobStore, checks: CheckService, logger: Logger, owner: String = BatchRunner.processName, lease: Duration = .seconds(30)) {
         self.store = store
@@ -34,14 +35,14 @@ package final class BatchRunner: Service, Sendable {
         self.logger = logger
         self.owner = owner
         self.lease = lease
-        (wakeups, wake) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
+        wakeups = Wakeups(tick: lease / 3)
     }
 
     /// A name for this process that no other gateway has: host, process id and a random part.
     static let processName = "\(ProcessInfo.processInfo.hostName)/\(ProcessInfo.processInfo.processIdentifier)/\(UInt32.random(in: 0...UInt32.max))"
 
     /// A job was queued.
-    func notify() { wake.yield() }
+    func notify() { wakeups.notify() }
 
     /// A job's share: it reads, judges, audits and stores this many lines at a time, and lets other
     /// work run between (``share(_:)``). Interactive checks share the archive, the audit log's group
@@ -52,18 +53,7 @@ package final class BatchRunner: Service, Sendable {
     private var leaseEnd: Date { Date() + TimeInterval(lease.components.seconds) + Double(lease.components.attoseconds) / 1e18 }
 
     package func run() async throws {
-        await withTaskGroup(of: Void.self) { group in
-            // A job whose gateway died is free once its lease expires; nothing announces that, so
-            // look again at a third of a lease.
-            group.addTask { [wake, lease] in
-                while (try? await Task.sleep(for: lease / 3)) != nil { wake.yield() }
-            }
-            var signals = wakeups.cancelOnGracefulShutdown().makeAsyncIterator()
-            repeat {
-                await runClaimableJobs()
-            } while await signals.next() != nil
-            group.cancelAll()
-        }
+        await wakeups.run { await runClaimableJobs() }
     }
 
     /// Claims and runs jobs until none is free. A store that cannot be reached (a database

@@ -44,14 +44,23 @@ package struct CheckService: Sendable {
         var results: [Components.Schemas.CheckResult] = []
         var answers: [EncodedAnswer] = []
         var entries: [AuditEntry] = []
+        /// For each answer, the first day its evidence changes with time alone (a watch's next re-check).
+        var recheckOn: [CalendarDay?] = []
         var clientID: String
 
         mutating func append(_ other: Prepared) {
-            (results, answers, entries) = (results + other.results, answers + other.answers, entries + other.entries)
+            (results, answers, entries, recheckOn) =
+                (results + other.results, answers + other.answers, entries + other.entries, recheckOn + other.recheckOn)
         }
 
         func part(_ range: Range<Int>) -> Prepared {
-            Prepared(results: Array(results[range]), answers: Array(answers[range]), entries: Array(entries[range]), clientID: clientID)
+            select(range)
+        }
+
+        /// The answers at `indices`, in their order (a watch's re-checks keep only the changed ones).
+        func select(_ indices: some Collection<Int>) -> Prepared {
+            Prepared(results: indices.map { results[$0] }, answers: indices.map { answers[$0] }, entries: indices.map { entries[$0] },
+                     recheckOn: indices.map { recheckOn[$0] }, clientID: clientID)
         }
     }
 
@@ -83,7 +92,7 @@ package struct CheckService: Sendable {
         }
         return Prepared(
             results: judged.flatMap(\.results), answers: judged.flatMap(\.answers), entries: judged.flatMap(\.entries),
-            clientID: caller.client.id)
+            recheckOn: judged.flatMap(\.recheckOn), clientID: caller.client.id)
     }
 
     /// The policy's judgement of looked-up candidates, each answer encoded, each audit entry made.
@@ -94,6 +103,7 @@ package struct CheckService: Sendable {
         var results: [Components.Schemas.CheckResult] = []
         var answers: [EncodedAnswer] = []
         var entries: [AuditEntry] = []
+        var recheckOn: [CalendarDay?] = []
         results.reserveCapacity(questions.count)
         answers.reserveCapacity(questions.count)
         entries.reserveCapacity(questions.count)
@@ -119,8 +129,9 @@ package struct CheckService: Sendable {
             entry.responseDigest = ContentDigest.header(for: answer.pending)
             answers.append(answer)
             entries.append(entry)
+            recheckOn.append(terms.policy.nextChange(listings: findings.listings, records: findings.records, after: terms.asOf))
         }
-        return Prepared(results: results, answers: answers, entries: entries, clientID: caller.client.id)
+        return Prepared(results: results, answers: answers, entries: entries, recheckOn: recheckOn, clientID: caller.client.id)
     }
 
     /// Answers with their receipts: the values, and their JSON as sent (each answer encoded once,

@@ -53,11 +53,15 @@ package enum GatewayApplication {
             store: stores.batches, checks: checks, logger: logger,
             lease: .seconds(configuration.jobLeaseSeconds))
         let witnesses = try configuration.witnesses.map(WitnessEndpoint.init)
+        let watches = WatchService(store: stores.watches, archive: archive, checks: checks, logger: logger)
+        let screening = WatchScreening(
+            watches: watches, auditor: auditor, interval: .milliseconds(configuration.watchIntervalMilliseconds),
+            lease: .seconds(configuration.watchLeaseSeconds))
         let handler = GatewayHandler(
             checks: checks, auditor: auditor, state: state, archive: archive, metrics: metrics,
             maxBatchItems: configuration.maxBatchItems, contract: try Contract.document(),
             uploads: try Uploads(folder: stateFolder.appendingPathComponent("uploads")), batches: batches,
-            maxJobItems: configuration.maxJobItems, repairs: stores.repairs, page: try PageFiles.bundled(),
+            maxJobItems: configuration.maxJobItems, repairs: stores.repairs, watches: watches, screening: screening, page: try PageFiles.bundled(),
             witnesses: witnesses)
 
         let caCertificates = try Self.certificates(pemFile: configuration.caBundle)
@@ -89,7 +93,7 @@ package enum GatewayApplication {
             limiter: RateLimiter(rate: configuration.ratePerSecond, burst: configuration.rateBurst), peers: peers))
         try handler.registerHandlers(on: router, configuration: transport)
 
-        var services: [any Service] = [LifecycleAudit(auditor: auditor, logger: logger), batches]
+        var services: [any Service] = [LifecycleAudit(auditor: auditor, logger: logger), batches, screening]
         if !witnesses.isEmpty {
             var trust = TLSConfiguration.makeClientConfiguration()
             trust.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(configuration.witnessCA ?? configuration.caBundle))

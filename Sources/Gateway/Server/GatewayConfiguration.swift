@@ -35,6 +35,8 @@ import SystemPackage
 /// | `witnesses` | none | witnesses the log's checkpoints are submitted to, each `"<URL> <verifier key>"` (a JSON array; comma-separated in `CREDITGATE_WITNESSES`) (README, "Witnesses") |
 /// | `witness.ca` | `tls.ca` | the CA bundle witnesses' certificates chain to |
 /// | `witness.interval-ms` | 1000 | how often the latest checkpoint is offered to each witness |
+/// | `watch.interval-ms` | 1000 | how often the archive is asked for new imports and the watches for due re-checks (README, "Watches") |
+/// | `watch.lease-seconds` | 30 | how long a gateway's turn at screening holds without renewal before another may take over |
 /// | `signing.sm2` | false | sign every response and checkpoint with SM2 over SM3 too, beside Ed25519 (README, "National algorithms") |
 package struct GatewayConfiguration: Sendable {
     package var host = "127.0.0.1"
@@ -69,6 +71,8 @@ package struct GatewayConfiguration: Sendable {
     package var witnesses: [String] = []
     package var witnessCA: String? = nil
     package var witnessIntervalMilliseconds = 1000
+    package var watchIntervalMilliseconds = 1000
+    package var watchLeaseSeconds = 30
     /// Today in China time: the default as-of day, the latest day a check may ask about, the day
     /// a credit repair is measured against. The server reads the wall clock; tests inject theirs.
     package var today: @Sendable () -> CalendarDay = { ChinaTime.today }
@@ -123,5 +127,7 @@ package struct GatewayConfiguration: Sendable {
         witnesses = reader.stringArray(forKey: "witnesses", default: defaults.witnesses)
         witnessCA = reader.string(forKey: "witness.ca")
         witnessIntervalMilliseconds = reader.int(forKey: "witness.interval-ms", default: defaults.witnessIntervalMilliseconds)
+        watchIntervalMilliseconds = reader.int(forKey: "watch.interval-ms", default: defaults.watchIntervalMilliseconds)
+        watchLeaseSeconds = reader.int(forKey: "watch.lease-seconds", default: defaults.watchLeaseSeconds)
     }
 }

@@ -21,6 +21,7 @@ package struct Stores: Sendable {
     package let batches: any BatchJobStore
     package let keys: any KeyDirectory
     package let repairs: any RepairStore
+    package let watches: any WatchStore
     /// Where they are, for people (a password is never shown).
     package let description: String
     /// Whether an error of theirs means "out of reach for now" (``StoreUnavailability``).
@@ -37,12 +38,14 @@ package struct Stores: Sendable {
                 batches: try SQLiteBatchJobStore(folder: state.appendingPathComponent("batches")),
                 keys: try SQLiteKeyDirectory(path: state.appendingPathComponent("published-keys.sqlite").path),
                 repairs: try SQLiteRepairStore(path: state.appendingPathComponent("repairs.sqlite").path),
+                watches: try SQLiteWatchStore(path: state.appendingPathComponent("watches.sqlite").path),
                 description: "SQLite in \(state.path)", unavailability: .never)
         }
         let engine = try await PostgresEngine.open(url: url, logger: logger)
         return Stores(
             archive: try PostgresArchive(engine), audit: PostgresAuditLogStore(engine), answers: PostgresAnswerStore(engine),
-            batches: PostgresBatchJobStore(engine), keys: PostgresKeyDirectory(engine), repairs: PostgresRepairStore(engine), description: "PostgreSQL, schema \(engine.schema)",
+            batches: PostgresBatchJobStore(engine), keys: PostgresKeyDirectory(engine), repairs: PostgresRepairStore(engine),
+            watches: PostgresWatchStore(engine), description: "PostgreSQL, schema \(engine.schema)",
             unavailability: StoreUnavailability(PostgresEngine.isUnavailable))
     }
 }

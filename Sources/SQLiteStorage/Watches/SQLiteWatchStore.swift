@@ -1,0 +1,230 @@
+import Foundation
+import GRDB
+import Storage
+
+/// Watches in one SQLite file (`watches.sqlite` in the state folder), WAL with `synchronous =
+/// FULL`: a committed screening step, and the events it queued, survive power loss.
+///
+/// - `watches`: one row per watch (person while active, terms, latest decision, `recheck_on`);
+/// - `watch_keys(key, watch_id)`: the archive index keys each active watch is filed under;
+/// - `watch_events`: every event, its `cursor` the row id (`AUTOINCREMENT`: never reused);
+/// - `watch_screening`: the one progress row and its lease.
+///
+/// Ended watches' IDs are deleted with `secure_delete` on, as batch inputs are.
+public struct SQLiteWatchStore: WatchStore {
+    let database: DatabasePool
+
+    public init(path: String) throws {
+        var configuration = Configuration()
+        configuration.label = "watches"
+        configuration.busyMode = .timeout(30)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA secure_delete = ON")
+        }
+        database = try DatabasePool(path: path, configuration: configuration)
+        try database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE watches (
+                    watch_id TEXT PRIMARY KEY, client_id TEXT NOT NULL, fingerprint TEXT NOT NULL, recruitment_id TEXT NOT NULL,
+                    terms BLOB NOT NULL, name TEXT, id_number TEXT, masked_id TEXT NOT NULL, reference TEXT,
+                    until_day INTEGER NOT NULL, status TEXT NOT NULL, decision TEXT NOT NULL, check_id TEXT NOT NULL,
+                    checked_seq INTEGER NOT NULL, recheck_on INTEGER, created_at REAL NOT NULL, ended_at REAL
+                ) WITHOUT ROWID;
+                CREATE INDEX watches_client ON watches (client_id, watch_id);
+                CREATE INDEX watches_recruitment ON watches (recruitment_id, watch_id);
+                CREATE INDEX watches_due ON watches (recheck_on, watch_id) WHERE status = 'active' AND recheck_on IS NOT NULL;
+                CREATE INDEX watches_until ON watches (until_day) WHERE status = 'active';
+                CREATE TABLE watch_keys (key INTEGER NOT NULL, watch_id TEXT NOT NULL, PRIMARY KEY (key, watch_id)) WITHOUT ROWID;
+                CREATE INDEX watch_keys_watch ON watch_keys (watch_id);
+                CREATE TABLE watch_events (
+                    cursor INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL UNIQUE, watch_id TEXT NOT NULL,
+                    client_id TEXT NOT NULL, type TEXT NOT NULL, payload BLOB NOT NULL, created_at REAL NOT NULL
+                );
+                CREATE INDEX watch_events_client ON watch_events (client_id, cursor);
+                CREATE TABLE watch_screening (
+                    id INTEGER PRIMARY KEY CHECK (id = 1), sequence INTEGER NOT NULL, shapes TEXT NOT NULL, rekey_after TEXT,
+                    lease_owner TEXT, lease_until REAL
+                );
+                INSERT INTO watch_screening (id, sequence, shapes) VALUES (1, 0, '');
+                """)
+        }
+        try migrator.migrate(database)
+    }
+
+    public func shapes() async throws -> [UInt32] {
+        try await database.read { db in try Self.progress(db).shapes }
+    }
+
+    public func create(_ watches: [WatchRecord], keys: [[Int64]], shapes: [UInt32], catchUpDay: Int) async throws {
+        try await database.write { db in
+            let progress = try Self.progress(db)
+            guard progress.shapes == shapes else { throw WatchShapesChanged() }
+            let insert = try db.makeStatement(sql: """
+                INSERT INTO watches (watch_id, client_id, fingerprint, recruitment_id, terms, name, id_number, masked_id, reference,
+                                     until_day, status, decision, check_id, checked_seq, recheck_on, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            let file = try db.makeStatement(sql: "INSERT OR IGNORE INTO watch_keys (key, watch_id) VALUES (?, ?)")
+            for (watch, keys) in zip(watches, keys) {
+                // Checked before an import the screener has passed: due now, so the next step catches it up.
+                let recheckOn = watch.checkedSequence < progress.sequence ? min(watch.recheckOn ?? catchUpDay, catchUpDay) : watch.recheckOn
+                try insert.execute(arguments: [
+                    watch.id, watch.clientID, watch.fingerprint, watch.recruitmentID, watch.termsJSON, watch.name, watch.idNumber,
+                    watch.maskedID, watch.reference, watch.until, watch.status.rawValue, watch.decision, watch.checkID,
+                    watch.checkedSequence, recheckOn, watch.createdAt.timeIntervalSince1970,
+                ])
+                for key in keys { try file.execute(arguments: [key, watch.id]) }
+            }
+        }
+    }
+
+    public func watch(_ id: String) async throws -> WatchRecord? {
+        try await database.read { db in try Row.fetchOne(db, sql: "SELECT * FROM watches WHERE watch_id = ?", arguments: [id]).map(Self.watch) }
+    }
+
+    public func watches(clientID: String?, recruitmentID: String?, after: String?, limit: Int) async throws -> [WatchRecord] {
+        try await database.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT * FROM watches WHERE (?1 IS NULL OR client_id = ?1) AND (?2 IS NULL OR recruitment_id = ?2) AND watch_id > ?3
+                ORDER BY watch_id LIMIT ?4
+                """, arguments: [clientID, recruitmentID, after ?? "", limit]).map(Self.watch)
+        }
+    }
+
+    public func end(_ id: String, as status: WatchRecord.Status, at time: Date) async throws -> WatchRecord? {
+        try await database.write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM watches WHERE watch_id = ? AND status = 'active')", arguments: [id]) == true
+            else { return nil }
+            try Self.end(db, ids: [id], status: status, at: time)
+            return try Row.fetchOne(db, sql: "SELECT * FROM watches WHERE watch_id = ?", arguments: [id]).map(Self.watch)
+        }
+    }
+
+    public func expire(before day: Int, at time: Date) async throws -> [WatchRecord] {
+        try await database.write { db in
+            let ids = try String.fetchAll(db, sql: "SELECT watch_id FROM watches WHERE status = 'active' AND until_day < ?", arguments: [day])
+            try Self.end(db, ids: ids, status: .expired, at: time)
+            return try ids.compactMap { try Row.fetchOne(db, sql: "SELECT * FROM watches WHERE watch_id = ?", arguments: [$0]).map(Self.watch) }
+        }
+    }
+
+    public func watching(keys: [Int64], checkedBefore sequence: Int64) async throws -> [WatchRecord] {
+        try await database.read { db in
+            let statement = try db.makeStatement(sql: """
+                SELECT w.* FROM watch_keys k JOIN watches w ON w.watch_id = k.watch_id
+                WHERE k.key = ? AND w.status = 'active' AND w.checked_seq < ?
+                """)
+            var seen: Set<String> = []
+            var found: [WatchRecord] = []
+            for key in Set(keys) {
+                for row in try Row.fetchAll(statement, arguments: [key, sequence]) {
+                    let watch = try Self.watch(row)
+                    if seen.insert(watch.id).inserted { found.append(watch) }
+                }
+            }
+            return found.sorted { $0.id < $1.id }
+        }
+    }
+
+    public func due(on day: Int, after: String?, limit: Int) async throws -> [WatchRecord] {
+        try await database.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT * FROM watches WHERE status = 'active' AND recheck_on IS NOT NULL AND recheck_on <= ? AND watch_id > ?
+                ORDER BY watch_id LIMIT ?
+                """, arguments: [day, after ?? "", limit]).map(Self.watch)
+        }
+    }
+
+    public func active(after: String?, limit: Int) async throws -> [WatchRecord] {
+        try await database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM watches WHERE status = 'active' AND watch_id > ? ORDER BY watch_id LIMIT ?",
+                             arguments: [after ?? "", limit]).map(Self.watch)
+        }
+    }
+
+    public func addKeys(_ keys: [WatchKey]) async throws {
+        try await database.write { db in
+            let file = try db.makeStatement(sql: "INSERT OR IGNORE INTO watch_keys (key, watch_id) VALUES (?, ?)")
+            for key in keys { try file.execute(arguments: [key.key, key.watchID]) }
+        }
+    }
+
+    public func claimScreening(owner: String, now: Date, until: Date) async throws -> ScreeningProgress? {
+        try await database.write { db in
+            try db.execute(sql: """
+                UPDATE watch_screening SET lease_owner = ?, lease_until = ?
+                WHERE id = 1 AND (lease_owner IS NULL OR lease_owner = ? OR lease_until <= ?)
+                """, arguments: [owner, until.timeIntervalSince1970, owner, now.timeIntervalSince1970])
+            return db.changesCount == 1 ? try Self.progress(db) : nil
+        }
+    }
+
+    public func commitScreening(_ rechecks: [WatchRecheck], events: [WatchEvent], progress: ScreeningProgress, owner: String, until: Date) async throws {
+        try await database.write { db in
+            try db.execute(sql: "UPDATE watch_screening SET sequence = ?, shapes = ?, rekey_after = ?, lease_until = ? WHERE id = 1 AND lease_owner = ?",
+                           arguments: [progress.sequence, Self.text(progress.shapes), progress.rekeyAfter, until.timeIntervalSince1970, owner])
+            guard db.changesCount == 1 else { throw ScreeningLeaseLost() }
+            let update = try db.makeStatement(sql: """
+                UPDATE watches SET decision = ?, check_id = ?, checked_seq = ?, recheck_on = ? WHERE watch_id = ? AND status = 'active'
+                """)
+            for recheck in rechecks {
+                try update.execute(arguments: [recheck.decision, recheck.checkID, recheck.checkedSequence, recheck.recheckOn, recheck.watchID])
+            }
+            let insert = try db.makeStatement(sql: """
+                INSERT INTO watch_events (event_id, watch_id, client_id, type, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)
+                """)
+            for event in events {
+                try insert.execute(arguments: [event.id, event.watchID, event.clientID, event.type, event.payload, event.createdAt.timeIntervalSince1970])
+            }
+        }
+    }
+
+    public func releaseScreening(owner: String) async throws {
+        try await database.write { db in
+            try db.execute(sql: "UPDATE watch_screening SET lease_owner = NULL, lease_until = NULL WHERE id = 1 AND lease_owner = ?", arguments: [owner])
+        }
+    }
+
+    public func events(clientID: String?, after: Int64, limit: Int) async throws -> [WatchEvent] {
+        try await database.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT * FROM watch_events WHERE (?1 IS NULL OR client_id = ?1) AND cursor > ?2 ORDER BY cursor LIMIT ?3
+                """, arguments: [clientID, after, limit]).map {
+                WatchEvent(cursor: $0["cursor"], id: $0["event_id"], watchID: $0["watch_id"], clientID: $0["client_id"], type: $0["type"],
+                           payload: $0["payload"], createdAt: Date(timeIntervalSince1970: $0["created_at"]))
+            }
+        }
+    }
+
+    /// Ends watches: status and time set, the person's data and keys deleted.
+    private static func end(_ db: Database, ids: [String], status: WatchRecord.Status, at time: Date) throws {
+        for id in ids {
+            try db.execute(sql: """
+                UPDATE watches SET status = ?, ended_at = ?, name = NULL, id_number = NULL, recheck_on = NULL WHERE watch_id = ?
+                """, arguments: [status.rawValue, time.timeIntervalSince1970, id])
+            try db.execute(sql: "DELETE FROM watch_keys WHERE watch_id = ?", arguments: [id])
+        }
+    }
+
+    private static func progress(_ db: Database) throws -> ScreeningProgress {
+        let row = try Row.fetchOne(db, sql: "SELECT sequence, shapes, rekey_after FROM watch_screening WHERE id = 1")
+        let shapes: String = row?["shapes"] ?? ""
+        return ScreeningProgress(sequence: row?["sequence"] ?? 0, shapes: shapes.split(separator: ",").compactMap { UInt32($0) },
+                                 rekeyAfter: row?["rekey_after"])
+    }
+
+    private static func text(_ shapes: [UInt32]) -> String {
+        shapes.map(String.init).joined(separator: ",")
+    }
+
+    static func watch(_ row: Row) throws -> WatchRecord {
+        WatchRecord(
+            id: row["watch_id"], clientID: row["client_id"], fingerprint: row["fingerprint"], recruitmentID: row["recruitment_id"],
+            termsJSON: row["terms"], name: row["name"], idNumber: row["id_number"], maskedID: row["masked_id"], reference: row["reference"],
+            until: row["until_day"], status: WatchRecord.Status(rawValue: row["status"]) ?? .ended, decision: row["decision"],
+            checkID: row["check_id"], checkedSequence: row["checked_seq"], recheckOn: row["recheck_on"],
+            createdAt: Date(timeIntervalSince1970: row["created_at"]), endedAt: (row["ended_at"] as Double?).map(Date.init(timeIntervalSince1970:)))
+    }
+}
