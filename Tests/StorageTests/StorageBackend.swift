@@ -81,6 +81,14 @@ struct StorageFixture: Sendable {
         }
     }
 
+    /// Each call opens the same watches again: another gateway sharing them.
+    func watches() async throws -> any WatchStore {
+        switch backend {
+        case .sqlite: try SQLiteWatchStore(path: folder.appendingPathComponent("watches.sqlite").path)
+        case .postgres: PostgresWatchStore(try await engines.open())
+        }
+    }
+
     /// Each call opens the same jobs again: another gateway sharing them.
     func batchJobs() async throws -> any BatchJobStore {
         switch backend {

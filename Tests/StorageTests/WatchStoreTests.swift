@@ -1,0 +1,84 @@
+import Foundation
+import Storage
+import Testing
+
+/// Watches, the same on every backend: filed under keys, found by them, ended with the person's
+/// data deleted, screened by one lease holder at a time, events in commit order.
+@Suite("Watch store")
+struct WatchStoreTests {
+    static func watch(_ number: Int, checkedSequence: Int64 = 5, recheckOn: Int? = nil) -> WatchRecord {
+        WatchRecord(
+            id: String(format: "wch_%026d", number), clientID: number % 2 == 0 ? "hr-a" : "hr-b", fingerprint: "ab", recruitmentID: "GK-\(number % 3)",
+            termsJSON: Data(#"{"policy":"civil-service-2026"}"#.utf8), name: "候选\(number)", idNumber: "1101011980010100\(number)X",
+            maskedID: "110101********00\(number)X", reference: number == 1 ? nil : "row-\(number)", until: 20_800, decision: "CLEAR",
+            checkID: "chk_\(number)", checkedSequence: checkedSequence, recheckOn: recheckOn, createdAt: Date(timeIntervalSince1970: 1_000))
+    }
+
+    @Test(arguments: StorageBackend.allCases)
+    func watchesAreFoundByTheirKeysAndEndedWithoutTheirPerson(_ backend: StorageBackend) async throws {
+        let store = try await StorageFixture.make(backend).watches()
+        #expect(try await store.shapes().isEmpty)
+        let watches = (1...4).map { Self.watch($0, recheckOn: $0 == 3 ? 20_500 : nil) }
+        try await store.create(watches, keys: watches.indices.map { [Int64($0 + 1) * 100, -Int64($0 + 1)] }, shapes: [], catchUpDay: 20_400)
+        #expect(try await store.watch(watches[1].id) == watches[1])
+        #expect(try await store.watch(watches[0].id)?.reference == nil)
+
+        // Found by any key, once each, only if checked before the import.
+        #expect(try await store.watching(keys: [100, -2, 300, 100], checkedBefore: 6).map(\.id) == [watches[0].id, watches[1].id, watches[2].id])
+        #expect(try await store.watching(keys: [100], checkedBefore: 5).isEmpty)
+        #expect(try await store.due(on: 20_499, after: nil, limit: 10).isEmpty)
+        #expect(try await store.due(on: 20_500, after: nil, limit: 10).map(\.id) == [watches[2].id])
+        #expect(try await store.watches(clientID: "hr-a", recruitmentID: nil, after: nil, limit: 10).map(\.id) == [watches[1].id, watches[3].id])
+        #expect(try await store.watches(clientID: nil, recruitmentID: "GK-1", after: watches[0].id, limit: 10).map(\.id) == [watches[3].id])
+
+        // Ended: status and time kept, the person and the keys gone; ending again finds nothing.
+        let ended = try #require(try await store.end(watches[0].id, as: .ended, at: Date(timeIntervalSince1970: 2_000)))
+        #expect(ended.status == .ended && ended.name == nil && ended.idNumber == nil && ended.maskedID == watches[0].maskedID)
+        #expect(try await store.end(watches[0].id, as: .ended, at: Date()) == nil)
+        #expect(try await store.watching(keys: [100], checkedBefore: 6).isEmpty)
+        let expired = try await store.expire(before: 20_801, at: Date(timeIntervalSince1970: 3_000))
+        #expect(expired.map(\.id) == watches.dropFirst().map(\.id) && expired.allSatisfy { $0.status == .expired && $0.idNumber == nil })
+        #expect(try await store.active(after: nil, limit: 10).isEmpty)
+    }
+
+    @Test(arguments: StorageBackend.allCases)
+    func oneScreenerAtATimeCommitsDecisionsEventsAndProgressTogether(_ backend: StorageBackend) async throws {
+        let fixture = try await StorageFixture.make(backend)
+        // Two gateways' handles on the same watches.
+        let (first, second) = (try await fixture.watches(), try await fixture.watches())
+        let watch = Self.watch(2, checkedSequence: 1)
+        try await first.create([watch], keys: [[7]], shapes: [], catchUpDay: 20_400)
+        let now = Date()
+        let progress = try #require(try await first.claimScreening(owner: "gw-1", now: now, until: now + 30))
+        #expect(progress == ScreeningProgress(sequence: 0, shapes: []))
+        #expect(try await second.claimScreening(owner: "gw-2", now: now, until: now + 30) == nil)
+
+        let event = WatchEvent(id: "evt_1", watchID: watch.id, clientID: watch.clientID, type: "watch.decision-changed",
+                               payload: Data("{}".utf8), createdAt: now)
+        let recheck = WatchRecheck(watchID: watch.id, decision: "INELIGIBLE", checkID: "chk_new", checkedSequence: 3, recheckOn: 20_600)
+        await #expect(throws: ScreeningLeaseLost.self) {
+            try await second.commitScreening([recheck], events: [event], progress: .init(sequence: 3, shapes: [9]), owner: "gw-2", until: now + 30)
+        }
+        #expect(try await second.events(clientID: nil, after: 0, limit: 10).isEmpty)
+        try await first.commitScreening([recheck], events: [event], progress: .init(sequence: 3, shapes: [9], rekeyAfter: ""), owner: "gw-1",
+                                        until: now + 30)
+        let updated = try #require(try await second.watch(watch.id))
+        #expect(updated.decision == "INELIGIBLE" && updated.checkID == "chk_new" && updated.checkedSequence == 3 && updated.recheckOn == 20_600)
+        let pulled = try await second.events(clientID: "hr-a", after: 0, limit: 10)
+        #expect(pulled.map(\.id) == ["evt_1"] && pulled[0].cursor > 0)
+        #expect(try await second.events(clientID: "hr-b", after: 0, limit: 10).isEmpty)
+        #expect(try await second.shapes() == [9])
+
+        // Watches keyed under old shapes are refused; a watch checked before the import screened is due at once.
+        await #expect(throws: WatchShapesChanged.self) {
+            try await second.create([Self.watch(4)], keys: [[1]], shapes: [], catchUpDay: 20_400)
+        }
+        try await second.create([Self.watch(4, checkedSequence: 2)], keys: [[1]], shapes: [9], catchUpDay: 20_400)
+        #expect(try await second.due(on: 20_400, after: nil, limit: 10).map(\.id) == [Self.watch(4).id])
+
+        // Released (or expired), the lease passes, with the progress reached.
+        try await first.releaseScreening(owner: "gw-1")
+        #expect(try await second.claimScreening(owner: "gw-2", now: now, until: now + 30) == ScreeningProgress(sequence: 3, shapes: [9], rekeyAfter: ""))
+        #expect(try await first.claimScreening(owner: "gw-1", now: now + 31, until: now + 60) != nil)
+    }
+}
