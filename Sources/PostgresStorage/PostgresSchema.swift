@@ -143,6 +143,26 @@ enum PostgresSchema {
             """,
             "INSERT INTO watch_screening (id, sequence, shapes) VALUES (1, 0, '{}')",
         ]),
+        ("v9 webhooks", [
+            // Webhook endpoints and the outbox of deliveries, queued with their events (see
+            // `PostgresWatchStore`'s `WebhookStore`).
+            "ALTER TABLE watches ADD COLUMN endpoint_id text",
+            """
+            CREATE TABLE webhook_endpoints (
+                endpoint_id text PRIMARY KEY, client_id text NOT NULL, url text NOT NULL, ca_bundle text NOT NULL, secret text NOT NULL,
+                previous_secret text, previous_until double precision, status text NOT NULL, created_at double precision NOT NULL,
+                disabled_at double precision, disabled_reason text)
+            """,
+            "CREATE INDEX webhook_endpoints_client ON webhook_endpoints (client_id, endpoint_id)",
+            """
+            CREATE TABLE webhook_deliveries (
+                event_cursor bigint NOT NULL, endpoint_id text NOT NULL, watch_id text NOT NULL, attempts integer NOT NULL DEFAULT 0,
+                status text NOT NULL, next_at double precision NOT NULL, lease_owner text, lease_until double precision,
+                last_status integer, last_error text, PRIMARY KEY (event_cursor, endpoint_id))
+            """,
+            "CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_at) WHERE status = 'pending'",
+            "CREATE INDEX webhook_deliveries_watch ON webhook_deliveries (watch_id, endpoint_id, event_cursor) WHERE status = 'pending'",
+        ]),
     ]
 
     /// The lookup indexes of `defaulter_events`, which a first load drops and builds after its rows.

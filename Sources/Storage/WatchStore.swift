@@ -88,6 +88,8 @@ public struct WatchRecord: Sendable, Hashable {
     public var maskedID: String
     /// The caller's own reference for the person, if it gave one.
     public var reference: String?
+    /// The webhook endpoint its events are pushed to, if any (they can always be pulled).
+    public var endpointID: String?
     /// The last day watched (China time), as a day number.
     public var until: Int
     public var status: Status
@@ -103,7 +105,7 @@ public struct WatchRecord: Sendable, Hashable {
 
     public init(
         id: String, clientID: String, fingerprint: String, recruitmentID: String, termsJSON: Data, name: String?, idNumber: String?,
-        maskedID: String, reference: String?, until: Int, status: Status = .active, decision: String, checkID: String,
+        maskedID: String, reference: String?, endpointID: String? = nil, until: Int, status: Status = .active, decision: String, checkID: String,
         checkedSequence: Int64, recheckOn: Int?, createdAt: Date, endedAt: Date? = nil
     ) {
         self.id = id
@@ -115,6 +117,7 @@ public struct WatchRecord: Sendable, Hashable {
         self.idNumber = idNumber
         self.maskedID = maskedID
         self.reference = reference
+        self.endpointID = endpointID
         self.until = until
         self.status = status
         self.decision = decision
@@ -161,16 +164,21 @@ public struct WatchEvent: Sendable, Hashable {
     public var id: String
     public var watchID: String
     public var clientID: String
+    /// The endpoint it is pushed to (the watch's), if any: a delivery is queued with the event.
+    public var endpointID: String?
     public var type: String
     /// The event as delivered (JSON).
     public var payload: Data
     public var createdAt: Date
 
-    public init(cursor: Int64 = 0, id: String, watchID: String, clientID: String, type: String, payload: Data, createdAt: Date) {
+    public init(
+        cursor: Int64 = 0, id: String, watchID: String, clientID: String, endpointID: String? = nil, type: String, payload: Data, createdAt: Date
+    ) {
         self.cursor = cursor
         self.id = id
         self.watchID = watchID
         self.clientID = clientID
+        self.endpointID = endpointID
         self.type = type
         self.payload = payload
         self.createdAt = createdAt

@@ -37,13 +37,7 @@ struct BatchCommand: AsyncParsableCommand {
             let terms = try purpose.terms(settings)
             let today = ChinaTime.today
             let candidates = try CandidateFile(contentsOf: URL(fileURLWithPath: file), today: today)
-            if !candidates.badRows.isEmpty {
-                printError("\(labels.badRows): \(candidates.badRows.count)")
-                for row in candidates.badRows.prefix(50) {
-                    printError("  line \(row.line)\(row.column.isEmpty ? "" : " [\(row.column)]"): \(row.reason) (\(row.code))")
-                }
-                if candidates.badRows.count > 50 { printError("  … \(candidates.badRows.count - 50) more, listed in the results file") }
-            }
+            reportBadRows(candidates, labels: labels)
             let started = Date()
             let summary = try await withConnection(settings) { connection in
                 var runner = BatchRunner(connection: connection, labels: labels, terminal: options.terminal)
@@ -63,4 +57,14 @@ struct BatchCommand: AsyncParsableCommand {
             return summary.badRows + summary.refused == 0 ? .clear : .rowsRefused
         }
     }
+}
+
+/// Lists a candidate file's bad rows (the first 50) before anything is sent: `batch` and `watch add`.
+func reportBadRows(_ candidates: CandidateFile, labels: Labels) {
+    guard !candidates.badRows.isEmpty else { return }
+    printError("\(labels.badRows): \(candidates.badRows.count)")
+    for row in candidates.badRows.prefix(50) {
+        printError("  line \(row.line)\(row.column.isEmpty ? "" : " [\(row.column)]"): \(row.reason) (\(row.code))")
+    }
+    if candidates.badRows.count > 50 { printError("  … \(candidates.badRows.count - 50) more, listed in the results file") }
 }

@@ -12,6 +12,8 @@ struct CreditCommand: AsyncParsableCommand {
               credit check --name 张三 --id 11010519491231002X --consent CONSENT-2026-000123
               credit batch candidates.csv -o results.csv
               credit verify receipts/chk_….receipt
+              credit watch add candidates.csv --until 2027-06-30 -o watches.csv
+              credit events -o events.csv --follow
 
             Settings come from flags, then the environment (CREDIT_SERVER, CREDIT_CERT, …), then the \
             config file (~/.config/credit/config.json, or --config / CREDIT_CONFIG).
@@ -21,7 +23,7 @@ struct CreditCommand: AsyncParsableCommand {
             """,
         subcommands: [
             CheckCommand.self, BatchCommand.self, VerifyCommand.self, DisposeCommand.self, StatusCommand.self,
-            KeysCommand.self, AuditCommand.self, ConfigCommand.self, ArchiveCommand.self,
+            KeysCommand.self, AuditCommand.self, ConfigCommand.self, ArchiveCommand.self, WatchCommand.self, EventsCommand.self,
         ]
     )
 }

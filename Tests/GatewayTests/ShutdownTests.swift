@@ -19,7 +19,8 @@ enum ServeProcess {
 
     /// Starts `creditgate serve` on `configuration` and waits for its port. The settings file and
     /// the process's log (`serve.json`, `serve.log`, appended to at each start) are in its state folder.
-    static func start(_ configuration: GatewayConfiguration) async throws -> (Process, Int) {
+    /// `extra`: more settings, by section.
+    static func start(_ configuration: GatewayConfiguration, extra: [String: Any] = [:]) async throws -> (Process, Int) {
         var settings: [String: Any] = [
             "server": ["host": "127.0.0.1", "port": 0],
             "tls": ["certificate": configuration.certificate, "key": configuration.privateKey, "ca": configuration.caBundle],
@@ -29,6 +30,7 @@ enum ServeProcess {
             "jobs": ["lease-seconds": configuration.jobLeaseSeconds],
         ]
         if let url = configuration.databaseURL { settings["database"] = ["url": url] }
+        settings.merge(extra) { $1 }
         let state = URL(fileURLWithPath: configuration.stateDirectory)
         try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
         let file = state.appendingPathComponent("serve.json")

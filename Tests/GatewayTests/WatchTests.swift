@@ -194,3 +194,48 @@ struct WatchTests {
         try await gateway.stop()
     }
 }
+
+extension WatchTests {
+    /// `credit watch add` from a CSV, an import, then `credit events`: the new answer fetched,
+    /// verified and kept, its receipt verifying offline with `credit verify`.
+    @Test func theCLIWatchesPullsEventsAndKeepsVerifiableReceipts() async throws {
+        let gateway = try await TestGateway { configuration, _ in configuration.watchIntervalMilliseconds = 100 }
+        let session = try CreditClientEndToEndTests.Session(gateway)
+        let people = (80..<85).map(Self.person)
+        let rows = ["编号,姓名,身份证号"] + people.enumerated().map { "R\($0),\($1.name),\($1.id)" } + ["B9,坏行,110105194912310021"]
+        let input = session.folder.appendingPathComponent("candidates.csv")
+        try Data(rows.joined(separator: "\r\n").utf8).write(to: input)
+        let watches = session.folder.appendingPathComponent("watches.csv")
+        let added = try await session.run(["watch", "add", input.path, "--until", "2027-06-30", "-o", watches.path])
+        #expect(added.status == 12 && added.output.contains("5 watched"), "\(added.output)")
+        let lines = try CreditClientEndToEndTests.csvLines(watches)
+        #expect(lines.count == 7 && lines[0] == "line,reference,name,maskedId,watchId,decision,checkId,until,receipt,error")
+        #expect(lines.dropFirst().filter { $0.contains(",wch_") && $0.contains(",CLEAR,") }.count == 5 && !lines.contains { $0.contains(people[0].id) })
+
+        let listed = try await gateway.raw("archivist", "POST", "/v1/archive/imports", body: Self.listing(people[0], caseNumber: 900) + "\n",
+                                           contentType: "application/x-ndjson")
+        #expect(listed.status == 200)
+        let events = session.folder.appendingPathComponent("events.csv")
+        var eventLines: [String] = []
+        for _ in 0..<60 where eventLines.count < 2 {
+            let pulled = try await session.run(["events", "-o", events.path])
+            #expect(pulled.status == 0, "\(pulled.output)")
+            eventLines = try CreditClientEndToEndTests.csvLines(events)
+            if eventLines.count < 2 { try await Task.sleep(for: .milliseconds(250)) }
+        }
+        #expect(eventLines.count == 2 && eventLines[1].contains(",CLEAR,INELIGIBLE,import,chk_"), "\(eventLines)")
+        let receipt = try #require(eventLines.last?.split(separator: ",").last.map(String.init))
+        let verified = try await session.run(["verify", receipt])
+        #expect(verified.status == 0, "\(verified.output)")
+        // Run again: the cursor kept beside the file, nothing is added twice.
+        _ = try await session.run(["events", "-o", events.path])
+        #expect(try CreditClientEndToEndTests.csvLines(events).count == 2)
+
+        let watchID = try #require(lines[1].split(separator: ",").first { $0.hasPrefix("wch_") }.map(String.init))
+        let list = try await session.run(["watch", "list", "--recruitment", "GK2026-0001"])
+        #expect(list.status == 0 && list.output.split(separator: "\n").count == 5 && list.output.contains(watchID), "\(list.output)")
+        let removed = try await session.run(["watch", "remove", watchID])
+        #expect(removed.status == 0 && removed.output.contains("\(watchID)\tended"), "\(removed.output)")
+        try await gateway.stop()
+    }
+}

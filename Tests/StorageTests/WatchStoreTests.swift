@@ -81,4 +81,46 @@ struct WatchStoreTests {
         #expect(try await second.claimScreening(owner: "gw-2", now: now, until: now + 30) == ScreeningProgress(sequence: 3, shapes: [9], rekeyAfter: ""))
         #expect(try await first.claimScreening(owner: "gw-1", now: now + 31, until: now + 60) != nil)
     }
+
+    @Test(arguments: StorageBackend.allCases)
+    func deliveriesAreQueuedWithTheirEventsLeasedOnceAndInOrderPerWatch(_ backend: StorageBackend) async throws {
+        let fixture = try await StorageFixture.make(backend)
+        let (first, second) = (try await fixture.watches(), try await fixture.watches())
+        let (hooks, otherHooks) = (first as! any WebhookStore, second as! any WebhookStore)
+        let endpoint = WebhookEndpoint(id: "whe_1", clientID: "hr-a", url: "https://hooks.example/x", caBundle: "", secret: "whsec_c2VjcmV0",
+                                       createdAt: Date(timeIntervalSince1970: 1_000))
+        try await hooks.addEndpoint(endpoint)
+        #expect(try await otherHooks.endpoints(clientID: "hr-a") == [endpoint])
+        var watches = [Self.watch(2), Self.watch(4)]
+        watches = watches.map { var watch = $0; watch.endpointID = "whe_1"; return watch }
+        try await first.create(watches, keys: [[1], [2]], shapes: [], catchUpDay: 20_400)
+        let now = Date()
+        _ = try #require(try await first.claimScreening(owner: "gw-1", now: now, until: now + 30))
+        // Two events of the first watch, one of the second, one with no endpoint.
+        let events = [("evt_1", watches[0]), ("evt_2", watches[0]), ("evt_3", watches[1])].map { id, watch in
+            WatchEvent(id: id, watchID: watch.id, clientID: "hr-a", endpointID: "whe_1", type: "watch.decision-changed", payload: Data(id.utf8),
+                       createdAt: now)
+        } + [WatchEvent(id: "evt_4", watchID: watches[1].id, clientID: "hr-a", type: "watch.decision-changed", payload: Data(), createdAt: now)]
+        try await first.commitScreening([], events: events, progress: .init(sequence: 1, shapes: []), owner: "gw-1", until: now + 30)
+        #expect(try await hooks.deliveries(eventID: "evt_4").isEmpty)
+
+        // The first of each watch, leased to one gateway; the other finds nothing.
+        let claimed = try await hooks.claimDeliveries(owner: "gw-1", now: now, until: now + 60, limit: 10)
+        #expect(claimed.map(\.eventID).sorted() == ["evt_1", "evt_3"] && claimed.allSatisfy { $0.attempts == 0 && $0.status == .pending })
+        #expect(try await otherHooks.claimDeliveries(owner: "gw-2", now: now, until: now + 60, limit: 10).isEmpty)
+        let first1 = try #require(claimed.first { $0.eventID == "evt_1" }), first3 = try #require(claimed.first { $0.eventID == "evt_3" })
+        try await hooks.recordAttempts([(first1, .delivered(status: 200, at: now)), (first3, .retry(status: 500, at: now + 5, error: nil))], owner: "gw-1")
+        // The watch's next event comes only after its first was delivered; a retry waits for its time.
+        #expect(try await otherHooks.claimDeliveries(owner: "gw-2", now: now, until: now + 60, limit: 10).map(\.eventID) == ["evt_2"])
+        #expect(try await hooks.deliveries(eventID: "evt_1").map(\.status) == [.delivered])
+        let retried = try await hooks.deliveries(eventID: "evt_3")
+        #expect(retried.map(\.attempts) == [1] && retried.map(\.lastStatus) == [500])
+        // An expired lease passes; a disabled endpoint stops its pending deliveries.
+        #expect(try await hooks.claimDeliveries(owner: "gw-1", now: now + 61, until: now + 120, limit: 10).map(\.eventID).sorted() == ["evt_2", "evt_3"])
+        let disabled = try #require(try await otherHooks.disable("whe_1", at: now, reason: "410"))
+        #expect(disabled.status == .disabled && disabled.disabledReason == "410")
+        #expect(try await hooks.deliveries(eventID: "evt_2").map(\.status) == [.disabled])
+        #expect(try await otherHooks.disable("whe_1", at: now, reason: "again") == nil)
+        #expect(try await hooks.rotateSecret("whe_1", to: "whsec_bmV3", previousUntil: now) == nil)
+    }
 }

@@ -13,6 +13,9 @@ package struct Labels: Sendable {
     package var summary: String
     package var clearCount, reviewCount, ineligibleCount, errorCount: String
     package var resultsColumns: [String]
+    /// The columns of `credit watch add`'s watches file and of `credit events`' events file.
+    package var watchColumns: [String]
+    package var eventColumns: [String]
     package var verified, notVerified: String
     package var steps: [ReceiptVerifier.Step: String]
     package var resuming: String
@@ -39,6 +42,8 @@ package struct Labels: Sendable {
         badRows: "Rows that cannot be checked (not sent)", summary: "Summary",
         clearCount: "clear", reviewCount: "review", ineligibleCount: "ineligible", errorCount: "not checked",
         resultsColumns: ["line", "reference", "name", "maskedId", "decision", "reasons", "checkId", "receipt", "error"],
+        watchColumns: ["line", "reference", "name", "maskedId", "watchId", "decision", "checkId", "until", "receipt", "error"],
+        eventColumns: ["cursor", "time", "watchId", "reference", "maskedId", "previousDecision", "decision", "cause", "checkId", "receipt"],
         verified: "verified", notVerified: "NOT VERIFIED",
         steps: [.digest: "content digest", .signature: "signature", .proofs: "audit proofs", .witnesses: "witnesses"],
         resuming: "Resuming the interrupted batch", verifying: "verifying the signed results…", rows: "rows")
@@ -54,6 +59,8 @@ package struct Labels: Sendable {
         badRows: "无法核查的行（未发送）", summary: "汇总",
         clearCount: "未发现限制", reviewCount: "需复核", ineligibleCount: "不得录用", errorCount: "未核查",
         resultsColumns: ["行号", "编号", "姓名", "身份证号(脱敏)", "结论", "原因", "核查编号", "回执", "错误"],
+        watchColumns: ["行号", "编号", "姓名", "身份证号(脱敏)", "监测编号", "结论", "核查编号", "监测至", "回执", "错误"],
+        eventColumns: ["游标", "时间", "监测编号", "编号", "身份证号(脱敏)", "原结论", "新结论", "原因", "核查编号", "回执"],
         verified: "验证通过", notVerified: "验证失败",
         steps: [.digest: "内容摘要", .signature: "签名", .proofs: "审计证明", .witnesses: "见证人联署"],
         resuming: "继续未完成的批量核查", verifying: "正在验证已签名的结果…", rows: "行")

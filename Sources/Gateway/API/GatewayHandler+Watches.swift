@@ -13,7 +13,14 @@ extension GatewayHandler {
             let until = try Self.until(body.until, today: terms.today)
             let rows = try CandidateRows(body.candidates, terms: terms, limit: maxBatchItems, beyond: "")
             var items = rows.rows.map { Components.Schemas.WatchItem(index: $0.index, reference: $0.reference, error: $0.error) }
-            let made = try await watches.create(rows.questions, references: rows.references, terms: terms, until: until, caller: caller)
+            if let endpoint = body.endpointId {
+                guard TimeOrderedID.isWellFormed(endpoint, prefix: "whe_"), let found = try await webhooks.endpoint(endpoint),
+                      found.clientID == caller.client.id, found.status == .active else {
+                    throw Problem.invalid(code: "webhook.endpoint", "endpointId is not one of this client's active webhook endpoints", pointer: "/endpointId")
+                }
+            }
+            let made = try await watches.create(rows.questions, references: rows.references, terms: terms, until: until, endpointID: body.endpointId,
+                                                caller: caller)
             for (position, (watch, result)) in zip(rows.positions, made) {
                 items[position].watch = try watch.view
                 items[position].result = result

@@ -26,6 +26,9 @@ package struct GatewayHandler: APIProtocol {
     let watches: WatchService
     /// Told of every import and record change made here, so that watches are re-checked at once.
     let screening: WatchScreening
+    let webhooks: any WebhookStore
+    /// Where webhook endpoints may point.
+    let outbound: OutboundPolicy
     let page: PageFiles
     /// The witnesses the log's checkpoints are submitted to (published at `/v1/audit/witnesses`).
     let witnesses: [WitnessEndpoint]

@@ -29,7 +29,7 @@ package final class BatchRunner: Service, Sendable {
     /// again at a third of a lease.
     private let wakeups: Wakeups
 
-    init(store: any BatchJobStore, checks: CheckService, logger: Logger, owner: String = BatchRunner.processName, lease: Duration = .seconds(30)) {
+    init(store: any BatchJobStore, checks: CheckService, logger: Logger, owner: String = BatchRunner.leaseOwner(), lease: Duration = .seconds(30)) {
         self.store = store
         self.checks = checks
         self.logger = logger
@@ -38,8 +38,11 @@ package final class BatchRunner: Service, Sendable {
         wakeups = Wakeups(tick: lease / 3)
     }
 
-    /// A name for this process that no other gateway has: host, process id and a random part.
-    static let processName = "\(ProcessInfo.processInfo.hostName)/\(ProcessInfo.processInfo.processIdentifier)/\(UInt32.random(in: 0...UInt32.max))"
+    /// A name on leases that no other holder has (another gateway, or another service or gateway in
+    /// this process): host, process id and a random part.
+    static func leaseOwner() -> String {
+        "\(ProcessInfo.processInfo.hostName)/\(ProcessInfo.processInfo.processIdentifier)/\(UInt32.random(in: 0...UInt32.max))"
+    }
 
     /// A job was queued.
     func notify() { wakeups.notify() }
@@ -50,7 +53,7 @@ package final class BatchRunner: Service, Sendable {
     /// single check waited 80–120 ms (Benchmarks/gateway/job-beside-checks.sh).
     static let shareLines = 250
 
-    private var leaseEnd: Date { Date() + TimeInterval(lease.components.seconds) + Double(lease.components.attoseconds) / 1e18 }
+    private var leaseEnd: Date { Date() + lease.timeInterval }
 
     package func run() async throws {
         await wakeups.run { await runClaimableJobs() }

@@ -53,15 +53,22 @@ package enum GatewayApplication {
             store: stores.batches, checks: checks, logger: logger,
             lease: .seconds(configuration.jobLeaseSeconds))
         let witnesses = try configuration.witnesses.map(WitnessEndpoint.init)
+        let signers = state.signers
         let watches = WatchService(store: stores.watches, archive: archive, checks: checks, logger: logger)
+        let outbound = try OutboundPolicy(allowing: configuration.webhookAllow)
+        let sender = WebhookSender(
+            store: stores.webhooks, auditor: auditor, policy: outbound,
+            signingKey: { signers.value.responses.signers.first { $0.key.algorithm == .ed25519 }?.key },
+            schedule: configuration.webhookRetrySeconds.map { .milliseconds(Int64($0 * 1000)) },
+            interval: .milliseconds(configuration.webhookIntervalMilliseconds), lease: .seconds(configuration.webhookLeaseSeconds), logger: logger)
         let screening = WatchScreening(
             watches: watches, auditor: auditor, interval: .milliseconds(configuration.watchIntervalMilliseconds),
-            lease: .seconds(configuration.watchLeaseSeconds))
+            lease: .seconds(configuration.watchLeaseSeconds), eventsQueued: { sender.notify() })
         let handler = GatewayHandler(
             checks: checks, auditor: auditor, state: state, archive: archive, metrics: metrics,
             maxBatchItems: configuration.maxBatchItems, contract: try Contract.document(),
             uploads: try Uploads(folder: stateFolder.appendingPathComponent("uploads")), batches: batches,
-            maxJobItems: configuration.maxJobItems, repairs: stores.repairs, watches: watches, screening: screening, page: try PageFiles.bundled(),
+            maxJobItems: configuration.maxJobItems, repairs: stores.repairs, watches: watches, screening: screening, webhooks: stores.webhooks, outbound: outbound, page: try PageFiles.bundled(),
             witnesses: witnesses)
 
         let caCertificates = try Self.certificates(pemFile: configuration.caBundle)
@@ -79,7 +86,6 @@ package enum GatewayApplication {
         try handler.registerHandlers(on: declared, configuration: transport)
 
         let router = Router(context: GatewayRequestContext.self)
-        let signers = state.signers
         let allowed = AllowedMethods(declared.routes.map { ($0.path, $0.method) })
         router.add(middleware: SigningMiddleware(stores: stores.unavailability) { signers.value.responses })
         router.add(middleware: MetricsMiddleware())
@@ -93,7 +99,7 @@ package enum GatewayApplication {
             limiter: RateLimiter(rate: configuration.ratePerSecond, burst: configuration.rateBurst), peers: peers))
         try handler.registerHandlers(on: router, configuration: transport)
 
-        var services: [any Service] = [LifecycleAudit(auditor: auditor, logger: logger), batches, screening]
+        var services: [any Service] = [LifecycleAudit(auditor: auditor, logger: logger), batches, screening, sender]
         if !witnesses.isEmpty {
             var trust = TLSConfiguration.makeClientConfiguration()
             trust.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(configuration.witnessCA ?? configuration.caBundle))

@@ -37,6 +37,10 @@ import SystemPackage
 /// | `witness.interval-ms` | 1000 | how often the latest checkpoint is offered to each witness |
 /// | `watch.interval-ms` | 1000 | how often the archive is asked for new imports and the watches for due re-checks (README, "Watches") |
 /// | `watch.lease-seconds` | 30 | how long a gateway's turn at screening holds without renewal before another may take over |
+/// | `webhooks.allow` | none | host names, addresses or networks (`10.0.0.0/8`) webhook endpoints may point at besides public addresses (README, "Webhooks") |
+/// | `webhooks.interval-ms` | 1000 | how often the outbox is looked at for deliveries due (besides when events are queued here) |
+/// | `webhooks.lease-seconds` | 60 | how long a delivery being sent is held by its gateway: a gateway that dies mid-delivery leaves it to another after this |
+/// | `webhooks.retry-seconds` | 5, 300, 1800, 7200, 18000, 36000, 36000 | the delays before each attempt after the first (Standard Webhooks' schedule) |
 /// | `signing.sm2` | false | sign every response and checkpoint with SM2 over SM3 too, beside Ed25519 (README, "National algorithms") |
 package struct GatewayConfiguration: Sendable {
     package var host = "127.0.0.1"
@@ -73,6 +77,10 @@ package struct GatewayConfiguration: Sendable {
     package var witnessIntervalMilliseconds = 1000
     package var watchIntervalMilliseconds = 1000
     package var watchLeaseSeconds = 30
+    package var webhookAllow: [String] = []
+    package var webhookIntervalMilliseconds = 1000
+    package var webhookLeaseSeconds = 60
+    package var webhookRetrySeconds: [Double] = [5, 300, 1800, 7200, 18_000, 36_000, 36_000]
     /// Today in China time: the default as-of day, the latest day a check may ask about, the day
     /// a credit repair is measured against. The server reads the wall clock; tests inject theirs.
     package var today: @Sendable () -> CalendarDay = { ChinaTime.today }
@@ -129,5 +137,9 @@ package struct GatewayConfiguration: Sendable {
         witnessIntervalMilliseconds = reader.int(forKey: "witness.interval-ms", default: defaults.witnessIntervalMilliseconds)
         watchIntervalMilliseconds = reader.int(forKey: "watch.interval-ms", default: defaults.watchIntervalMilliseconds)
         watchLeaseSeconds = reader.int(forKey: "watch.lease-seconds", default: defaults.watchLeaseSeconds)
+        webhookAllow = reader.stringArray(forKey: "webhooks.allow", default: defaults.webhookAllow)
+        webhookIntervalMilliseconds = reader.int(forKey: "webhooks.interval-ms", default: defaults.webhookIntervalMilliseconds)
+        webhookLeaseSeconds = reader.int(forKey: "webhooks.lease-seconds", default: defaults.webhookLeaseSeconds)
+        webhookRetrySeconds = reader.doubleArray(forKey: "webhooks.retry-seconds", default: defaults.webhookRetrySeconds)
     }
 }

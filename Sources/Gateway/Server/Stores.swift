@@ -22,6 +22,8 @@ package struct Stores: Sendable {
     package let keys: any KeyDirectory
     package let repairs: any RepairStore
     package let watches: any WatchStore
+    /// Webhook endpoints and the outbox: beside the watches, in the same database.
+    package let webhooks: any WebhookStore
     /// Where they are, for people (a password is never shown).
     package let description: String
     /// Whether an error of theirs means "out of reach for now" (``StoreUnavailability``).
@@ -31,6 +33,7 @@ package struct Stores: Sendable {
         let state = URL(fileURLWithPath: configuration.stateDirectory, isDirectory: true)
         try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
         guard let url = configuration.databaseURL else {
+            let watches = try SQLiteWatchStore(path: state.appendingPathComponent("watches.sqlite").path)
             return Stores(
                 archive: try SQLiteArchive(path: configuration.archivePath),
                 audit: try SQLiteAuditLogStore(path: state.appendingPathComponent("audit.sqlite").path),
@@ -38,14 +41,14 @@ package struct Stores: Sendable {
                 batches: try SQLiteBatchJobStore(folder: state.appendingPathComponent("batches")),
                 keys: try SQLiteKeyDirectory(path: state.appendingPathComponent("published-keys.sqlite").path),
                 repairs: try SQLiteRepairStore(path: state.appendingPathComponent("repairs.sqlite").path),
-                watches: try SQLiteWatchStore(path: state.appendingPathComponent("watches.sqlite").path),
+                watches: watches, webhooks: watches,
                 description: "SQLite in \(state.path)", unavailability: .never)
         }
         let engine = try await PostgresEngine.open(url: url, logger: logger)
         return Stores(
             archive: try PostgresArchive(engine), audit: PostgresAuditLogStore(engine), answers: PostgresAnswerStore(engine),
             batches: PostgresBatchJobStore(engine), keys: PostgresKeyDirectory(engine), repairs: PostgresRepairStore(engine),
-            watches: PostgresWatchStore(engine), description: "PostgreSQL, schema \(engine.schema)",
+            watches: PostgresWatchStore(engine), webhooks: PostgresWatchStore(engine), description: "PostgreSQL, schema \(engine.schema)",
             unavailability: StoreUnavailability(PostgresEngine.isUnavailable))
     }
 }

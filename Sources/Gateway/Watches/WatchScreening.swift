@@ -20,22 +20,26 @@ package final class WatchScreening: Service, Sendable {
     let auditor: Auditor
     let owner: String
     let lease: Duration
+    /// Called after a step queued events (the webhook sender sends them at once).
+    let eventsQueued: @Sendable () -> Void
     private let wakeups: Wakeups
 
     /// Watches re-checked per step: one lookup, one audit write, one store commit.
     static let stepWatches = 5000
 
-    init(watches: WatchService, auditor: Auditor, owner: String = BatchRunner.processName, interval: Duration, lease: Duration) {
+    init(watches: WatchService, auditor: Auditor, owner: String = BatchRunner.leaseOwner(), interval: Duration, lease: Duration,
+         eventsQueued: @escaping @Sendable () -> Void = {}) {
         self.watches = watches
         self.auditor = auditor
         self.owner = owner
         self.lease = lease
+        self.eventsQueued = eventsQueued
         wakeups = Wakeups(tick: interval)
     }
 
     private var store: any WatchStore { watches.store }
     private var logger: Logger { watches.logger }
-    private var leaseEnd: Date { Date() + Double(lease.components.seconds) + Double(lease.components.attoseconds) / 1e18 }
+    private var leaseEnd: Date { Date() + lease.timeInterval }
 
     /// The archive changed here (an import, a record's change): screen now rather than at the next tick.
     func notify() { wakeups.notify() }
@@ -98,6 +102,7 @@ package final class WatchScreening: Service, Sendable {
                 var reached = progress
                 if number == steps.count - 1 { reached.sequence = touch.sequence }
                 try await store.commitScreening(rechecks, events: events, progress: reached, owner: owner, until: leaseEnd)
+                if !events.isEmpty { eventsQueued() }
                 progress = reached
                 (rechecked, changed) = (rechecked + rechecks.count, changed + events.count)
             }
@@ -135,6 +140,7 @@ package final class WatchScreening: Service, Sendable {
             guard let last = due.last else { break }
             let (rechecks, events) = try await watches.recheck(due, cause: .time)
             try await store.commitScreening(rechecks, events: events, progress: progress, owner: owner, until: leaseEnd)
+            if !events.isEmpty { eventsQueued() }
             (rechecked, changed) = (rechecked + rechecks.count, changed + events.count)
             after = last.id
         }

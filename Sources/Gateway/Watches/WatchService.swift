@@ -26,7 +26,8 @@ package struct WatchService: Sendable {
     static func latestUntil(today: CalendarDay) -> CalendarDay { today.adding(years: longestYears) }
 
     /// Checks the candidates now (audited and stored as `createWatches` answers) and watches each.
-    func create(_ questions: [CheckQuestion], references: [String?], terms: CheckQuestion.Terms, until: CalendarDay, caller: Caller) async throws
+    func create(_ questions: [CheckQuestion], references: [String?], terms: CheckQuestion.Terms, until: CalendarDay, endpointID: String?,
+                caller: Caller) async throws
         -> [(watch: WatchRecord, result: Components.Schemas.CheckResult)] {
         let prepared = try await checks.prepare(questions, terms: terms, caller: caller, operation: "createWatches")
         let committed = try await checks.audit(prepared)
@@ -39,7 +40,7 @@ package struct WatchService: Sendable {
                 id: TimeOrderedID.make("wch_", at: now), clientID: caller.client.id, fingerprint: caller.peer.fingerprint,
                 recruitmentID: terms.purpose.recruitmentId, termsJSON: termsJSON, name: question.displayName,
                 idNumber: question.candidate.id.unmaskedValue, maskedID: question.candidate.id.masked, reference: references[index],
-                until: until.dayNumber, decision: result.decision.rawValue, checkID: result.checkId, checkedSequence: result.archive.sequence,
+                endpointID: endpointID, until: until.dayNumber, decision: result.decision.rawValue, checkID: result.checkId, checkedSequence: result.archive.sequence,
                 recheckOn: prepared.recheckOn[index]?.dayNumber, createdAt: now)
         }
         try await file(watches, people: questions.map(\.candidate))
@@ -110,8 +111,8 @@ package struct WatchService: Sendable {
                     eventId: id, watchId: watch.id, recruitmentId: watch.recruitmentID, reference: watch.reference,
                     previousDecision: .init(rawValue: watch.decision) ?? .review, decision: answer.decision, checkId: answer.checkId,
                     cause: cause == .import ? ._import : .time, archiveVersion: read.version))
-                events.append(WatchEvent(id: id, watchID: watch.id, clientID: watch.clientID, type: body.type, payload: try body.encoded(),
-                                         createdAt: now))
+                events.append(WatchEvent(id: id, watchID: watch.id, clientID: watch.clientID, endpointID: watch.endpointID, type: body.type,
+                                         payload: try body.encoded(), createdAt: now))
             }
         }
         return (rechecks, events)

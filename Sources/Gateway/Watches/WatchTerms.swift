@@ -23,7 +23,7 @@ extension WatchRecord {
             return Components.Schemas.Watch(
                 watchId: id, status: .init(rawValue: status.rawValue) ?? .ended, recruitmentId: recruitmentID, purpose: terms.purpose,
                 policy: terms.policy, _operator: terms.operator, candidate: .init(maskedId: maskedID, name: name), reference: reference,
-                until: CalendarDay(dayNumber: until).description, decision: .init(rawValue: decision) ?? .review, checkId: checkID,
+                until: CalendarDay(dayNumber: until).description, endpointId: endpointID, decision: .init(rawValue: decision) ?? .review, checkId: checkID,
                 recheckOn: recheckOn.map { CalendarDay(dayNumber: $0).description }, createdAt: createdAt, endedAt: endedAt)
         }
     }

@@ -20,7 +20,7 @@ public struct PostgresWatchStore: WatchStore {
 
     static let columns = """
         watch_id, client_id, fingerprint, recruitment_id, terms, name, id_number, masked_id, reference, until_day, status, decision,
-        check_id, checked_seq, recheck_on, created_at, ended_at
+        check_id, checked_seq, recheck_on, created_at, ended_at, endpoint_id
         """
 
     public func shapes() async throws -> [UInt32] {
@@ -38,16 +38,16 @@ public struct PostgresWatchStore: WatchStore {
                 }
                 try await connection.query("""
                     INSERT INTO watches (watch_id, client_id, fingerprint, recruitment_id, terms, name, id_number, masked_id, reference,
-                                         until_day, status, decision, check_id, checked_seq, recheck_on, created_at)
-                    SELECT w, c, f, r, t, n, i, m, NULLIF(ref, ''), u, s, d, k, q, NULLIF(o, \(Self.none)), a
+                                         until_day, status, decision, check_id, checked_seq, recheck_on, created_at, endpoint_id)
+                    SELECT w, c, f, r, t, n, i, m, NULLIF(ref, ''), u, s, d, k, q, NULLIF(o, \(Self.none)), a, NULLIF(e, '')
                     FROM unnest(\(slice.map(\.id))::text[], \(slice.map(\.clientID))::text[], \(slice.map(\.fingerprint))::text[],
                                 \(slice.map(\.recruitmentID))::text[], \(slice.map { ByteBuffer(data: $0.termsJSON) })::bytea[],
                                 \(slice.map { $0.name ?? "" })::text[], \(slice.map { $0.idNumber ?? "" })::text[], \(slice.map(\.maskedID))::text[],
                                 \(slice.map { $0.reference ?? "" })::text[], \(slice.map { Int32($0.until) })::integer[],
                                 \(slice.map(\.status.rawValue))::text[], \(slice.map(\.decision))::text[], \(slice.map(\.checkID))::text[],
                                 \(slice.map(\.checkedSequence))::bigint[], \(recheckOn)::integer[],
-                                \(slice.map(\.createdAt.timeIntervalSince1970))::double precision[])
-                         AS given (w, c, f, r, t, n, i, m, ref, u, s, d, k, q, o, a)
+                                \(slice.map(\.createdAt.timeIntervalSince1970))::double precision[], \(slice.map { $0.endpointID ?? "" })::text[])
+                         AS given (w, c, f, r, t, n, i, m, ref, u, s, d, k, q, o, a, e)
                     """, logger: engine.logger)
                 let filed = part.flatMap { index in keys[index].map { WatchKey(watchID: watches[index].id, key: $0) } }
                 try await Self.file(filed, on: connection, engine.logger)
@@ -144,11 +144,22 @@ public struct PostgresWatchStore: WatchStore {
                     """, logger: engine.logger)
             }
             for part in events.chunks(of: 10_000) {
+                // Each event, and beside it (the outbox) a delivery when its watch has an active endpoint.
                 try await connection.query("""
-                    INSERT INTO watch_events (event_id, watch_id, client_id, type, payload, created_at)
-                    SELECT * FROM unnest(\(part.map(\.id))::text[], \(part.map(\.watchID))::text[], \(part.map(\.clientID))::text[],
-                                         \(part.map(\.type))::text[], \(part.map { ByteBuffer(data: $0.payload) })::bytea[],
-                                         \(part.map(\.createdAt.timeIntervalSince1970))::double precision[])
+                    WITH inserted AS (
+                        INSERT INTO watch_events (event_id, watch_id, client_id, type, payload, created_at)
+                        SELECT i, w, c, t, p, a FROM unnest(\(part.map(\.id))::text[], \(part.map(\.watchID))::text[],
+                                                            \(part.map(\.clientID))::text[], \(part.map(\.type))::text[],
+                                                            \(part.map { ByteBuffer(data: $0.payload) })::bytea[],
+                                                            \(part.map(\.createdAt.timeIntervalSince1970))::double precision[])
+                                                 WITH ORDINALITY AS given (i, w, c, t, p, a, n)
+                        ORDER BY n
+                        RETURNING cursor, event_id, watch_id, created_at)
+                    INSERT INTO webhook_deliveries (event_cursor, endpoint_id, watch_id, status, next_at)
+                    SELECT inserted.cursor, x.endpoint_id, inserted.watch_id, 'pending', inserted.created_at
+                    FROM inserted JOIN unnest(\(part.map(\.id))::text[], \(part.map { $0.endpointID ?? "" })::text[]) AS target (event_id, endpoint_id)
+                           ON target.event_id = inserted.event_id
+                         JOIN webhook_endpoints x ON x.endpoint_id = target.endpoint_id AND x.status = 'active'
                     """, logger: engine.logger)
             }
         }
@@ -210,13 +221,15 @@ public struct PostgresWatchStore: WatchStore {
             let (id, client, fingerprint, recruitment, terms, name, idNumber, masked, reference, until, status, decision) =
                 try row.decode((String, String, String, String, ByteBuffer, String?, String?, String, String?, Int32, String, String).self)
             let columns = row.makeRandomAccess()
-            return WatchRecord(
+            var watch = WatchRecord(
                 id: id, clientID: client, fingerprint: fingerprint, recruitmentID: recruitment, termsJSON: Data(buffer: terms), name: name,
                 idNumber: idNumber, maskedID: masked, reference: reference, until: Int(until),
                 status: WatchRecord.Status(rawValue: status) ?? .ended, decision: decision, checkID: try columns[12].decode(String.self),
                 checkedSequence: try columns[13].decode(Int64.self), recheckOn: try columns[14].decode(Int32?.self).map(Int.init),
                 createdAt: Date(timeIntervalSince1970: try columns[15].decode(Double.self)),
                 endedAt: try columns[16].decode(Double?.self).map(Date.init(timeIntervalSince1970:)))
+            watch.endpointID = try columns[17].decode(String?.self)
+            return watch
         }
     }
 }

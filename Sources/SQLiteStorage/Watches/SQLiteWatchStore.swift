@@ -50,6 +50,24 @@ public struct SQLiteWatchStore: WatchStore {
                 INSERT INTO watch_screening (id, sequence, shapes) VALUES (1, 0, '');
                 """)
         }
+        migrator.registerMigration("v2 webhooks") { db in
+            try db.execute(sql: """
+                ALTER TABLE watches ADD COLUMN endpoint_id TEXT;
+                CREATE TABLE webhook_endpoints (
+                    endpoint_id TEXT PRIMARY KEY, client_id TEXT NOT NULL, url TEXT NOT NULL, ca_bundle TEXT NOT NULL, secret TEXT NOT NULL,
+                    previous_secret TEXT, previous_until REAL, status TEXT NOT NULL, created_at REAL NOT NULL, disabled_at REAL,
+                    disabled_reason TEXT
+                ) WITHOUT ROWID;
+                CREATE INDEX webhook_endpoints_client ON webhook_endpoints (client_id, endpoint_id);
+                CREATE TABLE webhook_deliveries (
+                    event_cursor INTEGER NOT NULL, endpoint_id TEXT NOT NULL, watch_id TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+                    status TEXT NOT NULL, next_at REAL NOT NULL, lease_owner TEXT, lease_until REAL, last_status INTEGER, last_error TEXT,
+                    PRIMARY KEY (event_cursor, endpoint_id)
+                ) WITHOUT ROWID;
+                CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_at) WHERE status = 'pending';
+                CREATE INDEX webhook_deliveries_watch ON webhook_deliveries (watch_id, endpoint_id, event_cursor) WHERE status = 'pending';
+                """)
+        }
         try migrator.migrate(database)
     }
 
@@ -63,8 +81,8 @@ public struct SQLiteWatchStore: WatchStore {
             guard progress.shapes == shapes else { throw WatchShapesChanged() }
             let insert = try db.makeStatement(sql: """
                 INSERT INTO watches (watch_id, client_id, fingerprint, recruitment_id, terms, name, id_number, masked_id, reference,
-                                     until_day, status, decision, check_id, checked_seq, recheck_on, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                     endpoint_id, until_day, status, decision, check_id, checked_seq, recheck_on, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             let file = try db.makeStatement(sql: "INSERT OR IGNORE INTO watch_keys (key, watch_id) VALUES (?, ?)")
             for (watch, keys) in zip(watches, keys) {
@@ -72,7 +90,7 @@ public struct SQLiteWatchStore: WatchStore {
                 let recheckOn = watch.checkedSequence < progress.sequence ? min(watch.recheckOn ?? catchUpDay, catchUpDay) : watch.recheckOn
                 try insert.execute(arguments: [
                     watch.id, watch.clientID, watch.fingerprint, watch.recruitmentID, watch.termsJSON, watch.name, watch.idNumber,
-                    watch.maskedID, watch.reference, watch.until, watch.status.rawValue, watch.decision, watch.checkID,
+                    watch.maskedID, watch.reference, watch.endpointID, watch.until, watch.status.rawValue, watch.decision, watch.checkID,
                     watch.checkedSequence, recheckOn, watch.createdAt.timeIntervalSince1970,
                 ])
                 for key in keys { try file.execute(arguments: [key, watch.id]) }
@@ -175,8 +193,16 @@ public struct SQLiteWatchStore: WatchStore {
             let insert = try db.makeStatement(sql: """
                 INSERT INTO watch_events (event_id, watch_id, client_id, type, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)
                 """)
+            // The outbox: a delivery beside each event whose watch has an active endpoint.
+            let queue = try db.makeStatement(sql: """
+                INSERT INTO webhook_deliveries (event_cursor, endpoint_id, watch_id, status, next_at)
+                SELECT ?, endpoint_id, ?, 'pending', ? FROM webhook_endpoints WHERE endpoint_id = ? AND status = 'active'
+                """)
             for event in events {
                 try insert.execute(arguments: [event.id, event.watchID, event.clientID, event.type, event.payload, event.createdAt.timeIntervalSince1970])
+                if let endpoint = event.endpointID {
+                    try queue.execute(arguments: [db.lastInsertedRowID, event.watchID, event.createdAt.timeIntervalSince1970, endpoint])
+                }
             }
         }
     }
@@ -223,7 +249,7 @@ public struct SQLiteWatchStore: WatchStore {
         WatchRecord(
             id: row["watch_id"], clientID: row["client_id"], fingerprint: row["fingerprint"], recruitmentID: row["recruitment_id"],
             termsJSON: row["terms"], name: row["name"], idNumber: row["id_number"], maskedID: row["masked_id"], reference: row["reference"],
-            until: row["until_day"], status: WatchRecord.Status(rawValue: row["status"]) ?? .ended, decision: row["decision"],
+            endpointID: row["endpoint_id"], until: row["until_day"], status: WatchRecord.Status(rawValue: row["status"]) ?? .ended, decision: row["decision"],
             checkID: row["check_id"], checkedSequence: row["checked_seq"], recheckOn: row["recheck_on"],
             createdAt: Date(timeIntervalSince1970: row["created_at"]), endedAt: (row["ended_at"] as Double?).map(Date.init(timeIntervalSince1970:)))
     }
