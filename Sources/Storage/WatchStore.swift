@@ -23,7 +23,8 @@ public protocol WatchStore: Sendable {
 
     /// Stores new watches, each with its keys (computed under `shapes`), in one transaction.
     /// Watches checked before an import the screener has already passed are made due on
-    /// `catchUpDay`, so the next screening step re-checks them. Throws ``WatchShapesChanged`` when
+    /// `catchUpDay`, so the next screening step re-checks them. A watch whose id is stored already is
+    /// left as it is (a watch upload's chunk answered again). Throws ``WatchShapesChanged`` when
     /// the store's shapes are no longer `shapes`; then nothing is stored.
     func create(_ watches: [WatchRecord], keys: [[Int64]], shapes: [UInt32], catchUpDay: Int) async throws
 

@@ -75,7 +75,7 @@ struct WatchCommand: AsyncParsableCommand {
                             let row = rows[item.index]
                             let fields = [String(row.line), row.reference ?? "", row.name, row.maskedID, item.watch?.watchId ?? "",
                                           item.result?.decision.rawValue ?? "", item.result?.checkId ?? "", until, kept.path,
-                                          item.error.map { "\($0.code ?? ""): \($0.detail ?? $0.title)" } ?? ""]
+                                          item.error.map { "\($0.code): \($0.detail ?? $0.title)" } ?? ""]
                             lines += CSV.record(fields) + "\r\n"
                             if let decision = item.result?.decision { decisions.append(decision) } else { refused += 1 }
                             if item.watch != nil { watched += 1 }

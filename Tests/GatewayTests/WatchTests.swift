@@ -239,3 +239,38 @@ extension WatchTests {
         try await gateway.stop()
     }
 }
+
+extension WatchTests {
+    /// An NDJSON upload: a batch job whose answered lines are each watched, their results naming the watches.
+    @Test func anUploadIsAJobThatWatchesEveryLineItAnswers() async throws {
+        let gateway = try await TestGateway { configuration, _ in configuration.watchIntervalMilliseconds = 100 }
+        let people = (120..<125).map(Self.person)
+        let lines = people.enumerated().map { #"{"name":"\#($1.name)","idNumber":"\#($1.id)","reference":"U\#($0)"}"# }
+            + [#"{"name":"坏行","idNumber":"110105194912310021"}"#]
+        let body = lines.joined(separator: "\n") + "\n"
+        let query = "purposeCode=civil-service-exam&recruitmentId=GK2026-0009&consentReference=C-1&until=2027-06-30"
+        let missing = try await gateway.raw("bureau", "POST", "/v1/watches?purposeCode=civil-service-exam", body: body, contentType: "application/x-ndjson")
+        #expect(missing.status == 422 && missing.json["code"] as? String == "watch.upload", "\(missing.text)")
+        let accepted = try await gateway.raw("bureau", "POST", "/v1/watches?\(query)", body: body, contentType: "application/x-ndjson")
+        #expect(accepted.status == 202, "\(accepted.text)")
+        let batch = try #require(accepted.json["batchId"] as? String)
+        for _ in 0..<100 {
+            if try await gateway.raw("bureau", "GET", "/v1/batches/\(batch)", contentType: nil).json["status"] as? String == "finished" { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let results = try await gateway.raw("bureau", "GET", "/v1/batches/\(batch)/results", contentType: nil).text.split(separator: "\n")
+        let parsed = results.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        let watchIDs = parsed.compactMap { $0["watchId"] as? String }
+        #expect(parsed.count == 6 && watchIDs.count == 5 && parsed.last?["error"] != nil && Set(watchIDs).count == 5)
+        #expect(watchIDs.allSatisfy { TimeOrderedID.isWellFormed($0, prefix: "wch_") })
+        #expect(watchIDs == (0..<5).map { TimeOrderedID.derived("wch_", from: batch, index: $0) })
+        let listed = try await gateway.withClient("bureau") { try await $0.listWatches(query: .init(recruitmentId: "GK2026-0009")).ok.body.json }
+        #expect(Set(listed.watches.map(\.watchId)) == Set(watchIDs) && listed.watches.allSatisfy { $0.until == "2027-06-30" })
+
+        // Watched like any other: a listing of the second person is their event.
+        try await importFeed(gateway, [Self.listing(people[1], caseNumber: 1_000)])
+        let events = try await events(gateway, count: 1)
+        #expect(events.map(\.data.watchId) == [watchIDs[1]] && events.first?.data.reference == "U1")
+        try await gateway.stop()
+    }
+}

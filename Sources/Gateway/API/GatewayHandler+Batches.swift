@@ -12,47 +12,55 @@ extension GatewayHandler {
             let query = input.query
             let purpose = Components.Schemas.Purpose(code: query.purposeCode, recruitmentId: query.recruitmentId, consentReference: query.consentReference)
             let terms = try checks.terms(purpose: purpose, policy: query.policy, asOf: query.asOf, operator: query._operator)
-            let id = TimeOrderedID.make("bat_")
-            // The upload is spooled to disk only until the store holds it (PIPL: full IDs are not
-            // kept where they are not needed).
-            let file = uploads.folder.appendingPathComponent("\(id).ndjson")
-            defer { try? FileManager.default.removeItem(at: file) }
-            let lines = try await uploads.receive(body, to: file)
-            guard lines <= maxJobItems else {
-                throw Problem(.contentTooLarge, code: "batch.too-large", title: "Too many candidates",
-                              detail: "at most \(maxJobItems) candidates per batch job; \(lines) were sent")
-            }
-            guard lines > 0 else {
-                throw Problem.invalid(code: "batch.empty", "the body has no candidate lines", pointer: "")
-            }
-            let idempotency = try input.headers.idempotencyKey.map { key in
-                guard (1...128).contains(key.count) else {
-                    throw Problem.invalid(code: "idempotency.key", "an Idempotency-Key has 1 to 128 characters", pointer: "")
-                }
-                return BatchJobRecord.Idempotency(key: key, requestDigest: RequestDigest.current?.header ?? "")
-            }
             let stored = BatchJobTerms(purpose: purpose, policy: terms.policy.name, asOf: terms.asOf.description, operator: terms.operator)
-            let job = BatchJobRecord(
-                id: id, clientID: caller.client.id, fingerprint: caller.peer.fingerprint, termsJSON: try CheckStore.encoder.encode(stored),
-                total: lines, createdAt: Date(), idempotency: idempotency)
-            if let earlier = try await batches.store.create(job, input: file) {
-                // The same request again (its sender was interrupted before it learned the id): the job
-                // made the first time answers it; the new upload is not needed.
-                guard earlier.idempotency == idempotency else {
-                    throw Problem.invalid(code: "idempotency.mismatch",
-                                          "Idempotency-Key \(idempotency?.key ?? "") was used for another request", pointer: "")
-                }
-                _ = try await auditor.record([auditor.entry("createBatchJob", caller: caller, detail: "batchId=\(earlier.id) repeated")])
-                return .ok(.init(body: .json(earlier.view)))
-            }
-            var entry = auditor.entry("createBatchJob", caller: caller, detail: "batchId=\(id) lines=\(lines)")
-            entry.purpose = "\(purpose.code) \(purpose.recruitmentId)"
-            entry.consentReference = purpose.consentReference
-            entry.operator = terms.operator
-            _ = try await auditor.record([entry])
-            batches.notify()
-            return .accepted(.init(body: .json(job.view)))
+            let (job, repeated) = try await queueJob(body, terms: stored, idempotencyKey: input.headers.idempotencyKey, caller: caller, operation: "createBatchJob")
+            return repeated ? .ok(.init(body: .json(job.view))) : .accepted(.init(body: .json(job.view)))
         }
+    }
+
+    /// Queues an NDJSON upload of candidates as a batch job (`POST /v1/batches`, or a watch upload):
+    /// spooled to disk only until the store holds it, counted, stored with its terms, audited. The
+    /// same `Idempotency-Key` and body again answer the job made the first time (`repeated`).
+    func queueJob(_ body: HTTPBody, terms: BatchJobTerms, idempotencyKey: String?, caller: Caller, operation: String) async throws
+        -> (job: BatchJobRecord, repeated: Bool) {
+        let id = TimeOrderedID.make("bat_")
+        // PIPL: full IDs are not kept where they are not needed.
+        let file = uploads.folder.appendingPathComponent("\(id).ndjson")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let lines = try await uploads.receive(body, to: file)
+        guard lines <= maxJobItems else {
+            throw Problem(.contentTooLarge, code: "batch.too-large", title: "Too many candidates",
+                          detail: "at most \(maxJobItems) candidates per batch job; \(lines) were sent")
+        }
+        guard lines > 0 else {
+            throw Problem.invalid(code: "batch.empty", "the body has no candidate lines", pointer: "")
+        }
+        let idempotency = try idempotencyKey.map { key in
+            guard (1...128).contains(key.count) else {
+                throw Problem.invalid(code: "idempotency.key", "an Idempotency-Key has 1 to 128 characters", pointer: "")
+            }
+            return BatchJobRecord.Idempotency(key: key, requestDigest: RequestDigest.current?.header ?? "")
+        }
+        let job = BatchJobRecord(
+            id: id, clientID: caller.client.id, fingerprint: caller.peer.fingerprint, termsJSON: try CheckStore.encoder.encode(terms),
+            total: lines, createdAt: Date(), idempotency: idempotency)
+        if let earlier = try await batches.store.create(job, input: file) {
+            // The same request again (its sender was interrupted before it learned the id): the job
+            // made the first time answers it; the new upload is not needed.
+            guard earlier.idempotency == idempotency else {
+                throw Problem.invalid(code: "idempotency.mismatch",
+                                      "Idempotency-Key \(idempotency?.key ?? "") was used for another request", pointer: "")
+            }
+            _ = try await auditor.record([auditor.entry(operation, caller: caller, detail: "batchId=\(earlier.id) repeated")])
+            return (earlier, true)
+        }
+        var entry = auditor.entry(operation, caller: caller, detail: "batchId=\(id) lines=\(lines)" + (terms.watch.map { " until=\($0.until)" } ?? ""))
+        entry.purpose = "\(terms.purpose.code) \(terms.purpose.recruitmentId)"
+        entry.consentReference = terms.purpose.consentReference
+        entry.operator = terms.operator
+        _ = try await auditor.record([entry])
+        batches.notify()
+        return (job, false)
     }
 
     package func getBatchJob(_ input: Operations.GetBatchJob.Input) async throws -> Operations.GetBatchJob.Output {

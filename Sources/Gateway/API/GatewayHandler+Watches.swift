@@ -7,31 +7,59 @@ import Storage
 extension GatewayHandler {
     package func createWatches(_ input: Operations.CreateWatches.Input) async throws -> Operations.CreateWatches.Output {
         let caller = try await auditor.require(.bureau, for: "createWatches", caller: Caller.current)
-        guard case .json(let body) = input.body else { throw Problem.unsupportedMediaType(nil) }
-        return try await refusing("createWatches", caller: caller) {
-            let terms = try checks.terms(purpose: body.purpose, policy: body.policy, asOf: nil, operator: body._operator)
-            let until = try Self.until(body.until, today: terms.today)
-            let rows = try CandidateRows(body.candidates, terms: terms, limit: maxBatchItems, beyond: "")
-            var items = rows.rows.map { Components.Schemas.WatchItem(index: $0.index, reference: $0.reference, error: $0.error) }
-            if let endpoint = body.endpointId {
-                guard TimeOrderedID.isWellFormed(endpoint, prefix: "whe_"), let found = try await webhooks.endpoint(endpoint),
-                      found.clientID == caller.client.id, found.status == .active else {
-                    throw Problem.invalid(code: "webhook.endpoint", "endpointId is not one of this client's active webhook endpoints", pointer: "/endpointId")
+        switch input.body {
+        case .json(let body):
+            return try await refusing("createWatches", caller: caller) { try await createWatches(body, caller: caller) }
+        case .applicationXNdjson(let upload):
+            return try await refusing("createWatches", caller: caller) {
+                let query = input.query
+                func required(_ value: String?, _ name: String) throws(Problem) -> String {
+                    guard let value else { throw Problem.invalid(code: "watch.upload", "an upload names \(name) in the query", pointer: "/\(name)") }
+                    return value
                 }
+                let purpose = Components.Schemas.Purpose(
+                    code: try required(query.purposeCode, "purposeCode"), recruitmentId: try required(query.recruitmentId, "recruitmentId"),
+                    consentReference: try required(query.consentReference, "consentReference"))
+                let terms = try checks.terms(purpose: purpose, policy: query.policy, asOf: nil, operator: query._operator)
+                let until = try Self.until(try required(query.until, "until"), today: terms.today)
+                try await requireEndpoint(query.endpointId, of: caller)
+                let stored = BatchJobTerms(purpose: purpose, policy: terms.policy.name, asOf: terms.asOf.description, operator: terms.operator,
+                                           watch: .init(until: until.description, endpointId: query.endpointId))
+                let (job, repeated) = try await queueJob(upload, terms: stored, idempotencyKey: input.headers.idempotencyKey, caller: caller,
+                                                         operation: "createWatches")
+                return repeated ? .ok(.init(body: .json(job.view))) : .accepted(.init(body: .json(job.view)))
             }
-            let made = try await watches.create(rows.questions, references: rows.references, terms: terms, until: until, endpointID: body.endpointId,
-                                                caller: caller)
-            for (position, (watch, result)) in zip(rows.positions, made) {
-                items[position].watch = try watch.view
-                items[position].result = result
-            }
-            let summary = rows.summary(made.map(\.result.decision))
-            var entry = auditor.entry("createWatches", caller: caller, detail: "watches=\(made.count) errors=\(summary.errors) until=\(until)")
-            entry.purpose = "\(terms.purpose.code) \(terms.purpose.recruitmentId)"
-            entry.consentReference = terms.purpose.consentReference
-            entry.operator = terms.operator
-            _ = try await auditor.record([entry])
-            return .created(.init(body: .json(.init(items: items, summary: summary))))
+        }
+    }
+
+    /// Watches of an inline request, each from a check made now.
+    private func createWatches(_ body: Components.Schemas.WatchRequest, caller: Caller) async throws -> Operations.CreateWatches.Output {
+        let terms = try checks.terms(purpose: body.purpose, policy: body.policy, asOf: nil, operator: body._operator)
+        let until = try Self.until(body.until, today: terms.today)
+        let rows = try CandidateRows(body.candidates, terms: terms, limit: maxBatchItems, beyond: "; upload NDJSON for more")
+        var items = rows.rows.map { Components.Schemas.WatchItem(index: $0.index, reference: $0.reference, error: $0.error) }
+        try await requireEndpoint(body.endpointId, of: caller)
+        let made = try await watches.create(rows.questions, references: rows.references, terms: terms, until: until, endpointID: body.endpointId,
+                                            caller: caller)
+        for (position, (watch, result)) in zip(rows.positions, made) {
+            items[position].watch = try watch.view
+            items[position].result = result
+        }
+        let summary = rows.summary(made.map(\.result.decision))
+        var entry = auditor.entry("createWatches", caller: caller, detail: "watches=\(made.count) errors=\(summary.errors) until=\(until)")
+        entry.purpose = "\(terms.purpose.code) \(terms.purpose.recruitmentId)"
+        entry.consentReference = terms.purpose.consentReference
+        entry.operator = terms.operator
+        _ = try await auditor.record([entry])
+        return .created(.init(body: .json(.init(items: items, summary: summary))))
+    }
+
+    /// An endpoint a watch may push to: one of the caller's, active.
+    private func requireEndpoint(_ id: String?, of caller: Caller) async throws {
+        guard let id else { return }
+        guard TimeOrderedID.isWellFormed(id, prefix: "whe_"), let found = try await webhooks.endpoint(id), found.clientID == caller.client.id,
+              found.status == .active else {
+            throw Problem.invalid(code: "webhook.endpoint", "endpointId is not one of this client's active webhook endpoints", pointer: "/endpointId")
         }
     }
 

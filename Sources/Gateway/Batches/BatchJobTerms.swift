@@ -9,6 +9,14 @@ struct BatchJobTerms: Codable, Sendable {
     var policy: String
     var asOf: String
     var `operator`: String?
+    /// Set for an upload to `POST /v1/watches`: each candidate answered is also watched.
+    var watch: Watch?
+
+    struct Watch: Codable, Sendable {
+        /// The last day watched.
+        var until: String
+        var endpointId: String?
+    }
 }
 
 extension BatchJobRecord {

@@ -1,4 +1,5 @@
 import Attestation
+import CreditCore
 import Foundation
 import GatewayAPI
 import Logging
@@ -20,6 +21,8 @@ import Storage
 package final class BatchRunner: Service, Sendable {
     let store: any BatchJobStore
     let checks: CheckService
+    /// Makes the watches of a watch upload (``BatchJobTerms/watch``).
+    let watches: WatchService
     let logger: Logger
     /// This gateway's name on the leases it holds.
     let owner: String
@@ -29,9 +32,11 @@ package final class BatchRunner: Service, Sendable {
     /// again at a third of a lease.
     private let wakeups: Wakeups
 
-    init(store: any BatchJobStore, checks: CheckService, logger: Logger, owner: String = BatchRunner.leaseOwner(), lease: Duration = .seconds(30)) {
+    init(store: any BatchJobStore, checks: CheckService, watches: WatchService, logger: Logger, owner: String = BatchRunner.leaseOwner(),
+         lease: Duration = .seconds(30)) {
         self.store = store
         self.checks = checks
+        self.watches = watches
         self.logger = logger
         self.owner = owner
         self.lease = lease
@@ -116,6 +121,13 @@ package final class BatchRunner: Service, Sendable {
             throw Problem(.internalServerError, code: "batch.terms", title: "The job's stored terms cannot be read")
         }
         let terms = try checks.terms(purpose: stored.purpose, policy: stored.policy, asOf: stored.asOf, operator: stored.operator)
+        var watching: (until: CalendarDay, endpointID: String?)?
+        if let watch = stored.watch {
+            guard let until = try? CalendarDay(parsing: watch.until) else {
+                throw Problem(.internalServerError, code: "batch.terms", title: "The job's stored terms cannot be read")
+            }
+            watching = (until, watch.endpointId)
+        }
         let caller = Caller(client: .init(id: job.clientID, roles: [.bureau]), peer: .init(fingerprint: job.fingerprint, subject: ""))
         // The results' digest grows with each chunk committed; a resumed job's earlier chunks are read once.
         var digest = ContentDigest.Streaming()
@@ -141,6 +153,8 @@ package final class BatchRunner: Service, Sendable {
             async let auditing = audit(toAudit)
             if let (chunk, answers) = audited {
                 try await save(answers)
+                var chunk = chunk
+                if let watching { try await watch(&chunk, answers, job: job, terms: terms, until: watching.until, endpointID: watching.endpointID) }
                 try await commit(chunk, answers, digest: &digest, job: &job)
             }
             audited = try await auditing
@@ -187,6 +201,20 @@ package final class BatchRunner: Service, Sendable {
         }
     }
 
+    /// Watches each candidate of a watch upload's chunk once answered (its line then names the watch).
+    /// A watch's id comes from the job's and the line's, so a chunk answered again after a crash
+    /// finds its watches made and makes none twice.
+    private func watch(_ chunk: inout Chunk, _ answers: CheckService.Committed, job: BatchJobRecord, terms: CheckQuestion.Terms,
+                       until: CalendarDay, endpointID: String?) async throws {
+        let caller = Caller(client: .init(id: job.clientID, roles: [.bureau]), peer: .init(fingerprint: job.fingerprint, subject: ""))
+        let ids = chunk.positions.map { TimeOrderedID.derived("wch_", from: job.id, index: chunk.items[$0].index) }
+        let made = watches.records(
+            for: answers.results, questions: chunk.questions, recheckOn: chunk.prepared.recheckOn,
+            references: chunk.positions.map { chunk.items[$0].reference }, terms: terms, until: until, endpointID: endpointID, caller: caller, ids: ids)
+        try await watches.file(made, people: chunk.questions.map(\.candidate))
+        for (position, id) in zip(chunk.positions, ids) { chunk.items[position].watchID = id }
+    }
+
     /// Commits an audited and stored chunk's result lines with the job's progress.
     private func commit(
         _ chunk: Chunk, _ answers: CheckService.Committed, digest: inout ContentDigest.Streaming, job: inout BatchJobRecord
@@ -221,6 +249,8 @@ package final class BatchRunner: Service, Sendable {
         var items: [ResultLine]
         /// Where each prepared answer goes among `items`.
         var positions: [Int]
+        /// The valid lines' questions, one per prepared answer.
+        var questions: [CheckQuestion]
         var prepared: CheckService.Prepared
         var errors: Int
     }
@@ -252,7 +282,7 @@ package final class BatchRunner: Service, Sendable {
         for range in questions.indices.parts(of: Self.shareLines) {
             try await share { prepared.append(try await checks.prepare(Array(questions[range]), terms: terms, caller: caller, operation: "createBatchJob")) }
         }
-        return Chunk(number: number, items: items, positions: positions, prepared: prepared, errors: errors)
+        return Chunk(number: number, items: items, positions: positions, questions: questions, prepared: prepared, errors: errors)
     }
 
     /// One line of a job's results.
@@ -262,5 +292,7 @@ package final class BatchRunner: Service, Sendable {
         /// The answer's JSON as sent (``CheckService/Committed/json``), written as the line's `result`.
         var answer: Data?
         var error: Components.Schemas.Problem?
+        /// The watch made for the line (a watch upload).
+        var watchID: String?
     }
 }

@@ -104,6 +104,7 @@ extension CanonicalJSON {
             o.integer("index", line.index)
             o.string("reference", line.reference)
             if let answer = line.answer { o.field("result") { $0.raw(answer) } }
+            o.string("watchId", line.watchID)
         }
     }
 

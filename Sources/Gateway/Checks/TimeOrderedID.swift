@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// Ids of checks (`chk_…`) and batch jobs (`bat_…`): a prefix and a ULID in lower-case Crockford
@@ -15,6 +16,16 @@ enum TimeOrderedID {
         // 26 digits of 5 bits carry 130 bits: the first digit holds the top 3.
         let digits = (0..<26).map { alphabet[Int((value >> UInt128(125 - 5 * $0)) & 31)] }
         return prefix + String(decoding: digits, as: UTF8.self)
+    }
+
+    /// An id made from another (a job's) and a position in it: the same every time, so work redone
+    /// after a crash finds what it made the first time. It keeps the other id's time (its first 10
+    /// digits) and takes the rest from a SHA-256 of the two.
+    static func derived(_ prefix: String, from other: String, index: Int) -> String {
+        let time = other.utf8.suffix(26).prefix(10)
+        let hash = Array(SHA256.hash(data: Array("\(other)#\(index)".utf8)))
+        let digits = (0..<16).map { alphabet[Int(hash[$0] & 31)] }
+        return prefix + String(decoding: Array(time) + digits, as: UTF8.self)
     }
 
     static func isWellFormed(_ text: String, prefix: String) -> Bool {

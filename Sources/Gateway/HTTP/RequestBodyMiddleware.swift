@@ -7,7 +7,7 @@ import NIOCore
 ///
 /// Bodies over the configured size get 413: at once when `Content-Length` says so, or as soon as a
 /// chunked body passes the limit. Paths named in `exceptions` (feed uploads, which are streamed to
-/// disk) have limits of their own. The digest is what the audit entry's `requestDigest` holds (keyed
+/// disk) have limits of their own for bodies other than JSON. The digest is what the audit entry's `requestDigest` holds (keyed
 /// with the audit key: see ``CandidateHasher/bodyDigest()``); it is taken here, on the bytes as
 /// received, so a handler that decodes the body (or streams it to a file) need not keep them.
 package struct RequestBodyMiddleware<Context: RequestContext>: RouterMiddleware {
@@ -22,7 +22,10 @@ package struct RequestBodyMiddleware<Context: RequestContext>: RouterMiddleware 
     }
 
     package func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let limit = exceptions[request.uri.path] ?? defaultLimit
+        // A JSON body is decoded in memory: it keeps the default limit on every path (`POST
+        // /v1/watches` takes JSON, or an NDJSON upload streamed to disk).
+        let json = request.headers[.contentType]?.lowercased().hasPrefix("application/json") ?? false
+        let limit = json ? defaultLimit : exceptions[request.uri.path] ?? defaultLimit
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit { throw Problem.tooLarge }
         let digest = RequestDigest(hasher.bodyDigest())
         var request = request

@@ -49,12 +49,12 @@ package enum GatewayApplication {
             store: CheckStore(stores.answers),
             metrics: metrics, clock: configuration.today)
         let stateFolder = URL(fileURLWithPath: configuration.stateDirectory)
+        let watches = WatchService(store: stores.watches, archive: archive, checks: checks, logger: logger)
         let batches = BatchRunner(
-            store: stores.batches, checks: checks, logger: logger,
+            store: stores.batches, checks: checks, watches: watches, logger: logger,
             lease: .seconds(configuration.jobLeaseSeconds))
         let witnesses = try configuration.witnesses.map(WitnessEndpoint.init)
         let signers = state.signers
-        let watches = WatchService(store: stores.watches, archive: archive, checks: checks, logger: logger)
         let outbound = try OutboundPolicy(allowing: configuration.webhookAllow)
         let sender = WebhookSender(
             store: stores.webhooks, auditor: auditor, policy: outbound,
@@ -68,8 +68,8 @@ package enum GatewayApplication {
             checks: checks, auditor: auditor, state: state, archive: archive, metrics: metrics,
             maxBatchItems: configuration.maxBatchItems, contract: try Contract.document(),
             uploads: try Uploads(folder: stateFolder.appendingPathComponent("uploads")), batches: batches,
-            maxJobItems: configuration.maxJobItems, repairs: stores.repairs, watches: watches, screening: screening, webhooks: stores.webhooks, outbound: outbound, page: try PageFiles.bundled(),
-            witnesses: witnesses)
+            maxJobItems: configuration.maxJobItems, repairs: stores.repairs, watches: watches, screening: screening, webhooks: stores.webhooks,
+            outbound: outbound, page: try PageFiles.bundled(), witnesses: witnesses)
 
         let caCertificates = try Self.certificates(pemFile: configuration.caBundle)
         let registry = try ReloadingFile(URL(fileURLWithPath: configuration.clientRegistry), logger: logger) { try ClientRegistry.load(from: $0) }
@@ -92,6 +92,7 @@ package enum GatewayApplication {
         router.add(middleware: ProblemMiddleware(stores: stores.unavailability, allowed: allowed))
         router.add(middleware: RequestBodyMiddleware(limit: configuration.maxBodyBytes, exceptions: [
             "/v1/archive/imports": configuration.maxImportBytes, "/v1/batches": configuration.maxImportBytes,
+            "/v1/watches": configuration.maxImportBytes,
         ], hasher: state.candidateHasher))
         let peers = PeerCache()
         router.add(middleware: AccessMiddleware(

@@ -27,29 +27,38 @@ package struct WatchService: Sendable {
 
     /// Checks the candidates now (audited and stored as `createWatches` answers) and watches each.
     func create(_ questions: [CheckQuestion], references: [String?], terms: CheckQuestion.Terms, until: CalendarDay, endpointID: String?,
-                caller: Caller) async throws
-        -> [(watch: WatchRecord, result: Components.Schemas.CheckResult)] {
+                caller: Caller) async throws -> [(watch: WatchRecord, result: Components.Schemas.CheckResult)] {
         let prepared = try await checks.prepare(questions, terms: terms, caller: caller, operation: "createWatches")
         let committed = try await checks.audit(prepared)
         try await checks.save(committed)
-        let termsJSON = try CheckStore.encoder.encode(WatchTerms(purpose: terms.purpose, policy: terms.policy.name, operator: terms.operator))
-        let now = Date()
-        let watches = committed.results.indices.map { index in
-            let (question, result) = (questions[index], committed.results[index])
-            return WatchRecord(
-                id: TimeOrderedID.make("wch_", at: now), clientID: caller.client.id, fingerprint: caller.peer.fingerprint,
-                recruitmentID: terms.purpose.recruitmentId, termsJSON: termsJSON, name: question.displayName,
-                idNumber: question.candidate.id.unmaskedValue, maskedID: question.candidate.id.masked, reference: references[index],
-                endpointID: endpointID, until: until.dayNumber, decision: result.decision.rawValue, checkID: result.checkId, checkedSequence: result.archive.sequence,
-                recheckOn: prepared.recheckOn[index]?.dayNumber, createdAt: now)
-        }
+        let watches = records(for: committed.results, questions: questions, recheckOn: prepared.recheckOn, references: references, terms: terms,
+                              until: until, endpointID: endpointID, caller: caller)
         try await file(watches, people: questions.map(\.candidate))
         return Array(zip(watches, committed.results))
     }
 
+    /// The watches of answers already given (audited and stored), one per answer: `ids` when given
+    /// (a watch upload's, derived from its job), else new ones.
+    func records(
+        for results: [Components.Schemas.CheckResult], questions: [CheckQuestion], recheckOn: [CalendarDay?], references: [String?],
+        terms: CheckQuestion.Terms, until: CalendarDay, endpointID: String?, caller: Caller, ids: [String]? = nil
+    ) -> [WatchRecord] {
+        let termsJSON = (try? CheckStore.encoder.encode(WatchTerms(purpose: terms.purpose, policy: terms.policy.name, operator: terms.operator))) ?? Data()
+        let now = Date()
+        return results.indices.map { index in
+            let (question, result) = (questions[index], results[index])
+            return WatchRecord(
+                id: ids?[index] ?? TimeOrderedID.make("wch_", at: now), clientID: caller.client.id, fingerprint: caller.peer.fingerprint,
+                recruitmentID: terms.purpose.recruitmentId, termsJSON: termsJSON, name: question.displayName,
+                idNumber: question.candidate.id.unmaskedValue, maskedID: question.candidate.id.masked, reference: references[index],
+                endpointID: endpointID, until: until.dayNumber, decision: result.decision.rawValue, checkID: result.checkId,
+                checkedSequence: result.archive.sequence, recheckOn: recheckOn[index]?.dayNumber, createdAt: now)
+        }
+    }
+
     /// Stores watches under their people's keys, computed for the store's mask shapes (again if a
-    /// screener adds a shape meanwhile).
-    private func file(_ watches: [WatchRecord], people: [Candidate]) async throws {
+    /// screener adds a shape meanwhile). A watch whose id is stored already is kept as it is.
+    func file(_ watches: [WatchRecord], people: [Candidate]) async throws {
         while true {
             let shapes = try await store.shapes()
             do {

@@ -48,6 +48,7 @@ public struct PostgresWatchStore: WatchStore {
                                 \(slice.map(\.checkedSequence))::bigint[], \(recheckOn)::integer[],
                                 \(slice.map(\.createdAt.timeIntervalSince1970))::double precision[], \(slice.map { $0.endpointID ?? "" })::text[])
                          AS given (w, c, f, r, t, n, i, m, ref, u, s, d, k, q, o, a, e)
+                    ON CONFLICT (watch_id) DO NOTHING
                     """, logger: engine.logger)
                 let filed = part.flatMap { index in keys[index].map { WatchKey(watchID: watches[index].id, key: $0) } }
                 try await Self.file(filed, on: connection, engine.logger)

@@ -80,7 +80,7 @@ public struct SQLiteWatchStore: WatchStore {
             let progress = try Self.progress(db)
             guard progress.shapes == shapes else { throw WatchShapesChanged() }
             let insert = try db.makeStatement(sql: """
-                INSERT INTO watches (watch_id, client_id, fingerprint, recruitment_id, terms, name, id_number, masked_id, reference,
+                INSERT OR IGNORE INTO watches (watch_id, client_id, fingerprint, recruitment_id, terms, name, id_number, masked_id, reference,
                                      endpoint_id, until_day, status, decision, check_id, checked_seq, recheck_on, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
