@@ -34,9 +34,10 @@ extension GatewayHandler {
 
     /// Watches of an inline request, each from a check made now.
     private func createWatches(_ body: Components.Schemas.WatchRequest, caller: Caller) async throws -> Operations.CreateWatches.Output {
+        try CandidateRows.bound(body.candidates, limit: maxBatchItems, beyond: "; upload NDJSON for more")
         let terms = try checks.terms(purpose: body.purpose, policy: body.policy, asOf: nil, operator: body._operator)
         let until = try Self.until(body.until, today: terms.today)
-        let rows = try CandidateRows(body.candidates, terms: terms, limit: maxBatchItems, beyond: "; upload NDJSON for more")
+        let rows = CandidateRows(body.candidates, terms: terms)
         var items = rows.rows.map { Components.Schemas.WatchItem(index: $0.index, reference: $0.reference, error: $0.error) }
         try await requireEndpoint(body.endpointId, of: caller)
         let made = try await watches.create(rows.questions, references: rows.references, terms: terms, until: until, endpointID: body.endpointId,

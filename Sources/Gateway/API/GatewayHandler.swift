@@ -72,8 +72,9 @@ extension GatewayHandler {
         let caller = try await auditor.require(.bureau, for: "createBatchCheck", caller: Caller.current)
         guard case .json(let body) = input.body else { throw Problem.unsupportedMediaType(nil) }
         return try await refusing("createBatchCheck", caller: caller) {
+            try CandidateRows.bound(body.candidates, limit: maxBatchItems, beyond: "; use a batch job for more")
             let terms = try checks.terms(purpose: body.purpose, policy: body.policy, asOf: body.asOf, operator: body._operator)
-            let rows = try CandidateRows(body.candidates, terms: terms, limit: maxBatchItems, beyond: "; use a batch job for more")
+            let rows = CandidateRows(body.candidates, terms: terms)
             var items = rows.rows.map { Components.Schemas.BatchItem(index: $0.index, reference: $0.reference, error: $0.error) }
             let results = try await checks.answer(rows.questions, terms: terms, caller: caller, operation: "createBatchCheck")
             for (position, result) in zip(rows.positions, results) { items[position].result = result }

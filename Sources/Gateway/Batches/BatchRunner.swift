@@ -128,7 +128,7 @@ package final class BatchRunner: Service, Sendable {
             }
             watching = (until, watch.endpointId)
         }
-        let caller = Caller(client: .init(id: job.clientID, roles: [.bureau]), peer: .init(fingerprint: job.fingerprint, subject: ""))
+        let caller = Caller.recorded(clientID: job.clientID, fingerprint: job.fingerprint)
         // The results' digest grows with each chunk committed; a resumed job's earlier chunks are read once.
         var digest = ContentDigest.Streaming()
         for chunk in 0..<job.nextChunk {
@@ -154,7 +154,9 @@ package final class BatchRunner: Service, Sendable {
             if let (chunk, answers) = audited {
                 try await save(answers)
                 var chunk = chunk
-                if let watching { try await watch(&chunk, answers, job: job, terms: terms, until: watching.until, endpointID: watching.endpointID) }
+                if let watching {
+                    try await watch(&chunk, answers, job: job.id, terms: terms, until: watching.until, endpointID: watching.endpointID, caller: caller)
+                }
                 try await commit(chunk, answers, digest: &digest, job: &job)
             }
             audited = try await auditing
@@ -204,11 +206,10 @@ package final class BatchRunner: Service, Sendable {
     /// Watches each candidate of a watch upload's chunk once answered (its line then names the watch).
     /// A watch's id comes from the job's and the line's, so a chunk answered again after a crash
     /// finds its watches made and makes none twice.
-    private func watch(_ chunk: inout Chunk, _ answers: CheckService.Committed, job: BatchJobRecord, terms: CheckQuestion.Terms,
-                       until: CalendarDay, endpointID: String?) async throws {
-        let caller = Caller(client: .init(id: job.clientID, roles: [.bureau]), peer: .init(fingerprint: job.fingerprint, subject: ""))
-        let ids = chunk.positions.map { TimeOrderedID.derived("wch_", from: job.id, index: chunk.items[$0].index) }
-        let made = watches.records(
+    private func watch(_ chunk: inout Chunk, _ answers: CheckService.Committed, job: String, terms: CheckQuestion.Terms,
+                       until: CalendarDay, endpointID: String?, caller: Caller) async throws {
+        let ids = chunk.positions.map { TimeOrderedID.derived("wch_", from: job, index: chunk.items[$0].index) }
+        let made = try watches.records(
             for: answers.results, questions: chunk.questions, recheckOn: chunk.prepared.recheckOn,
             references: chunk.positions.map { chunk.items[$0].reference }, terms: terms, until: until, endpointID: endpointID, caller: caller, ids: ids)
         try await watches.file(made, people: chunk.questions.map(\.candidate))

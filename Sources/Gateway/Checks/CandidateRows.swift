@@ -2,7 +2,8 @@ import GatewayAPI
 
 /// The candidates of a many-candidate request (an inline batch, new watches), validated one by one:
 /// a bad row becomes its own error and the others go on. The request as a whole is refused only
-/// when it has no candidate or more than `limit`.
+/// when it has no candidate or more than `limit` (``bound(_:limit:beyond:)``, asked before anything
+/// else of the request).
 struct CandidateRows {
     /// The valid rows' questions, and where each stands in the request.
     var questions: [CheckQuestion] = []
@@ -11,12 +12,16 @@ struct CandidateRows {
     /// Every row's index and reference, with its error when it has one.
     var rows: [(index: Int, reference: String?, error: Components.Schemas.Problem?)] = []
 
-    init(_ candidates: [Components.Schemas.BatchCandidate], terms: CheckQuestion.Terms, limit: Int, beyond: String) throws(Problem) {
+    /// Refuses a request with no candidate, or more than `limit` (`beyond` says where more may go).
+    static func bound(_ candidates: [Components.Schemas.BatchCandidate], limit: Int, beyond: String) throws(Problem) {
         guard !candidates.isEmpty else { throw Problem.invalid(code: "batch.empty", "candidates is empty", pointer: "/candidates") }
         guard candidates.count <= limit else {
             throw Problem(.contentTooLarge, code: "batch.too-large", title: "Too many candidates",
                           detail: "at most \(limit) candidates per call\(beyond)", pointer: "/candidates")
         }
+    }
+
+    init(_ candidates: [Components.Schemas.BatchCandidate], terms: CheckQuestion.Terms) {
         for (index, candidate) in candidates.enumerated() {
             do throws(Problem) {
                 questions.append(try CheckQuestion(name: candidate.name, idNumber: candidate.idNumber, terms: terms, pointer: "/candidates/\(index)"))

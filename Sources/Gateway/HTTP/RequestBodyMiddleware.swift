@@ -7,9 +7,10 @@ import NIOCore
 ///
 /// Bodies over the configured size get 413: at once when `Content-Length` says so, or as soon as a
 /// chunked body passes the limit. Paths named in `exceptions` (feed uploads, which are streamed to
-/// disk) have limits of their own for bodies other than JSON. The digest is what the audit entry's `requestDigest` holds (keyed
-/// with the audit key: see ``CandidateHasher/bodyDigest()``); it is taken here, on the bytes as
-/// received, so a handler that decodes the body (or streams it to a file) need not keep them.
+/// disk) have limits of their own for bodies other than JSON. The digest is what the audit entry's
+/// `requestDigest` holds (keyed with the audit key: see ``CandidateHasher/bodyDigest()``); it is
+/// taken here, on the bytes as received, so a handler that decodes the body (or streams it to a
+/// file) need not keep them.
 package struct RequestBodyMiddleware<Context: RequestContext>: RouterMiddleware {
     let defaultLimit: Int
     let exceptions: [String: Int]

@@ -45,10 +45,11 @@ package struct Stores: Sendable {
                 description: "SQLite in \(state.path)", unavailability: .never)
         }
         let engine = try await PostgresEngine.open(url: url, logger: logger)
+        let watches = PostgresWatchStore(engine)
         return Stores(
             archive: try PostgresArchive(engine), audit: PostgresAuditLogStore(engine), answers: PostgresAnswerStore(engine),
             batches: PostgresBatchJobStore(engine), keys: PostgresKeyDirectory(engine), repairs: PostgresRepairStore(engine),
-            watches: PostgresWatchStore(engine), webhooks: PostgresWatchStore(engine), description: "PostgreSQL, schema \(engine.schema)",
+            watches: watches, webhooks: watches, description: "PostgreSQL, schema \(engine.schema)",
             unavailability: StoreUnavailability(PostgresEngine.isUnavailable))
     }
 }

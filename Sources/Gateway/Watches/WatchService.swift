@@ -31,7 +31,7 @@ package struct WatchService: Sendable {
         let prepared = try await checks.prepare(questions, terms: terms, caller: caller, operation: "createWatches")
         let committed = try await checks.audit(prepared)
         try await checks.save(committed)
-        let watches = records(for: committed.results, questions: questions, recheckOn: prepared.recheckOn, references: references, terms: terms,
+        let watches = try records(for: committed.results, questions: questions, recheckOn: prepared.recheckOn, references: references, terms: terms,
                               until: until, endpointID: endpointID, caller: caller)
         try await file(watches, people: questions.map(\.candidate))
         return Array(zip(watches, committed.results))
@@ -42,8 +42,8 @@ package struct WatchService: Sendable {
     func records(
         for results: [Components.Schemas.CheckResult], questions: [CheckQuestion], recheckOn: [CalendarDay?], references: [String?],
         terms: CheckQuestion.Terms, until: CalendarDay, endpointID: String?, caller: Caller, ids: [String]? = nil
-    ) -> [WatchRecord] {
-        let termsJSON = (try? CheckStore.encoder.encode(WatchTerms(purpose: terms.purpose, policy: terms.policy.name, operator: terms.operator))) ?? Data()
+    ) throws -> [WatchRecord] {
+        let termsJSON = try CheckStore.encoder.encode(WatchTerms(purpose: terms.purpose, policy: terms.policy.name, operator: terms.operator))
         let now = Date()
         return results.indices.map { index in
             let (question, result) = (questions[index], results[index])
@@ -101,7 +101,7 @@ package struct WatchService: Sendable {
                 questions.append(question)
             }
             // The re-check is made for the watch's client, under the certificate that made the watch.
-            let caller = Caller(client: .init(id: first.clientID, roles: []), peer: .init(fingerprint: first.fingerprint, subject: ""))
+            let caller = Caller.recorded(clientID: first.clientID, fingerprint: first.fingerprint)
             let prepared = try await checks.prepare(questions, terms: terms, caller: caller, operation: "watch.recheck")
             let changed = kept.indices.filter { prepared.results[$0].decision.rawValue != kept[$0].decision }
             let committed = try await checks.audit(prepared.select(changed))
