@@ -45,8 +45,10 @@ public protocol WatchStore: Sendable {
     /// import `sequence`.
     func watching(keys: [Int64], checkedBefore sequence: Int64) async throws -> [WatchRecord]
 
-    /// Active watches due on `day` (`recheckOn` on or before it), in id order after `after`.
-    func due(on day: Int, after: String?, limit: Int) async throws -> [WatchRecord]
+    /// Active watches due on `day` (`recheckOn` on or before it), in the order of the day each fell
+    /// due and then id, after `after`. That order is the due index's, so a day with nothing due
+    /// costs one index probe, not a scan of every watch.
+    func due(on day: Int, after: DuePosition?, limit: Int) async throws -> [WatchRecord]
 
     /// Active watches in id order after `after` (a mask shape new to the store needs a key for each).
     func active(after: String?, limit: Int) async throws -> [WatchRecord]
@@ -127,6 +129,22 @@ public struct WatchRecord: Sendable, Hashable {
         self.recheckOn = recheckOn
         self.createdAt = createdAt
         self.endedAt = endedAt
+    }
+}
+
+/// How far a sweep has read the watches due: the last one's day and id.
+public struct DuePosition: Sendable, Hashable {
+    public var day: Int
+    public var watchID: String
+    public init(day: Int, watchID: String) {
+        self.day = day
+        self.watchID = watchID
+    }
+
+    /// Where the sweep goes on after `watch` (`nil` when it is not due at all).
+    public init?(after watch: WatchRecord) {
+        guard let day = watch.recheckOn else { return nil }
+        self.init(day: day, watchID: watch.id)
     }
 }
 

@@ -18,7 +18,7 @@ struct WatchStoreTests {
     func watchesAreFoundByTheirKeysAndEndedWithoutTheirPerson(_ backend: StorageBackend) async throws {
         let store = try await StorageFixture.make(backend).watches()
         #expect(try await store.shapes().isEmpty)
-        let watches = (1...4).map { Self.watch($0, recheckOn: $0 == 3 ? 20_500 : nil) }
+        let watches = (1...4).map { Self.watch($0, recheckOn: [3: 20_500, 4: 20_450][$0]) }
         try await store.create(watches, keys: watches.indices.map { [Int64($0 + 1) * 100, -Int64($0 + 1)] }, shapes: [], catchUpDay: 20_400)
         #expect(try await store.watch(watches[1].id) == watches[1])
         #expect(try await store.watch(watches[0].id)?.reference == nil)
@@ -26,8 +26,12 @@ struct WatchStoreTests {
         // Found by any key, once each, only if checked before the import.
         #expect(try await store.watching(keys: [100, -2, 300, 100], checkedBefore: 6).map(\.id) == [watches[0].id, watches[1].id, watches[2].id])
         #expect(try await store.watching(keys: [100], checkedBefore: 5).isEmpty)
-        #expect(try await store.due(on: 20_499, after: nil, limit: 10).isEmpty)
-        #expect(try await store.due(on: 20_500, after: nil, limit: 10).map(\.id) == [watches[2].id])
+        #expect(try await store.due(on: 20_449, after: nil, limit: 10).isEmpty)
+        #expect(try await store.due(on: 20_499, after: nil, limit: 10).map(\.id) == [watches[3].id])
+        // Due first, read first; a page goes on from the last one's day and id.
+        let page = try await store.due(on: 20_500, after: nil, limit: 1)
+        #expect(page.map(\.id) == [watches[3].id])
+        #expect(try await store.due(on: 20_500, after: DuePosition(after: page[0]), limit: 10).map(\.id) == [watches[2].id])
         #expect(try await store.watches(clientID: "hr-a", recruitmentID: nil, after: nil, limit: 10).map(\.id) == [watches[1].id, watches[3].id])
         #expect(try await store.watches(clientID: nil, recruitmentID: "GK-1", after: watches[0].id, limit: 10).map(\.id) == [watches[3].id])
 

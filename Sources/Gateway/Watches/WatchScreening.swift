@@ -75,6 +75,7 @@ package final class WatchScreening: Service, Sendable {
         }
         try await rekey(&progress)
         while progress.sequence < version.sequence {
+            let started = ContinuousClock.now
             let touch = try await watches.archive.touched(bySequence: progress.sequence + 1)
             if !Set(touch.shapes).isSubset(of: progress.shapes) {
                 progress.shapes = Array(Set(progress.shapes).union(touch.shapes)).sorted()
@@ -82,7 +83,7 @@ package final class WatchScreening: Service, Sendable {
                 try await store.commitScreening([], events: [], progress: progress, owner: owner, until: leaseEnd)
                 try await rekey(&progress)
             }
-            try await screen(touch, progress: &progress)
+            try await screen(touch, progress: &progress, started: started)
         }
         try await sweep(today: today.dayNumber, progress: progress)
     }
@@ -90,7 +91,7 @@ package final class WatchScreening: Service, Sendable {
     /// Re-checks the watches an import touched, a step at a time; the last step records the import
     /// as screened. Then looks once more: a watch created while the step ran, from an archive read
     /// before the import, is found by that second look (or, created after the commit, was made due).
-    private func screen(_ touch: ImportTouch, progress: inout ScreeningProgress) async throws {
+    private func screen(_ touch: ImportTouch, progress: inout ScreeningProgress, started: ContinuousClock.Instant) async throws {
         var (rechecked, changed) = (0, 0)
         var done = false
         while true {
@@ -111,7 +112,10 @@ package final class WatchScreening: Service, Sendable {
         _ = try await auditor.record([AuditEntry(
             operation: "watch.screen", outcome: "ok",
             detail: "import=\(touch.sequence) keys=\(touch.keys.count) rechecked=\(rechecked) changed=\(changed)")])
-        logger.info("import screened", metadata: ["import": "\(touch.sequence)", "rechecked": "\(rechecked)", "changed": "\(changed)"])
+        logger.info("import screened", metadata: [
+            "import": "\(touch.sequence)", "rechecked": "\(rechecked)", "changed": "\(changed)",
+            "seconds": "\((ContinuousClock.now - started).timeInterval)",
+        ])
     }
 
     /// Files every active watch under the shapes it lacks, a page at a time, from where the last
@@ -133,7 +137,8 @@ package final class WatchScreening: Service, Sendable {
 
     /// Re-checks the watches due today (their evidence changed with time alone), a step at a time.
     private func sweep(today: Int, progress: ScreeningProgress) async throws {
-        var after: String?
+        let started = ContinuousClock.now
+        var after: DuePosition?
         var (rechecked, changed) = (0, 0)
         while true {
             let due = try await store.due(on: today, after: after, limit: Self.stepWatches)
@@ -142,9 +147,12 @@ package final class WatchScreening: Service, Sendable {
             try await store.commitScreening(rechecks, events: events, progress: progress, owner: owner, until: leaseEnd)
             if !events.isEmpty { eventsQueued() }
             (rechecked, changed) = (rechecked + rechecks.count, changed + events.count)
-            after = last.id
+            after = DuePosition(after: last)
         }
         guard rechecked > 0 else { return }
         _ = try await auditor.record([AuditEntry(operation: "watch.sweep", outcome: "ok", detail: "rechecked=\(rechecked) changed=\(changed)")])
+        logger.info("due watches swept", metadata: [
+            "rechecked": "\(rechecked)", "changed": "\(changed)", "seconds": "\((ContinuousClock.now - started).timeInterval)",
+        ])
     }
 }

@@ -95,11 +95,12 @@ public struct PostgresWatchStore: WatchStore {
         return found.filter { seen.insert($0.id).inserted }.sorted { $0.id < $1.id }
     }
 
-    public func due(on day: Int, after: String?, limit: Int) async throws -> [WatchRecord] {
+    public func due(on day: Int, after: DuePosition?, limit: Int) async throws -> [WatchRecord] {
         try Self.watches(await engine.query("""
             SELECT \(unescaped: Self.columns) FROM watches
-            WHERE status = 'active' AND recheck_on IS NOT NULL AND recheck_on <= \(Int32(day)) AND watch_id > \(after ?? "")
-            ORDER BY watch_id LIMIT \(Int64(limit))
+            WHERE status = 'active' AND recheck_on IS NOT NULL AND recheck_on <= \(Int32(day))
+              AND (recheck_on, watch_id) > (\(Int32(after?.day ?? Int(Int32.min))), \(after?.watchID ?? ""))
+            ORDER BY recheck_on, watch_id LIMIT \(Int64(limit))
             """))
     }
 
