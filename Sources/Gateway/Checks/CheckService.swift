@@ -54,40 +54,54 @@ package struct CheckService: Sendable {
         }
 
         func part(_ range: Range<Int>) -> Prepared {
-            select(range)
-        }
-
-        /// The answers at `indices`, in their order (a watch's re-checks keep only the changed ones).
-        func select(_ indices: some Collection<Int>) -> Prepared {
-            Prepared(results: indices.map { results[$0] }, answers: indices.map { answers[$0] }, entries: indices.map { entries[$0] },
-                     recheckOn: indices.map { recheckOn[$0] }, clientID: clientID)
+            Prepared(results: Array(results[range]), answers: Array(answers[range]), entries: Array(entries[range]),
+                     recheckOn: Array(recheckOn[range]), clientID: clientID)
         }
     }
 
-    /// The archive read and the policy's judgement.
-    ///
-    /// One lookup (one snapshot, one archive version) for all candidates; judging and encoding
-    /// them, about 20 µs a candidate, is split over the cores when there are thousands (an inline
-    /// batch is one request, and would otherwise use one core).
+    /// The archive read and the policy's decision for each candidate, before any answer is made of
+    /// them: a watch's re-check makes answers only of the decisions that changed.
+    struct Assessment: Sendable {
+        var questions: [CheckQuestion]
+        var findings: [Findings]
+        var decisions: [Decision]
+        /// For each candidate, the first day its evidence changes with time alone (a watch's next re-check).
+        var recheckOn: [CalendarDay?]
+        var version: ArchiveClient.ArchiveVersion
+        var checkedAt: Date
+    }
+
+    /// One lookup (one snapshot, one archive version) for all candidates, and the policy's decisions.
+    func assess(_ questions: [CheckQuestion], terms: CheckQuestion.Terms) async throws -> Assessment {
+        let lookup = try await archive.lookup(questions.map(\.candidate), asOf: AsOf(day: terms.asOf))
+        return Assessment(
+            questions: questions, findings: lookup.findings, decisions: lookup.findings.map { terms.policy.evaluate($0.hits, asOf: terms.asOf) },
+            recheckOn: lookup.findings.map { terms.policy.nextChange(listings: $0.listings, records: $0.records, after: terms.asOf) },
+            version: lookup.version, checkedAt: Date())
+    }
+
+    /// The archive read and the policy's judgement, every answer made.
     func prepare(_ questions: [CheckQuestion], terms: CheckQuestion.Terms, caller: Caller, operation: String) async throws -> Prepared {
         guard !questions.isEmpty else { return Prepared(clientID: caller.client.id) }
-        let lookup = try await archive.lookup(questions.map(\.candidate), asOf: AsOf(day: terms.asOf))
-        let checkedAt = Date()
-        let parts = questions.count >= 4000 ? max(1, ProcessInfo.processInfo.activeProcessorCount) : 1
-        let size = (questions.count + parts - 1) / parts
-        let ranges = (0..<questions.count).parts(of: size)
+        return await answers(try await assess(questions, terms: terms), at: Array(questions.indices), terms: terms, caller: caller,
+                             operation: operation)
+    }
+
+    /// The answers of an assessment's candidates at `indices`, in that order: each encoded, each
+    /// audit entry made. That is about 20 µs a candidate, split over the cores when there are
+    /// thousands (an inline batch is one request, and would otherwise use one core).
+    func answers(_ assessment: Assessment, at indices: [Int], terms: CheckQuestion.Terms, caller: Caller, operation: String) async -> Prepared {
+        let parts = indices.count >= 4000 ? max(1, ProcessInfo.processInfo.activeProcessorCount) : 1
+        let ranges = indices.indices.parts(of: max(1, (indices.count + parts - 1) / parts))
         guard ranges.count > 1 else {
-            return judge(questions[...], lookup.findings[...], version: lookup.version, terms: terms, caller: caller, operation: operation, at: checkedAt)
+            return judge(assessment, indices[...], terms: terms, caller: caller, operation: operation)
         }
-        let judged = try await withThrowingTaskGroup(of: (Int, Prepared).self) { group in
+        let judged = await withTaskGroup(of: (Int, Prepared).self) { group in
             for (part, range) in ranges.enumerated() {
-                group.addTask {
-                    (part, judge(questions[range], lookup.findings[range], version: lookup.version, terms: terms, caller: caller,
-                                 operation: operation, at: checkedAt))
-                }
+                group.addTask { (part, judge(assessment, indices[range], terms: terms, caller: caller, operation: operation)) }
             }
             var slices = [Prepared?](repeating: nil, count: ranges.count)
-            for try await (part, prepared) in group { slices[part] = prepared }
+            for await (part, prepared) in group { slices[part] = prepared }
             return slices.compactMap { $0 }
         }
         return Prepared(
@@ -95,20 +109,17 @@ package struct CheckService: Sendable {
             recheckOn: judged.flatMap(\.recheckOn), clientID: caller.client.id)
     }
 
-    /// The policy's judgement of looked-up candidates, each answer encoded, each audit entry made.
-    private func judge(
-        _ questions: ArraySlice<CheckQuestion>, _ findings: ArraySlice<Findings>, version: ArchiveClient.ArchiveVersion,
-        terms: CheckQuestion.Terms, caller: Caller, operation: String, at checkedAt: Date
-    ) -> Prepared {
+    /// Assessed candidates made answers: each encoded, each audit entry made.
+    private func judge(_ assessment: Assessment, _ indices: ArraySlice<Int>, terms: CheckQuestion.Terms, caller: Caller, operation: String) -> Prepared {
         var results: [Components.Schemas.CheckResult] = []
         var answers: [EncodedAnswer] = []
         var entries: [AuditEntry] = []
-        var recheckOn: [CalendarDay?] = []
-        results.reserveCapacity(questions.count)
-        answers.reserveCapacity(questions.count)
-        entries.reserveCapacity(questions.count)
-        for (question, findings) in zip(questions, findings) {
-            let decision = terms.policy.evaluate(findings.hits, asOf: terms.asOf)
+        results.reserveCapacity(indices.count)
+        answers.reserveCapacity(indices.count)
+        entries.reserveCapacity(indices.count)
+        let (version, checkedAt) = (assessment.version, assessment.checkedAt)
+        for index in indices {
+            let (question, decision) = (assessment.questions[index], assessment.decisions[index])
             let result = Components.Schemas.CheckResult(
                 checkId: TimeOrderedID.make("chk_", at: checkedAt), decision: .init(decision.outcome), reasons: decision.reasons.map(Components.Schemas.Reason.init),
                 candidate: .init(maskedId: question.candidate.id.masked, name: question.displayName), purpose: terms.purpose,
@@ -129,9 +140,9 @@ package struct CheckService: Sendable {
             entry.responseDigest = ContentDigest.header(for: answer.pending)
             answers.append(answer)
             entries.append(entry)
-            recheckOn.append(terms.policy.nextChange(listings: findings.listings, records: findings.records, after: terms.asOf))
         }
-        return Prepared(results: results, answers: answers, entries: entries, recheckOn: recheckOn, clientID: caller.client.id)
+        return Prepared(results: results, answers: answers, entries: entries, recheckOn: indices.map { assessment.recheckOn[$0] },
+                        clientID: caller.client.id)
     }
 
     /// Answers with their receipts: the values, and their JSON as sent (each answer encoded once,

@@ -82,7 +82,12 @@ package struct WatchService: Sendable {
         var rechecks: [WatchRecheck] = []
         var events: [WatchEvent] = []
         // Watches made by one request share their client, certificate and terms: one lookup each.
-        let groups = Dictionary(grouping: watches) { [$0.clientID, $0.fingerprint, String(decoding: $0.termsJSON, as: UTF8.self)] }
+        struct Group: Hashable {
+            var clientID: String
+            var fingerprint: String
+            var terms: Data
+        }
+        let groups = Dictionary(grouping: watches) { Group(clientID: $0.clientID, fingerprint: $0.fingerprint, terms: $0.termsJSON) }
         for group in groups.values {
             let first = group[0]
             let stored = try first.terms
@@ -102,24 +107,24 @@ package struct WatchService: Sendable {
             }
             // The re-check is made for the watch's client, under the certificate that made the watch.
             let caller = Caller.recorded(clientID: first.clientID, fingerprint: first.fingerprint)
-            let prepared = try await checks.prepare(questions, terms: terms, caller: caller, operation: "watch.recheck")
-            let changed = kept.indices.filter { prepared.results[$0].decision.rawValue != kept[$0].decision }
-            let committed = try await checks.audit(prepared.select(changed))
+            // Only a changed decision is made an answer (encoded, audited, stored).
+            let assessment = try await checks.assess(questions, terms: terms)
+            let changed = kept.indices.filter { assessment.decisions[$0].outcome.rawValue != kept[$0].decision }
+            let committed = try await checks.audit(await checks.answers(assessment, at: changed, terms: terms, caller: caller, operation: "watch.recheck"))
             try await checks.save(committed)
             let answers = Dictionary(uniqueKeysWithValues: zip(changed, committed.results))
             let now = Date()
             for (index, watch) in kept.enumerated() {
-                let read = prepared.results[index].archive
                 let answer = answers[index]
                 rechecks.append(WatchRecheck(
                     watchID: watch.id, decision: answer?.decision.rawValue ?? watch.decision, checkID: answer?.checkId ?? watch.checkID,
-                    checkedSequence: read.sequence, recheckOn: prepared.recheckOn[index]?.dayNumber))
+                    checkedSequence: assessment.version.sequence, recheckOn: assessment.recheckOn[index]?.dayNumber))
                 guard let answer else { continue }
                 let id = TimeOrderedID.make("evt_", at: now)
                 let body = WatchEventBody(type: WatchEventBody.decisionChanged, timestamp: now, data: .init(
                     eventId: id, watchId: watch.id, recruitmentId: watch.recruitmentID, reference: watch.reference,
                     previousDecision: .init(rawValue: watch.decision) ?? .review, decision: answer.decision, checkId: answer.checkId,
-                    cause: cause == .import ? ._import : .time, archiveVersion: read.version))
+                    cause: cause == .import ? ._import : .time, archiveVersion: assessment.version.description))
                 events.append(WatchEvent(id: id, watchID: watch.id, clientID: watch.clientID, endpointID: watch.endpointID, type: body.type,
                                          payload: try body.encoded(), createdAt: now))
             }
