@@ -36,8 +36,10 @@ package final class WebhookSender: Service, Sendable {
 
     /// The Standard Webhooks retry schedule: the delays before the 2nd to 8th attempts.
     static let standardSchedule: [Duration] = [.seconds(5), .seconds(300), .seconds(1800), .seconds(7200), .seconds(18_000), .seconds(36_000), .seconds(36_000)]
-    /// Deliveries leased and sent at once.
+    /// Deliveries leased and sent at once by one round.
     static let batch = 256
+    /// Rounds under way at once: while one waits for its answers, another records, audits or claims.
+    static let rounds = 4
 
     init(store: any WebhookStore, auditor: Auditor, policy: OutboundPolicy, signingKey: @escaping @Sendable () -> (any SigningKey)?,
          schedule: [Duration] = WebhookSender.standardSchedule, interval: Duration, lease: Duration = .seconds(60), logger: Logger,
@@ -61,15 +63,26 @@ package final class WebhookSender: Service, Sendable {
         for client in clients.withLock({ Array($0.values) }) { try? await client.shutdown() }
     }
 
-    /// Claims and sends due deliveries until none is left.
+    /// Claims and sends due deliveries until none is left, in ``rounds`` rounds at once (the lease and
+    /// the store's first-pending-per-watch rule keep them from sending one delivery twice, or a
+    /// watch's events out of order).
     private func sendDue() async {
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<Self.rounds { group.addTask { await self.sendRounds() } }
+        }
+    }
+
+    private func sendRounds() async {
         while !Task.isShuttingDownGracefully {
             do {
                 let now = Date()
                 let due = try await store.claimDeliveries(owner: owner, now: now, until: now + lease.timeInterval, limit: Self.batch)
                 guard !due.isEmpty else { return }
+                // Each endpoint is read and its address checked once a round, not once a delivery.
+                var targets: [String: Target] = [:]
+                for id in Set(due.map(\.endpointID)) { targets[id] = await target(id) }
                 let attempts = await withTaskGroup(of: Attempt.self) { group in
-                    for delivery in due { group.addTask { await self.attempt(delivery) } }
+                    for delivery in due { group.addTask { [targets] in await self.attempt(delivery, to: targets[delivery.endpointID] ?? .disabled) } }
                     return await group.reduce(into: []) { $0.append($1) }
                 }
                 try await store.recordAttempts(attempts.map { ($0.delivery, $0.outcome) }, owner: owner)
@@ -91,19 +104,36 @@ package final class WebhookSender: Service, Sendable {
         var entry: AuditEntry
     }
 
+    /// Where a round's deliveries to one endpoint go.
+    enum Target: Sendable {
+        case disabled
+        case refused(WebhookEndpoint, reason: String)
+        case allowed(WebhookEndpoint)
+    }
+
+    private func target(_ endpointID: String) async -> Target {
+        guard let endpoint = try? await store.endpoint(endpointID), endpoint.status == .active, let url = URL(string: endpoint.url) else {
+            return .disabled
+        }
+        return await policy.refusal(of: url).map { .refused(endpoint, reason: $0) } ?? .allowed(endpoint)
+    }
+
     /// One attempt of one delivery.
-    private func attempt(_ delivery: WebhookDelivery) async -> Attempt {
+    private func attempt(_ delivery: WebhookDelivery, to target: Target) async -> Attempt {
         let number = delivery.attempts + 1
         func attempt(_ outcome: WebhookDelivery.Outcome, _ summary: String, client: String?, gone: Bool = false) -> Attempt {
             Attempt(delivery: delivery, outcome: outcome, gone: gone, entry: AuditEntry(
                 operation: "webhook.attempt", outcome: summary, clientID: client,
                 detail: "endpointId=\(delivery.endpointID) eventId=\(delivery.eventID) watchId=\(delivery.watchID) attempt=\(number)"))
         }
-        guard let endpoint = try? await store.endpoint(delivery.endpointID), endpoint.status == .active, let url = URL(string: endpoint.url) else {
+        let endpoint: WebhookEndpoint
+        switch target {
+        case .disabled:
             return attempt(.failed(status: nil, error: "the endpoint is disabled"), "failed: endpoint disabled", client: nil)
-        }
-        if let refusal = await policy.refusal(of: url) {
-            return attempt(retry(after: number, status: nil, error: refusal), "refused: \(refusal)", client: endpoint.clientID)
+        case .refused(let refused, let reason):
+            return attempt(retry(after: number, status: nil, error: reason), "refused: \(reason)", client: refused.clientID)
+        case .allowed(let allowed):
+            endpoint = allowed
         }
         do {
             let now = Date()
