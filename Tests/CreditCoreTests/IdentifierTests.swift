@@ -1,4 +1,5 @@
 import CreditCore
+import Foundation
 import Testing
 
 @Suite("Masked IDs, credit codes, names and case numbers")
@@ -57,6 +58,24 @@ struct IdentifierTests {
     ])
     func nameNormalisation(raw: String, expected: String) {
         #expect(NormalisedName(raw).value == expected)
+    }
+
+    /// Trimming agrees with Foundation's `.whitespacesAndNewlines` on every white space scalar and on
+    /// seeded random strings around them.
+    @Test func whiteSpaceIsTrimmedAsFoundationTrimsIt() {
+        let space = (0...0x3000).compactMap(Unicode.Scalar.init).filter { CharacterSet.whitespacesAndNewlines.contains($0) || $0.properties.isWhitespace }
+        let others: [Unicode.Scalar] = ["张", "a", "·", "\u{200B}", "\u{FEFF}", "\u{180E}", "\u{1F600}", "-"]
+        var random = SeededRandom(seed: 2026)
+        var samples = ["", " ", "张三", " 张 三 ", "\u{3000}张伟\u{3000}", "\t\n", "\u{200B}张\u{200B}"]
+        for _ in 0..<2000 {
+            let length = Int.random(in: 0...6, using: &random)
+            samples.append(String(String.UnicodeScalarView((0..<length).map { _ in
+                Bool.random(using: &random) ? space.randomElement(using: &random)! : others.randomElement(using: &random)!
+            })))
+        }
+        for sample in samples {
+            #expect(sample.trimmingWhiteSpace() == sample.trimmingCharacters(in: .whitespacesAndNewlines), "\(sample.unicodeScalars.map(\.value))")
+        }
     }
 
     @Test(arguments: [

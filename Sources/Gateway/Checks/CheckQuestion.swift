@@ -28,7 +28,7 @@ struct CheckQuestion: Sendable {
              policies: PolicyCatalog, defaultPolicy: String, today: CalendarDay) throws(Problem) {
             for (field, value, limit) in [("code", purpose.code, 64), ("recruitmentId", purpose.recruitmentId, 128),
                                           ("consentReference", purpose.consentReference, 256)] {
-                let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+                let trimmed = value.trimmingWhiteSpace()
                 guard !trimmed.isEmpty else {
                     throw .invalid(code: "purpose.missing", "purpose.\(field) must not be empty", pointer: "/purpose/\(field)")
                 }
@@ -100,6 +100,6 @@ struct CheckQuestion: Sendable {
             // The reason names the rule broken, never the number.
             throw .invalid(code: error.code.rawValue, error.reason, pointer: pointer + "/idNumber")
         }
-        return (Candidate(name: normalised, id: id), name.trimmingCharacters(in: .whitespacesAndNewlines))
+        return (Candidate(name: normalised, id: id), name.trimmingWhiteSpace())
     }
 }
