@@ -10,8 +10,8 @@ import Foundation
 /// An endpoint's host must resolve only to public addresses — never loopback, private, link-local,
 /// shared (CGNAT), unique-local, multicast or unspecified ones — unless the configuration allows it
 /// by name or by network (`webhooks.allow`: `"receiver.hr.example"`, `"10.20.0.0/16"`,
-/// `"127.0.0.1"`). It is checked when an endpoint is registered and again before every attempt, so a
-/// name that comes to resolve inward is refused then.
+/// `"127.0.0.1"`). It is checked when an endpoint is registered and again before every round of
+/// attempts, so a name that comes to resolve inward is refused then.
 struct OutboundPolicy: Sendable {
     private let names: Set<String>
     private let networks: [Network]

@@ -19,8 +19,8 @@ import Synchronization
 /// Answers: 2xx delivered; `410 Gone` disables the endpoint (its events stay pullable); `429` and
 /// `503` are tried again after their `Retry-After`; anything else, or no answer, after the next
 /// delay of the schedule (Standard Webhooks: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, each ±10%),
-/// and after the last the delivery has failed. Redirects are not followed and every attempt
-/// passes the ``OutboundPolicy`` first.
+/// and after the last the delivery has failed. Redirects are not followed and every round's
+/// endpoints pass the ``OutboundPolicy`` first.
 package final class WebhookSender: Service, Sendable {
     let store: any WebhookStore
     let auditor: Auditor

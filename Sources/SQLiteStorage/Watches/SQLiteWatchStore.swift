@@ -20,12 +20,6 @@ public struct SQLiteWatchStore: WatchStore {
         configuration.busyMode = .timeout(30)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA secure_delete = ON")
-            if !db.configuration.readonly {
-                // Filing a chunk of watches inserts its keys all over the key index: the writer keeps
-                // that index in memory (128 MiB holds a million watches' keys) rather than read a page
-                // back for each key, and checkpoints every 8,192 pages rather than after each such commit.
-                try db.execute(sql: "PRAGMA cache_size = -131072; PRAGMA wal_autocheckpoint = 8192")
-            }
         }
         database = try DatabasePool(path: path, configuration: configuration)
         try database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
