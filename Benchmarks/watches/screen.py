@@ -18,8 +18,14 @@ def resident_id(region, day_index, sequence):
     return body + "10X98765432"[sum(int(c) * w for c, w in zip(body, WEIGHTS)) % 11]
 
 
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉萍红建文辉力永健鹏飞宇浩然子轩梓涵欣怡雨泽博思晨嘉佳琪雪梅兰"
+
+
 def person(region, n):
-    return f"候选{region}{n}", resident_id(region, n // 1000, n % 1000)
+    """A realistic name (CJK only, as people's are) and a resident ID new to the archive."""
+    given = GIVEN[n // len(SURNAMES) % len(GIVEN)] + GIVEN[n // (len(SURNAMES) * len(GIVEN)) % len(GIVEN)]
+    return SURNAMES[n % len(SURNAMES)] + given, resident_id(region, n // 1000, n % 1000)
 
 
 class Gateway:
@@ -99,7 +105,7 @@ def main():
     events = 0
     while events < args.touched and time.time() - imported < 600:
         page = bureau.call("GET", f"/v1/events?after={cursor}&limit=1000&wait=2")
-        if not page["events"] and events:
+        if not page["events"] and (events or time.time() - imported > 60):
             break
         events, cursor = events + len(page["events"]), page["cursor"]
         queued = time.time() if page["events"] else queued
