@@ -141,6 +141,9 @@ public struct DuePosition: Sendable, Hashable {
         self.watchID = watchID
     }
 
+    /// Before every watch that can be due (a sweep's first page).
+    public static let start = DuePosition(day: Int(Int32.min), watchID: "")
+
     /// Where the sweep goes on after `watch` (`nil` when it is not due at all).
     public init?(after watch: WatchRecord) {
         guard let day = watch.recheckOn else { return nil }

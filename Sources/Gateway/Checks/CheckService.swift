@@ -63,7 +63,6 @@ package struct CheckService: Sendable {
     /// them: a watch's re-check makes answers only of the decisions that changed.
     struct Assessment: Sendable {
         var questions: [CheckQuestion]
-        var findings: [Findings]
         var decisions: [Decision]
         /// For each candidate, the first day its evidence changes with time alone (a watch's next re-check).
         var recheckOn: [CalendarDay?]
@@ -75,7 +74,7 @@ package struct CheckService: Sendable {
     func assess(_ questions: [CheckQuestion], terms: CheckQuestion.Terms) async throws -> Assessment {
         let lookup = try await archive.lookup(questions.map(\.candidate), asOf: AsOf(day: terms.asOf))
         return Assessment(
-            questions: questions, findings: lookup.findings, decisions: lookup.findings.map { terms.policy.evaluate($0.hits, asOf: terms.asOf) },
+            questions: questions, decisions: lookup.findings.map { terms.policy.evaluate($0.hits, asOf: terms.asOf) },
             recheckOn: lookup.findings.map { terms.policy.nextChange(listings: $0.listings, records: $0.records, after: terms.asOf) },
             version: lookup.version, checkedAt: Date())
     }

@@ -96,10 +96,11 @@ public struct PostgresWatchStore: WatchStore {
     }
 
     public func due(on day: Int, after: DuePosition?, limit: Int) async throws -> [WatchRecord] {
-        try Self.watches(await engine.query("""
+        let from = after ?? .start
+        return try Self.watches(await engine.query("""
             SELECT \(unescaped: Self.columns) FROM watches
             WHERE status = 'active' AND recheck_on IS NOT NULL AND recheck_on <= \(Int32(day))
-              AND (recheck_on, watch_id) > (\(Int32(after?.day ?? Int(Int32.min))), \(after?.watchID ?? ""))
+              AND (recheck_on, watch_id) > (\(Int32(from.day)), \(from.watchID))
             ORDER BY recheck_on, watch_id LIMIT \(Int64(limit))
             """))
     }

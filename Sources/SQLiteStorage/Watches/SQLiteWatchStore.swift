@@ -143,12 +143,13 @@ public struct SQLiteWatchStore: WatchStore {
     }
 
     public func due(on day: Int, after: DuePosition?, limit: Int) async throws -> [WatchRecord] {
-        try await database.read { db in
+        let from = after ?? .start
+        return try await database.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT \(Self.columns) FROM watches
                 WHERE status = 'active' AND recheck_on IS NOT NULL AND recheck_on <= ? AND (recheck_on, watch_id) > (?, ?)
                 ORDER BY recheck_on, watch_id LIMIT ?
-                """, arguments: [day, after?.day ?? Int(Int32.min), after?.watchID ?? "", limit]).map(Self.watch)
+                """, arguments: [day, from.day, from.watchID, limit]).map(Self.watch)
         }
     }
 
