@@ -97,16 +97,17 @@ package final class WatchScreening: Service, Sendable {
         while true {
             let found = try await store.watching(keys: touch.keys, checkedBefore: touch.sequence)
             if found.isEmpty, done { break }
-            let steps = found.isEmpty ? [[]] : found.indices.parts(of: Self.stepWatches).map { Array(found[$0]) }
-            for (number, step) in steps.enumerated() {
+            var steps = (found.isEmpty ? [[]] : found.indices.parts(of: Self.stepWatches).map { Array(found[$0]) })[...]
+            var reached = progress
+            reached.sequence = touch.sequence
+            try await stepByStep {
+                guard let step = steps.popFirst() else { return nil }
                 let (rechecks, events) = try await watches.recheck(step, cause: .import)
-                var reached = progress
-                if number == steps.count - 1 { reached.sequence = touch.sequence }
-                try await store.commitScreening(rechecks, events: events, progress: reached, owner: owner, until: leaseEnd)
-                if !events.isEmpty { eventsQueued() }
-                progress = reached
                 (rechecked, changed) = (rechecked + rechecks.count, changed + events.count)
+                // The import is screened when its last step commits.
+                return (rechecks, events, steps.isEmpty ? reached : progress)
             }
+            progress = reached
             done = true
         }
         _ = try await auditor.record([AuditEntry(
@@ -140,19 +141,38 @@ package final class WatchScreening: Service, Sendable {
         let started = ContinuousClock.now
         var after: DuePosition?
         var (rechecked, changed) = (0, 0)
-        while true {
+        try await stepByStep {
             let due = try await store.due(on: today, after: after, limit: Self.stepWatches)
-            guard let last = due.last else { break }
+            guard let last = due.last else { return nil }
             let (rechecks, events) = try await watches.recheck(due, cause: .time)
-            try await store.commitScreening(rechecks, events: events, progress: progress, owner: owner, until: leaseEnd)
-            if !events.isEmpty { eventsQueued() }
             (rechecked, changed) = (rechecked + rechecks.count, changed + events.count)
             after = DuePosition(after: last)
+            return (rechecks, events, progress)
         }
         guard rechecked > 0 else { return }
         _ = try await auditor.record([AuditEntry(operation: "watch.sweep", outcome: "ok", detail: "rechecked=\(rechecked) changed=\(changed)")])
         logger.info("due watches swept", metadata: [
             "rechecked": "\(rechecked)", "changed": "\(changed)", "seconds": "\((ContinuousClock.now - started).timeInterval)",
         ])
+    }
+
+    /// One step's re-checks and events, and the progress its commit records.
+    private typealias Step = (rechecks: [WatchRecheck], events: [WatchEvent], progress: ScreeningProgress)
+
+    /// Makes steps with `next` until it has none, committing each in order: a step's commit runs
+    /// beside the making of the next (its reads and lookups), so neither the store nor the lookups
+    /// wait for the other. Steps never overlap in what they touch (each reads past the one before),
+    /// and a commit starts only once the one before it has committed.
+    private func stepByStep(_ next: () async throws -> Step?) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { commits in
+            while let step = try await next() {
+                try await commits.next()
+                commits.addTask { [self] in
+                    try await store.commitScreening(step.rechecks, events: step.events, progress: step.progress, owner: owner, until: leaseEnd)
+                    if !step.events.isEmpty { eventsQueued() }
+                }
+            }
+            try await commits.waitForAll()
+        }
     }
 }
