@@ -21,7 +21,8 @@ def make_due(args, today):
     url = urllib.parse.urlsplit(args.database)
     schema = urllib.parse.parse_qs(url.query).get("schema", ["public"])[0]
     done = subprocess.run(["psql", urllib.parse.urlunsplit(url._replace(query="")), "-XAt", "-c",
-                           f"UPDATE \"{schema}\".watches SET recheck_on = {today} WHERE status = 'active'"],
+                           f"UPDATE \"{schema}\".watch_checks SET recheck_on = {today} "
+                           f"WHERE watch_id IN (SELECT watch_id FROM \"{schema}\".watches WHERE status = 'active')"],
                           check=True, capture_output=True, text=True)
     return int(done.stdout.split()[-1])
 

@@ -163,6 +163,18 @@ enum PostgresSchema {
             "CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_at) WHERE status = 'pending'",
             "CREATE INDEX webhook_deliveries_watch ON webhook_deliveries (watch_id, endpoint_id, event_cursor) WHERE status = 'pending'",
         ]),
+        ("v10 watch checks apart", [
+            // What every re-check rewrites (the archive version checked, the day next due) in a
+            // narrow table of its own: rewriting it in `watches` rewrote a wide row and all five of
+            // its indexes for each watch the sweep re-checked (see `PostgresWatchStore`).
+            """
+            CREATE TABLE watch_checks (watch_id text PRIMARY KEY, checked_seq bigint NOT NULL, recheck_on integer)
+            """,
+            "INSERT INTO watch_checks SELECT watch_id, checked_seq, recheck_on FROM watches",
+            "CREATE INDEX watch_checks_due ON watch_checks (recheck_on, watch_id) WHERE recheck_on IS NOT NULL",
+            "DROP INDEX watches_due",
+            "ALTER TABLE watches DROP COLUMN checked_seq, DROP COLUMN recheck_on",
+        ]),
     ]
 
     /// The lookup indexes of `defaulter_events`, which a first load drops and builds after its rows.

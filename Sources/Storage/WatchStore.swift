@@ -167,13 +167,17 @@ public struct WatchRecheck: Sendable, Hashable {
     public var watchID: String
     public var decision: String
     public var checkID: String
+    /// Whether `decision` and `checkID` are new: a store need not rewrite them otherwise (nearly
+    /// every re-check of a sweep changes only the version checked and the day next due).
+    public var changed: Bool
     public var checkedSequence: Int64
     public var recheckOn: Int?
 
-    public init(watchID: String, decision: String, checkID: String, checkedSequence: Int64, recheckOn: Int?) {
+    public init(watchID: String, decision: String, checkID: String, changed: Bool, checkedSequence: Int64, recheckOn: Int?) {
         self.watchID = watchID
         self.decision = decision
         self.checkID = checkID
+        self.changed = changed
         self.checkedSequence = checkedSequence
         self.recheckOn = recheckOn
     }

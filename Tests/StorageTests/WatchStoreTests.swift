@@ -59,7 +59,7 @@ struct WatchStoreTests {
 
         let event = WatchEvent(id: "evt_1", watchID: watch.id, clientID: watch.clientID, type: "watch.decision-changed",
                                payload: Data("{}".utf8), createdAt: now)
-        let recheck = WatchRecheck(watchID: watch.id, decision: "INELIGIBLE", checkID: "chk_new", checkedSequence: 3, recheckOn: 20_600)
+        let recheck = WatchRecheck(watchID: watch.id, decision: "INELIGIBLE", checkID: "chk_new", changed: true, checkedSequence: 3, recheckOn: 20_600)
         await #expect(throws: ScreeningLeaseLost.self) {
             try await second.commitScreening([recheck], events: [event], progress: .init(sequence: 3, shapes: [9]), owner: "gw-2", until: now + 30)
         }
@@ -68,6 +68,13 @@ struct WatchStoreTests {
                                         until: now + 30)
         let updated = try #require(try await second.watch(watch.id))
         #expect(updated.decision == "INELIGIBLE" && updated.checkID == "chk_new" && updated.checkedSequence == 3 && updated.recheckOn == 20_600)
+        // Re-checked again, unchanged: only the version checked and the day next due move.
+        let unchanged = WatchRecheck(watchID: watch.id, decision: "INELIGIBLE", checkID: "chk_new", changed: false, checkedSequence: 4, recheckOn: nil)
+        try await first.commitScreening([unchanged], events: [], progress: .init(sequence: 3, shapes: [9], rekeyAfter: ""), owner: "gw-1",
+                                        until: now + 30)
+        let confirmed = try #require(try await second.watch(watch.id))
+        #expect(confirmed.decision == "INELIGIBLE" && confirmed.checkID == "chk_new" && confirmed.checkedSequence == 4 && confirmed.recheckOn == nil)
+        #expect(try await second.due(on: 30_000, after: nil, limit: 10).isEmpty)
         let pulled = try await second.events(clientID: "hr-a", after: 0, limit: 10)
         #expect(pulled.map(\.id) == ["evt_1"] && pulled[0].cursor > 0)
         #expect(try await second.events(clientID: "hr-b", after: 0, limit: 10).isEmpty)

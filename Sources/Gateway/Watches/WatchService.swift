@@ -117,7 +117,7 @@ package struct WatchService: Sendable {
             for (index, watch) in kept.enumerated() {
                 let answer = answers[index]
                 rechecks.append(WatchRecheck(
-                    watchID: watch.id, decision: answer?.decision.rawValue ?? watch.decision, checkID: answer?.checkId ?? watch.checkID,
+                    watchID: watch.id, decision: answer?.decision.rawValue ?? watch.decision, checkID: answer?.checkId ?? watch.checkID, changed: answer != nil,
                     checkedSequence: assessment.version.sequence, recheckOn: assessment.recheckOn[index]?.dayNumber))
                 guard let answer else { continue }
                 let id = TimeOrderedID.make("evt_", at: now)

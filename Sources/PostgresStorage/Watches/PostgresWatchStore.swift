@@ -6,6 +6,10 @@ import Storage
 /// Watches in PostgreSQL, shared by every gateway: any of them serves a watch or its events, and one
 /// at a time screens (the lease on `watch_screening`'s one row).
 ///
+/// What each re-check rewrites, the archive version checked and the day next due, lives apart in
+/// `watch_checks` (narrow, two indexes): a sweep re-checking every watch rewrites those rows, and
+/// `watches` (wide, four indexes) only where a decision changed.
+///
 /// A screening commit updates that row first, so it holds the row's lock until it commits: event
 /// cursors (an identity column) are therefore given in commit order, and a reader that has seen
 /// cursor N never later finds an event below it. Creating watches reads the row `FOR SHARE`, so a
@@ -23,6 +27,9 @@ public struct PostgresWatchStore: WatchStore {
         check_id, checked_seq, recheck_on, created_at, ended_at, endpoint_id
         """
 
+    /// Where a watch's columns are read from.
+    static let table = "watches JOIN watch_checks USING (watch_id)"
+
     public func shapes() async throws -> [UInt32] {
         try await engine.connection { try await Self.progress($0, engine.logger, lock: "").shapes }
     }
@@ -36,19 +43,25 @@ public struct PostgresWatchStore: WatchStore {
                 let recheckOn = slice.map { watch in
                     Self.nullable(watch.checkedSequence < progress.sequence ? min(watch.recheckOn ?? catchUpDay, catchUpDay) : watch.recheckOn)
                 }
+                // A watch made again (its upload's chunk answered again after a crash) keeps its rows as they are.
                 try await connection.query("""
-                    INSERT INTO watches (watch_id, client_id, fingerprint, recruitment_id, terms, name, id_number, masked_id, reference,
-                                         until_day, status, decision, check_id, checked_seq, recheck_on, created_at, endpoint_id)
-                    SELECT w, c, f, r, t, n, i, m, NULLIF(ref, ''), u, s, d, k, q, NULLIF(o, \(Self.none)), a, NULLIF(e, '')
-                    FROM unnest(\(slice.map(\.id))::text[], \(slice.map(\.clientID))::text[], \(slice.map(\.fingerprint))::text[],
-                                \(slice.map(\.recruitmentID))::text[], \(slice.map { ByteBuffer(data: $0.termsJSON) })::bytea[],
-                                \(slice.map { $0.name ?? "" })::text[], \(slice.map { $0.idNumber ?? "" })::text[], \(slice.map(\.maskedID))::text[],
-                                \(slice.map { $0.reference ?? "" })::text[], \(slice.map { Int32($0.until) })::integer[],
-                                \(slice.map(\.status.rawValue))::text[], \(slice.map(\.decision))::text[], \(slice.map(\.checkID))::text[],
-                                \(slice.map(\.checkedSequence))::bigint[], \(recheckOn)::integer[],
-                                \(slice.map(\.createdAt.timeIntervalSince1970))::double precision[], \(slice.map { $0.endpointID ?? "" })::text[])
-                         AS given (w, c, f, r, t, n, i, m, ref, u, s, d, k, q, o, a, e)
-                    ON CONFLICT (watch_id) DO NOTHING
+                    WITH inserted AS (
+                        INSERT INTO watches (watch_id, client_id, fingerprint, recruitment_id, terms, name, id_number, masked_id, reference,
+                                             until_day, status, decision, check_id, created_at, endpoint_id)
+                        SELECT w, c, f, r, t, n, i, m, NULLIF(ref, ''), u, s, d, k, a, NULLIF(e, '')
+                        FROM unnest(\(slice.map(\.id))::text[], \(slice.map(\.clientID))::text[], \(slice.map(\.fingerprint))::text[],
+                                    \(slice.map(\.recruitmentID))::text[], \(slice.map { ByteBuffer(data: $0.termsJSON) })::bytea[],
+                                    \(slice.map { $0.name ?? "" })::text[], \(slice.map { $0.idNumber ?? "" })::text[], \(slice.map(\.maskedID))::text[],
+                                    \(slice.map { $0.reference ?? "" })::text[], \(slice.map { Int32($0.until) })::integer[],
+                                    \(slice.map(\.status.rawValue))::text[], \(slice.map(\.decision))::text[], \(slice.map(\.checkID))::text[],
+                                    \(slice.map(\.createdAt.timeIntervalSince1970))::double precision[], \(slice.map { $0.endpointID ?? "" })::text[])
+                             AS given (w, c, f, r, t, n, i, m, ref, u, s, d, k, a, e)
+                        ON CONFLICT (watch_id) DO NOTHING
+                        RETURNING watch_id)
+                    INSERT INTO watch_checks (watch_id, checked_seq, recheck_on)
+                    SELECT w, q, NULLIF(o, \(Self.none))
+                    FROM unnest(\(slice.map(\.id))::text[], \(slice.map(\.checkedSequence))::bigint[], \(recheckOn)::integer[]) AS given (w, q, o)
+                    WHERE w IN (SELECT watch_id FROM inserted)
                     """, logger: engine.logger)
                 let filed = part.flatMap { index in keys[index].map { WatchKey(watchID: watches[index].id, key: $0) } }
                 try await Self.file(filed, on: connection, engine.logger)
@@ -57,12 +70,12 @@ public struct PostgresWatchStore: WatchStore {
     }
 
     public func watch(_ id: String) async throws -> WatchRecord? {
-        try Self.watches(await engine.query("SELECT \(unescaped: Self.columns) FROM watches WHERE watch_id = \(id)")).first
+        try Self.watches(await engine.query("SELECT \(unescaped: Self.columns) FROM \(unescaped: Self.table) WHERE watch_id = \(id)")).first
     }
 
     public func watches(clientID: String?, recruitmentID: String?, after: String?, limit: Int) async throws -> [WatchRecord] {
         try Self.watches(await engine.query("""
-            SELECT \(unescaped: Self.columns) FROM watches
+            SELECT \(unescaped: Self.columns) FROM \(unescaped: Self.table)
             WHERE (\(clientID)::text IS NULL OR client_id = \(clientID)) AND (\(recruitmentID)::text IS NULL OR recruitment_id = \(recruitmentID))
               AND watch_id > \(after ?? "")
             ORDER BY watch_id LIMIT \(Int64(limit))
@@ -89,7 +102,7 @@ public struct PostgresWatchStore: WatchStore {
         var found: [WatchRecord] = []
         for part in Array(Set(keys)).chunks(of: 200_000) {
             found += try Self.watches(await engine.query("""
-                SELECT \(unescaped: Self.columns) FROM watches
+                SELECT \(unescaped: Self.columns) FROM \(unescaped: Self.table)
                 WHERE watch_id IN (SELECT watch_id FROM watch_keys WHERE key = ANY(\(Array(part))::bigint[]))
                   AND status = 'active' AND checked_seq < \(sequence)
                 """))
@@ -101,16 +114,17 @@ public struct PostgresWatchStore: WatchStore {
     public func due(on day: Int, after: DuePosition?, limit: Int) async throws -> [WatchRecord] {
         let from = after ?? .start
         return try Self.watches(await engine.query("""
-            SELECT \(unescaped: Self.columns) FROM watches
-            WHERE status = 'active' AND recheck_on IS NOT NULL AND recheck_on <= \(Int32(day))
-              AND (recheck_on, watch_id) > (\(Int32(from.day)), \(from.watchID))
-            ORDER BY recheck_on, watch_id LIMIT \(Int64(limit))
+            SELECT \(unescaped: Self.columns) FROM \(unescaped: Self.table)
+            WHERE watch_checks.recheck_on <= \(Int32(day))
+              AND (watch_checks.recheck_on, watch_checks.watch_id) > (\(Int32(from.day)), \(from.watchID)) AND status = 'active'
+            ORDER BY watch_checks.recheck_on, watch_checks.watch_id LIMIT \(Int64(limit))
             """))
     }
 
     public func active(after: String?, limit: Int) async throws -> [WatchRecord] {
         try Self.watches(await engine.query("""
-            SELECT \(unescaped: Self.columns) FROM watches WHERE status = 'active' AND watch_id > \(after ?? "") ORDER BY watch_id LIMIT \(Int64(limit))
+            SELECT \(unescaped: Self.columns) FROM \(unescaped: Self.table)
+            WHERE status = 'active' AND watch_id > \(after ?? "") ORDER BY watch_id LIMIT \(Int64(limit))
             """))
     }
 
@@ -140,12 +154,19 @@ public struct PostgresWatchStore: WatchStore {
                 """, logger: engine.logger).collect()
             guard held.count == 1 else { throw ScreeningLeaseLost() }
             for part in rechecks.chunks(of: 10_000) {
+                // A watch ended meanwhile may get a day here: the due read skips watches not active.
                 try await connection.query("""
-                    UPDATE watches w SET decision = r.decision, check_id = r.check_id, checked_seq = r.checked_seq,
-                                         recheck_on = NULLIF(r.recheck_on, \(Self.none))
-                    FROM unnest(\(part.map(\.watchID))::text[], \(part.map(\.decision))::text[], \(part.map(\.checkID))::text[],
-                                \(part.map(\.checkedSequence))::bigint[], \(part.map { Self.nullable($0.recheckOn) })::integer[])
-                         AS r (watch_id, decision, check_id, checked_seq, recheck_on)
+                    UPDATE watch_checks c SET checked_seq = r.checked_seq, recheck_on = NULLIF(r.recheck_on, \(Self.none))
+                    FROM unnest(\(part.map(\.watchID))::text[], \(part.map(\.checkedSequence))::bigint[],
+                                \(part.map { Self.nullable($0.recheckOn) })::integer[]) AS r (watch_id, checked_seq, recheck_on)
+                    WHERE c.watch_id = r.watch_id
+                    """, logger: engine.logger)
+            }
+            for part in rechecks.filter(\.changed).chunks(of: 10_000) {
+                try await connection.query("""
+                    UPDATE watches w SET decision = r.decision, check_id = r.check_id
+                    FROM unnest(\(part.map(\.watchID))::text[], \(part.map(\.decision))::text[], \(part.map(\.checkID))::text[])
+                         AS r (watch_id, decision, check_id)
                     WHERE w.watch_id = r.watch_id AND w.status = 'active'
                     """, logger: engine.logger)
             }
@@ -190,13 +211,15 @@ public struct PostgresWatchStore: WatchStore {
     /// Ends those of `ids` still active: the person's data and keys deleted; returns them ended.
     private static func end(_ ids: [String], status: WatchRecord.Status, at time: Date, on connection: PostgresConnection,
                             _ logger: Logger) async throws -> [WatchRecord] {
-        let ended = try watches(await connection.query("""
-            UPDATE watches SET status = \(status.rawValue), ended_at = \(time.timeIntervalSince1970), name = NULL, id_number = NULL,
-                               recheck_on = NULL
-            WHERE watch_id = ANY(\(ids)::text[]) AND status = 'active' RETURNING \(unescaped: columns)
+        let ended = try await connection.query("""
+            UPDATE watches SET status = \(status.rawValue), ended_at = \(time.timeIntervalSince1970), name = NULL, id_number = NULL
+            WHERE watch_id = ANY(\(ids)::text[]) AND status = 'active' RETURNING watch_id
+            """, logger: logger).collect().map { try $0.decode(String.self) }
+        try await connection.query("UPDATE watch_checks SET recheck_on = NULL WHERE watch_id = ANY(\(ended)::text[])", logger: logger)
+        try await connection.query("DELETE FROM watch_keys WHERE watch_id = ANY(\(ended)::text[])", logger: logger)
+        return try watches(await connection.query("""
+            SELECT \(unescaped: columns) FROM \(unescaped: table) WHERE watch_id = ANY(\(ended)::text[]) ORDER BY watch_id
             """, logger: logger).collect())
-        try await connection.query("DELETE FROM watch_keys WHERE watch_id = ANY(\(ended.map(\.id))::text[])", logger: logger)
-        return ended
     }
 
     private static func file(_ keys: [WatchKey], on connection: PostgresConnection, _ logger: Logger) async throws {
