@@ -26,9 +26,10 @@ struct LimitTests {
     @Test func aClientThatStallsMidRequestIsDisconnected() async throws {
         let gateway = try await TestGateway { configuration, _ in configuration.idleTimeoutSeconds = 1 }
         let connection = try await RawConnection(to: gateway, as: "bureau")
-        // The head and one byte of a 100-byte body, then nothing.
-        try await connection.send("POST /v1/checks HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
+        // The head and one byte of a 100-byte body, then nothing. Timed from before the send: the
+        // server's idle timer starts when the byte arrives, which may be before `send` returns here.
         let start = ContinuousClock.now
+        try await connection.send("POST /v1/checks HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
         #expect(try await connection.closes(within: .seconds(10)), "the connection was still open after 10 s")
         #expect(ContinuousClock.now - start >= .milliseconds(900))
         await connection.close()

@@ -47,16 +47,22 @@ public final class PrivatePostgres: Sendable {
         try? asServer("pg_ctl", ["-D", folder.appendingPathComponent("data").path, "-m", "immediate", "-w", "stop"])
     }
 
+    /// Runs a PostgreSQL tool with none of this process's descriptors but the standard three: the
+    /// server it starts lives on, and would otherwise hold whatever was open here at that moment,
+    /// among it the socket by which Foundation's `Process` learns that another test's child ended
+    /// (swift-corelibs-foundation#4795); that test then waited for the end forever.
     private func asServer(_ tool: String, _ arguments: [String]) throws {
-        let command = ([bin.appendingPathComponent(tool).path] + arguments).map(Self.quoted).joined(separator: " ")
-        try Self.run(getuid() == 0 ? "/usr/sbin/runuser -u postgres -- \(command)" : command)
+        let tool = [bin.appendingPathComponent(tool).path] + arguments
+        let command = getuid() == 0 ? ["/usr/sbin/runuser", "-u", "postgres", "--"] + tool : tool
+        let closingOthers = #"for fd in $(ls /proc/$$/fd); do [ "$fd" -gt 2 ] && exec {fd}>&-; done 2>/dev/null; exec "$@""#
+        try Self.run((["/bin/bash", "-c", closingOthers, "bash"] + command).map(Self.quoted).joined(separator: " "), named: tool.joined(separator: " "))
     }
 
-    private static func run(_ command: String) throws {
+    private static func run(_ command: String, named name: String? = nil) throws {
         // system(3), not Foundation's Process: waiting on it from a test's task never returned once
         // pg_ctl had left the server running in the background.
         let status = system("\(command) >/dev/null 2>&1")
-        guard status == 0 else { throw Failure(reason: "\(command.prefix(60))… exited \(status)") }
+        guard status == 0 else { throw Failure(reason: "\((name ?? command).prefix(60))… exited \(status)") }
     }
 
     private static func quoted(_ argument: String) -> String {
