@@ -63,4 +63,22 @@ struct AnswerJSONTests {
                                                  detail: Self.awkward, code: "id.checksum", pointer: "/candidates/3/idNumber")
         #expect(CanonicalJSON.encode { $0.write(problem) } == (try Self.encoder.encode(problem)))
     }
+
+    /// An inline batch is sent as written here, not as the generated server would encode its value.
+    @Test(arguments: ["plain", awkward])
+    func inlineBatchesAreWrittenAsTheEncoderWouldWriteThem(text: String) throws {
+        let answers = [Self.result(text, optionals: true), Self.result(text, optionals: false)]
+        let problem = Components.Schemas.Problem(_type: "https://creditgate.local/problems/id.checksum", title: "A field is not valid", status: 422,
+                                                 detail: text, code: "id.checksum", pointer: "/candidates/1/idNumber")
+        let items: [Components.Schemas.BatchItem] = [
+            .init(index: 0, reference: text, result: answers[0]), .init(index: 1, reference: "r-1", error: problem),
+            .init(index: 2, result: answers[1]),
+        ]
+        let summary = Components.Schemas.BatchSummary(total: 3, clear: 0, review: 0, ineligible: 2, errors: 1)
+        let lines = items.map { item in
+            BatchRunner.ResultLine(index: item.index, reference: item.reference, answer: item.result.map(CanonicalJSON.encode), error: item.error)
+        }
+        #expect(CanonicalJSON.encode(batch: lines, summary: summary)
+            == (try Self.encoder.encode(Components.Schemas.BatchCheckResult(items: items, summary: summary))))
+    }
 }

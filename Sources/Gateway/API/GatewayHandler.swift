@@ -58,17 +58,29 @@ package struct GatewayHandler: APIProtocol {
 
 extension GatewayHandler {
     package func createCheck(_ input: Operations.CreateCheck.Input) async throws -> Operations.CreateCheck.Output {
+        .ok(.init(body: .json(try await checkAnswer(input).value)))
+    }
+
+    package func createBatchCheck(_ input: Operations.CreateBatchCheck.Input) async throws -> Operations.CreateBatchCheck.Output {
+        .ok(.init(body: .json(try await batchCheckAnswer(input).value)))
+    }
+
+    /// `createCheck`'s answer with its JSON as sent: the bytes made once for the audit digest and
+    /// the store, which ``AnswerRoutes`` sends as they are.
+    func checkAnswer(_ input: Operations.CreateCheck.Input) async throws -> SentAnswer<Components.Schemas.CheckResult> {
         let caller = try await auditor.require(.bureau, for: "createCheck", caller: Caller.current)
         guard case .json(let body) = input.body else { throw Problem.unsupportedMediaType(nil) }
         return try await refusing("createCheck", caller: caller) {
             let terms = try checks.terms(purpose: body.purpose, policy: body.policy, asOf: body.asOf, operator: body._operator)
             let question = try CheckQuestion(name: body.candidate.name, idNumber: body.candidate.idNumber, terms: terms, pointer: "/candidate")
-            let result = try await checks.answer([question], terms: terms, caller: caller, operation: "createCheck")
-            return .ok(.init(body: .json(result[0])))
+            let answered = try await checks.answer([question], terms: terms, caller: caller, operation: "createCheck")
+            return SentAnswer(value: answered.results[0], json: answered.json[0])
         }
     }
 
-    package func createBatchCheck(_ input: Operations.CreateBatchCheck.Input) async throws -> Operations.CreateBatchCheck.Output {
+    /// `createBatchCheck`'s answer with its JSON as sent: each answer's bytes as made once, put in
+    /// their items (``CanonicalJSON/encode(batch:summary:)``).
+    func batchCheckAnswer(_ input: Operations.CreateBatchCheck.Input) async throws -> SentAnswer<Components.Schemas.BatchCheckResult> {
         let caller = try await auditor.require(.bureau, for: "createBatchCheck", caller: Caller.current)
         guard case .json(let body) = input.body else { throw Problem.unsupportedMediaType(nil) }
         return try await refusing("createBatchCheck", caller: caller) {
@@ -76,11 +88,15 @@ extension GatewayHandler {
             let terms = try checks.terms(purpose: body.purpose, policy: body.policy, asOf: body.asOf, operator: body._operator)
             let rows = CandidateRows(body.candidates, terms: terms)
             var items = rows.rows.map { Components.Schemas.BatchItem(index: $0.index, reference: $0.reference, error: $0.error) }
-            let results = try await checks.answer(rows.questions, terms: terms, caller: caller, operation: "createBatchCheck")
-            for (position, result) in zip(rows.positions, results) { items[position].result = result }
-            let summary = rows.summary(results.map(\.decision))
+            var lines = rows.rows.map { BatchRunner.ResultLine(index: $0.index, reference: $0.reference, error: $0.error) }
+            let answered = try await checks.answer(rows.questions, terms: terms, caller: caller, operation: "createBatchCheck")
+            for (position, (result, json)) in zip(rows.positions, zip(answered.results, answered.json)) {
+                items[position].result = result
+                lines[position].answer = json
+            }
+            let summary = rows.summary(answered.results.map(\.decision))
             _ = try await auditor.record([auditor.entry("createBatchCheck", caller: caller, detail: "items=\(items.count) errors=\(summary.errors)")])
-            return .ok(.init(body: .json(.init(items: items, summary: summary))))
+            return SentAnswer(value: .init(items: items, summary: summary), json: CanonicalJSON.encode(batch: lines, summary: summary))
         }
     }
 

@@ -98,6 +98,25 @@ extension CanonicalJSON {
         }
     }
 
+    /// An inline batch's answer (`BatchCheckResponse`): its items written as a job's result lines
+    /// are (none has a watch), each answer's JSON as made.
+    static func encode(batch items: [BatchRunner.ResultLine], summary: Components.Schemas.BatchSummary) -> Data {
+        encode(capacity: items.reduce(128) { $0 + ($1.answer?.count ?? 0) + 64 }) { json in
+            json.object { o in
+                o.field("items") { $0.array(items) { $0.write($1) } }
+                o.field("summary") { json in
+                    json.object {
+                        $0.integer("clear", summary.clear)
+                        $0.integer("errors", summary.errors)
+                        $0.integer("ineligible", summary.ineligible)
+                        $0.integer("review", summary.review)
+                        $0.integer("total", summary.total)
+                    }
+                }
+            }
+        }
+    }
+
     mutating func write(_ line: BatchRunner.ResultLine) {
         object { o in
             if let error = line.error { o.field("error") { $0.write(error) } }

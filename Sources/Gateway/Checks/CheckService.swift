@@ -28,14 +28,14 @@ package struct CheckService: Sendable {
                                 defaultPolicy: defaultPolicy, today: today)
     }
 
-    /// Answers validated questions that share `terms`, in order.
+    /// Answers validated questions that share `terms`, in order, with their JSON as sent.
     /// The store write is only awaited before the response leaves (``ResponseBarrier``), so it runs
-    /// while the answers are encoded.
-    func answer(_ questions: [CheckQuestion], terms: CheckQuestion.Terms, caller: Caller, operation: String) async throws -> [Components.Schemas.CheckResult] {
+    /// while the response is put together and signed.
+    func answer(_ questions: [CheckQuestion], terms: CheckQuestion.Terms, caller: Caller, operation: String) async throws -> Committed {
         interactive.touch()
         let audited = try await audit(try await prepare(questions, terms: terms, caller: caller, operation: operation))
         try await ResponseBarrier.run { try await save(audited) }
-        return audited.results
+        return audited
     }
 
     /// Answers judged and encoded, with their audit entries, not yet audited or stored: a batch job

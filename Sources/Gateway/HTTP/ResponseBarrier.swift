@@ -1,8 +1,8 @@
 import NIOConcurrencyHelpers
 
 /// Work a handler starts that must be done before its response leaves, but that need not hold up
-/// the encoding of that response: the store write of an inline batch's answers (a fifth of a
-/// 10,000-candidate batch's time) runs while the generated server encodes them (about half).
+/// the making of that response: the store write of an inline batch's answers (a fifth of a
+/// 10,000-candidate batch's time) runs while the response is put together and signed.
 ///
 /// ``SigningMiddleware`` makes one per request and waits on it once the body is made; a failure
 /// there answers 500 instead. Outside a request (tests, batch jobs), ``run(_:)`` just runs the work.

@@ -82,8 +82,11 @@ package enum GatewayApplication {
         let transport = OpenAPIRuntime.Configuration(dateTranscoder: AnswerDates(), jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes])
         // The routes, read once from a router of their own: the problem middleware, added before
         // them, answers 405 for a declared path asked with another method.
+        func register(on routes: any ServerTransport) throws {
+            try handler.registerHandlers(on: AnswerRoutes(on: routes, handler: handler, configuration: transport), configuration: transport)
+        }
         let declared = Router(context: GatewayRequestContext.self)
-        try handler.registerHandlers(on: declared, configuration: transport)
+        try register(on: declared)
 
         let router = Router(context: GatewayRequestContext.self)
         let allowed = AllowedMethods(declared.routes.map { ($0.path, $0.method) })
@@ -98,7 +101,7 @@ package enum GatewayApplication {
         router.add(middleware: AccessMiddleware(
             registry: registry, revocations: revocations, audit: auditor,
             limiter: RateLimiter(rate: configuration.ratePerSecond, burst: configuration.rateBurst), peers: peers))
-        try handler.registerHandlers(on: router, configuration: transport)
+        try register(on: router)
 
         var services: [any Service] = [LifecycleAudit(auditor: auditor, logger: logger), batches, screening, sender]
         if !witnesses.isEmpty {
@@ -113,7 +116,7 @@ package enum GatewayApplication {
             publicRouter.add(middleware: ProblemMiddleware(stores: stores.unavailability, allowed: allowed))
             publicRouter.add(middleware: PublicAccessMiddleware(
                 declared: allowed, limiter: RateLimiter(rate: configuration.publicRatePerSecond, burst: configuration.publicRateBurst)))
-            try handler.registerHandlers(on: publicRouter, configuration: transport)
+            try register(on: publicRouter)
             services.append(Application(
                 router: publicRouter,
                 server: try .tls(
