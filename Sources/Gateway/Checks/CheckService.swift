@@ -48,9 +48,12 @@ package struct CheckService: Sendable {
         var recheckOn: [CalendarDay?] = []
         var clientID: String
 
+        /// In place: a job's chunk grows a share at a time, and `a = a + b` would copy it all each time.
         mutating func append(_ other: Prepared) {
-            (results, answers, entries, recheckOn) =
-                (results + other.results, answers + other.answers, entries + other.entries, recheckOn + other.recheckOn)
+            results.append(contentsOf: other.results)
+            answers.append(contentsOf: other.answers)
+            entries.append(contentsOf: other.entries)
+            recheckOn.append(contentsOf: other.recheckOn)
         }
 
         func part(_ range: Range<Int>) -> Prepared {
@@ -152,7 +155,9 @@ package struct CheckService: Sendable {
         var rows: [StoredAnswer] = []
 
         mutating func append(_ other: Committed) {
-            (results, json, rows) = (results + other.results, json + other.json, rows + other.rows)
+            results.append(contentsOf: other.results)
+            json.append(contentsOf: other.json)
+            rows.append(contentsOf: other.rows)
         }
 
         func part(_ range: Range<Int>) -> Committed {
