@@ -48,8 +48,8 @@ struct CrashSafeImportTests {
 
         // A first, complete import: version 1.
         let first = try CreditGateExecutable.start(["archive", "import", "--archive", archivePath, small.path])
-        first.waitUntilExit()
-        #expect(first.terminationStatus == 0)
+        _ = first.waitForExit()
+        #expect(first.exit?.status == 0)
         let before = try await SQLiteArchive(path: archivePath).statistics()
         #expect(before.version.sequence == 1)
 
@@ -80,7 +80,7 @@ struct CrashSafeImportTests {
             Thread.detachNewThread {
                 let deadline = Date().addingTimeInterval(120)
                 var grown = false
-                while Date() < deadline, victim.isRunning {
+                while Date() < deadline, victim.isAlive {
                     let journalSize = (try? FileManager.default.attributesOfItem(atPath: journal)[.size] as? Int) ?? 0
                     let databaseSize = (try? FileManager.default.attributesOfItem(atPath: archivePath)[.size] as? Int) ?? 0
                     // A first load writes pages straight into the file; the journal only proves it began.
@@ -91,27 +91,27 @@ struct CrashSafeImportTests {
                     }
                     usleep(5_000)
                 }
-                let stillRunning = grown || victim.isRunning
+                let stillRunning = grown || victim.isAlive
                 if !grown { kill(victim.processIdentifier, SIGKILL) }
-                victim.waitUntilExit()
+                _ = victim.waitForExit()
                 continuation.resume(returning: (grown, stillRunning))
             }
         }
         #expect(stillRunning, "the import finished before it could be killed")
         #expect(grown, "the import never wrote \(threshold) bytes")
-        #expect(victim.terminationReason == .uncaughtSignal)
+        #expect(victim.exit?.signalled == true)
     }
 
     @Test func generateImportAndStatsCommands() throws {
         let folder = TemporaryFiles.url("creditgate-cli")
         let archivePath = folder.appendingPathComponent("a.sqlite").path
         let generate = try CreditGateExecutable.start(["archive", "generate", "--entries", "300", "--records", "50", "--out", folder.path])
-        generate.waitUntilExit()
-        #expect(generate.terminationStatus == 0)
+        _ = generate.waitForExit()
+        #expect(generate.exit?.status == 0)
         for (kind, file) in [("defaulters", "defaulters.ndjson"), ("records", "records.ndjson")] {
             let run = try CreditGateExecutable.start(["archive", "import", "--kind", kind, "--archive", archivePath, folder.appendingPathComponent(file).path])
-            run.waitUntilExit()
-            #expect(run.terminationStatus == 0)
+            _ = run.waitForExit()
+            #expect(run.exit?.status == 0)
         }
         let output = Pipe()
         let stats = Process()
@@ -120,7 +120,7 @@ struct CrashSafeImportTests {
         stats.standardOutput = output
         try stats.run()
         let data = output.fileHandleForReading.readDataToEndOfFile()
-        stats.waitUntilExit()
+        _ = stats.waitForExit()
         let decoded = try JSONDecoder.iso8601.decode(ArchiveStatistics.self, from: data)
         #expect(decoded.imports == 2)
         #expect(decoded.records == 50)

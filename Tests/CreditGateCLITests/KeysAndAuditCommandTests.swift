@@ -15,8 +15,7 @@ struct KeysAndAuditCommandTests {
         process.standardError = FileHandle.nullDevice
         try process.run()
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        return (process.waitForExit().status, String(decoding: data, as: UTF8.self))
     }
 
     @Test func rotationIsAuditedAndTamperingIsNamed() throws {

@@ -276,12 +276,12 @@ struct CreditClientEndToEndTests {
         let running = try session.start(arguments)
         let first = running.process
         let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline, first.isRunning {
+        while Date() < deadline, first.isAlive {
             let state = try? JSONDecoder().decode(BatchState.self, from: Data(contentsOf: stateFile))
             if (state?.parts.filter { $0.counts != nil }.count ?? 0) >= 2 { break }
             try await Task.sleep(for: .milliseconds(20))
         }
-        try #require(first.isRunning, "the first run ended before it could be interrupted")
+        try #require(first.isAlive, "the first run ended before it could be interrupted")
         kill(first.processIdentifier, SIGKILL)
         _ = try await running.finish()
 

@@ -53,8 +53,8 @@ struct GatewayFleetTests {
         verify.arguments = ["audit", "verify", "--state", first.2.stateDirectory, "--database", database]
         verify.standardOutput = FileHandle.nullDevice
         try verify.run()
-        try await ServeProcess.waitForExit(verify)
-        #expect(verify.terminationStatus == 0, "creditgate audit verify failed")
+        _ = await verify.exited()
+        #expect(verify.exit?.status == 0, "creditgate audit verify failed")
 
         let (answers, statuses) = seen.state.withLock { ($0.answers, $0.statuses) }
         #expect(answers.count >= 180, "\(answers.count) answers; statuses \(statuses)")
@@ -201,8 +201,8 @@ struct GatewayFleetTests {
         func kill(_ index: Int) async throws {
             let process = members.withLock { $0[index].process }
             Glibc.kill(process.processIdentifier, SIGKILL)
-            try await ServeProcess.waitForExit(process)
-            #expect(process.terminationReason == .uncaughtSignal)
+            _ = await process.exited()
+            #expect(process.exit?.signalled == true)
         }
 
         /// Which gateway holds the job's lease (its owner name is `host/pid/nonce`).
@@ -218,13 +218,13 @@ struct GatewayFleetTests {
         }
 
         func killAll() {
-            for process in members.withLock({ $0.map(\.process) }) where process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }
+            for process in members.withLock({ $0.map(\.process) }) where process.isAlive { Glibc.kill(process.processIdentifier, SIGKILL) }
         }
 
         func stopAll() async throws {
             for process in members.withLock({ $0.map(\.process) }) {
                 process.terminate()
-                try await ServeProcess.waitForExit(process)
+                _ = await process.exited()
             }
         }
 

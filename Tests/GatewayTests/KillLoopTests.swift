@@ -7,6 +7,7 @@ import Gateway
 import GatewayAPI
 import Synchronization
 import Testing
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -58,7 +59,7 @@ struct KillLoopTests {
                 process: process, round: round, disposable: received.answers.map(\.checkId), importing: feed,
                 killAfterImport: round % 6 == 1))
             try await gateway.shutdown()
-            #expect(process.terminationReason == .uncaughtSignal, "round \(round): the gateway was not killed")
+            #expect(process.exit?.signalled == true, "round \(round): the gateway was not killed")
             try await ShutdownTests.expectEveryAnswerLogged(received.answers, state: configuration.stateDirectory)
         }
 
@@ -76,7 +77,7 @@ struct KillLoopTests {
         #expect(received.dispositions.count >= Self.rounds, "only \(received.dispositions.count) dispositions")
         try await gateway.shutdown()
         kill(process.processIdentifier, SIGTERM)
-        try await ServeProcess.waitForExit(process)
+        _ = await process.exited()
         try await ShutdownTests.expectEveryAnswerLogged(received.answers, state: configuration.stateDirectory)
         print("kill loop: \(Self.rounds) kills, \(received.answers.count) answers, \(received.dispositions.count) dispositions, "
               + "\(received.imports) of \(importsSent) imports answered, all logged")
@@ -223,7 +224,7 @@ struct KillLoopTests {
                 }
                 kill(process.processIdentifier, SIGKILL)
                 let received = try await group.reduce(into: Received()) { $0.merge($1) }
-                try await ServeProcess.waitForExit(process)
+                _ = await process.exited()
                 return received
             }
         }

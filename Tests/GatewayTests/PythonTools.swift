@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Python tools some tests use (CI installs them; see .ci/run): present, or the test is skipped
 /// outside CI.
@@ -22,7 +23,6 @@ enum PythonTools {
         process.standardError = output
         guard (try? process.run()) != nil else { return (127, "python3 did not start") }
         let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, text)
+        return (process.waitForExit().status, text)
     }
 }

@@ -1,11 +1,11 @@
 import Foundation
+import TestSupport
 
 /// A child process the tests run (`credit`, `st`): its output goes to a file, and its end is awaited
-/// without blocking a thread. The tests share the cooperative pool (two threads on CI) with the
-/// gateways they start and with tests that poll a child process of their own.
+/// without blocking a thread (``Foundation/Process/exited()``). The tests share the cooperative pool
+/// (two threads on CI) with the gateways they start and with tests that poll a child process of their own.
 struct RunningProcess {
     let process: Process
-    let ended: AsyncStream<Void>
     let output: URL
 
     /// Starts `executable` with `arguments` in `directory`; output (stdout and stderr) to a new file there.
@@ -20,18 +20,14 @@ struct RunningProcess {
         process.currentDirectoryURL = directory
         process.standardOutput = handle
         process.standardError = handle
-        let (ended, continuation) = AsyncStream<Void>.makeStream()
-        process.terminationHandler = { _ in
-            try? handle.close()
-            continuation.finish()
-        }
         try process.run()
-        return RunningProcess(process: process, ended: ended, output: output)
+        try handle.close()
+        return RunningProcess(process: process, output: output)
     }
 
     /// Waits for the end; the exit status and everything it printed.
     func finish() async throws -> (status: Int32, output: String) {
-        for await _ in ended {}
-        return (process.terminationStatus, try String(contentsOf: output, encoding: .utf8))
+        let status = await process.exited().status
+        return (status, try String(contentsOf: output, encoding: .utf8))
     }
 }

@@ -6,6 +6,7 @@ import Gateway
 import GatewayAPI
 import Synchronization
 import Testing
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -47,7 +48,7 @@ enum ServeProcess {
         try process.run()
         try output.close()
         // The log line "listening url=https://127.0.0.1:PORT" of this start.
-        for _ in 0..<1200 where process.isRunning {
+        for _ in 0..<1200 where process.isAlive {
             let seen = String(decoding: (try? Data(contentsOf: log))?.dropFirst(Int(start)) ?? Data(), as: UTF8.self)
             if let range = seen.range(of: #"https://127\.0\.0\.1:[0-9]+"#, options: .regularExpression),
                let port = Int(seen[range].split(separator: ":").last ?? "") {
@@ -57,11 +58,6 @@ enum ServeProcess {
         }
         process.terminate()
         throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "creditgate serve did not listen; see \(log.path)"])
-    }
-
-    /// Waits for a process that was signalled to end, without blocking a cooperative thread.
-    static func waitForExit(_ process: Process) async throws {
-        while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
     }
 }
 
@@ -105,7 +101,7 @@ struct ShutdownTests {
             kill(process.processIdentifier, signal)
             return try await group.reduce(into: []) { $0 += $1 }
         }
-        try await ServeProcess.waitForExit(process)
+        _ = await process.exited()
         try await http.shutdown()
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
@@ -134,7 +130,7 @@ struct ShutdownTests {
         let (_, pki, configuration) = try await TestGateway.prepare()
         let (process, port) = try await ServeProcess.start(configuration)
         let answers = try await Self.load(port: port, pki: pki, process: process, signal: SIGTERM, after: .milliseconds(1500))
-        #expect(process.terminationReason == .exit && process.terminationStatus == 0)
+        #expect(process.exit == .init(status: 0, signalled: false))
         #expect(answers.count >= 20, "only \(answers.count) answers before SIGTERM")
         try await Self.expectEveryAnswerLogged(answers, state: configuration.stateDirectory)
         let state = try await ServiceState.open(configuration.stateDirectory)
@@ -150,7 +146,7 @@ struct ShutdownTests {
         for round in 0..<3 {
             let (process, port) = try await ServeProcess.start(configuration)
             answers += try await Self.load(port: port, pki: pki, process: process, signal: SIGKILL, after: .milliseconds(800 + 300 * round), round: round)
-            #expect(process.terminationReason == .uncaughtSignal)
+            #expect(process.exit?.signalled == true)
             try await Self.expectEveryAnswerLogged(answers, state: configuration.stateDirectory)
         }
         #expect(answers.count >= 60, "only \(answers.count) answers")

@@ -260,8 +260,8 @@ extension WebhookTests {
             #expect(listed.status == 200)
         }
         _ = try await receiver.requests(1)
-        try await ServeProcess.waitForExit(process)
-        #expect(process.terminationReason == .uncaughtSignal)
+        _ = await process.exited()
+        #expect(process.exit?.signalled == true)
 
         (process, port) = try await ServeProcess.start(configuration, extra: extra)
         let requests = try await receiver.requests(2)
@@ -269,7 +269,7 @@ extension WebhookTests {
         #expect(requests[0].headers["webhook-id"] != nil && requests[0].headers["webhook-id"] == requests[1].headers["webhook-id"])
         #expect(requests[0].body == requests[1].body)
         kill(process.processIdentifier, SIGTERM)
-        try await ServeProcess.waitForExit(process)
+        _ = await process.exited()
         try await receiver.stop()
     }
 
