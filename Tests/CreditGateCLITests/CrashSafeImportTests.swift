@@ -48,8 +48,7 @@ struct CrashSafeImportTests {
 
         // A first, complete import: version 1.
         let first = try CreditGateExecutable.start(["archive", "import", "--archive", archivePath, small.path])
-        _ = first.waitForExit()
-        #expect(first.exit?.status == 0)
+        #expect(first.waitForExit().status == 0)
         let before = try await SQLiteArchive(path: archivePath).statistics()
         #expect(before.version.sequence == 1)
 
@@ -106,12 +105,10 @@ struct CrashSafeImportTests {
         let folder = TemporaryFiles.url("creditgate-cli")
         let archivePath = folder.appendingPathComponent("a.sqlite").path
         let generate = try CreditGateExecutable.start(["archive", "generate", "--entries", "300", "--records", "50", "--out", folder.path])
-        _ = generate.waitForExit()
-        #expect(generate.exit?.status == 0)
+        #expect(generate.waitForExit().status == 0)
         for (kind, file) in [("defaulters", "defaulters.ndjson"), ("records", "records.ndjson")] {
             let run = try CreditGateExecutable.start(["archive", "import", "--kind", kind, "--archive", archivePath, folder.appendingPathComponent(file).path])
-            _ = run.waitForExit()
-            #expect(run.exit?.status == 0)
+            #expect(run.waitForExit().status == 0)
         }
         let output = Pipe()
         let stats = Process()

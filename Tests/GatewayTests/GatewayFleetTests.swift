@@ -53,8 +53,7 @@ struct GatewayFleetTests {
         verify.arguments = ["audit", "verify", "--state", first.2.stateDirectory, "--database", database]
         verify.standardOutput = FileHandle.nullDevice
         try verify.run()
-        _ = await verify.exited()
-        #expect(verify.exit?.status == 0, "creditgate audit verify failed")
+        #expect(await verify.exited().status == 0, "creditgate audit verify failed")
 
         let (answers, statuses) = seen.state.withLock { ($0.answers, $0.statuses) }
         #expect(answers.count >= 180, "\(answers.count) answers; statuses \(statuses)")
@@ -201,8 +200,7 @@ struct GatewayFleetTests {
         func kill(_ index: Int) async throws {
             let process = members.withLock { $0[index].process }
             Glibc.kill(process.processIdentifier, SIGKILL)
-            _ = await process.exited()
-            #expect(process.exit?.signalled == true)
+            #expect(await process.exited().signalled)
         }
 
         /// Which gateway holds the job's lease (its owner name is `host/pid/nonce`).

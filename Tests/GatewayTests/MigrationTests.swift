@@ -31,8 +31,7 @@ struct MigrationTests {
         rotate.arguments = ["keys", "rotate", "--state", prepared.2.stateDirectory]
         rotate.standardOutput = FileHandle.nullDevice
         try rotate.run()
-        _ = await rotate.exited()
-        #expect(rotate.exit?.status == 0)
+        #expect(await rotate.exited().status == 0)
         let before = try await TestGateway(prepared: prepared)
         let afterRotation = try await CreditClientEndToEndTests.Session(before, folder: session.folder)
             .run(["check", "--name", "李四", "--id", "11010519491231002X", "--json"])

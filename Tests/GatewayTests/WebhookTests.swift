@@ -260,8 +260,7 @@ extension WebhookTests {
             #expect(listed.status == 200)
         }
         _ = try await receiver.requests(1)
-        _ = await process.exited()
-        #expect(process.exit?.signalled == true)
+        #expect(await process.exited().signalled)
 
         (process, port) = try await ServeProcess.start(configuration, extra: extra)
         let requests = try await receiver.requests(2)

@@ -3,9 +3,10 @@ import GatewayAPI
 import HTTPTypes
 @_spi(Generated) import OpenAPIRuntime
 
-/// An answer the contract describes (`value`) and its JSON as sent (`json`), the same answer.
+/// An answer and its JSON as sent (`json`). The value the contract describes is made only when
+/// asked for (by the generated route a test may call): ``AnswerRoutes`` sends `json` and needs none.
 struct SentAnswer<Value: Sendable>: Sendable {
-    let value: Value
+    let value: @Sendable () -> Value
     let json: Data
 }
 

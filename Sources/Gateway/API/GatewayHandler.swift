@@ -58,11 +58,11 @@ package struct GatewayHandler: APIProtocol {
 
 extension GatewayHandler {
     package func createCheck(_ input: Operations.CreateCheck.Input) async throws -> Operations.CreateCheck.Output {
-        .ok(.init(body: .json(try await checkAnswer(input).value)))
+        .ok(.init(body: .json(try await checkAnswer(input).value())))
     }
 
     package func createBatchCheck(_ input: Operations.CreateBatchCheck.Input) async throws -> Operations.CreateBatchCheck.Output {
-        .ok(.init(body: .json(try await batchCheckAnswer(input).value)))
+        .ok(.init(body: .json(try await batchCheckAnswer(input).value())))
     }
 
     /// `createCheck`'s answer with its JSON as sent: the bytes made once for the audit digest and
@@ -74,7 +74,7 @@ extension GatewayHandler {
             let terms = try checks.terms(purpose: body.purpose, policy: body.policy, asOf: body.asOf, operator: body._operator)
             let question = try CheckQuestion(name: body.candidate.name, idNumber: body.candidate.idNumber, terms: terms, pointer: "/candidate")
             let answered = try await checks.answer([question], terms: terms, caller: caller, operation: "createCheck")
-            return SentAnswer(value: answered.results[0], json: answered.json[0])
+            return SentAnswer(value: { answered.results[0] }, json: answered.json[0])
         }
     }
 
@@ -87,16 +87,17 @@ extension GatewayHandler {
             try CandidateRows.bound(body.candidates, limit: maxBatchItems, beyond: "; use a batch job for more")
             let terms = try checks.terms(purpose: body.purpose, policy: body.policy, asOf: body.asOf, operator: body._operator)
             let rows = CandidateRows(body.candidates, terms: terms)
-            var items = rows.rows.map { Components.Schemas.BatchItem(index: $0.index, reference: $0.reference, error: $0.error) }
             var lines = rows.rows.map { BatchRunner.ResultLine(index: $0.index, reference: $0.reference, error: $0.error) }
             let answered = try await checks.answer(rows.questions, terms: terms, caller: caller, operation: "createBatchCheck")
-            for (position, (result, json)) in zip(rows.positions, zip(answered.results, answered.json)) {
-                items[position].result = result
-                lines[position].answer = json
-            }
+            for (position, json) in zip(rows.positions, answered.json) { lines[position].answer = json }
             let summary = rows.summary(answered.results.map(\.decision))
-            _ = try await auditor.record([auditor.entry("createBatchCheck", caller: caller, detail: "items=\(items.count) errors=\(summary.errors)")])
-            return SentAnswer(value: .init(items: items, summary: summary), json: CanonicalJSON.encode(batch: lines, summary: summary))
+            _ = try await auditor.record([auditor.entry("createBatchCheck", caller: caller, detail: "items=\(lines.count) errors=\(summary.errors)")])
+            let value: @Sendable () -> Components.Schemas.BatchCheckResult = { [rows = rows.rows, positions = rows.positions] in
+                var items = rows.map { Components.Schemas.BatchItem(index: $0.index, reference: $0.reference, error: $0.error) }
+                for (position, result) in zip(positions, answered.results) { items[position].result = result }
+                return .init(items: items, summary: summary)
+            }
+            return SentAnswer(value: value, json: CanonicalJSON.encode(batch: lines, summary: summary))
         }
     }
 
