@@ -4,7 +4,7 @@
 # decoding. Rows are made inside SQLite by one INSERT ... SELECT, in the shape the archive stores
 # them, under the settings a first import uses (rollback journal, synchronous FULL, 256 MiB cache,
 # two sorter threads), in one transaction; lookups are one join over 200,000 keys in random order,
-# under a reader's settings (64 MiB cache, the file mapped as far as SQLite allows), timed warm.
+# with a 64 MiB cache and the file mapped as far as SQLite allows (its fastest reads), timed warm.
 #
 #   Benchmarks/archive/sqlite-floor.sh [ROWS] [DIR]     (defaults: 12115868, the events of the
 #                                                       10M-listing benchmark feed; /tmp)

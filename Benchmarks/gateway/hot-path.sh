@@ -43,8 +43,8 @@ for run in 1 2 3; do
   echo "inline batch of 10,000, run $run: $(curl_ -o /dev/null -w '%{http_code} %{time_total} s' -H 'Content-Type: application/json' \
     --data-binary "@$requests/batch-10k.json" "$url/v1/checks/batch")"
 done
-# The job's peak anonymous memory, sampled (the kernel keeps only the peak of all of RSS, which
-# counts the pages of the archive that SQLite maps and the lookups touched: page cache, not heap).
+# The job's peak anonymous memory, sampled beside the kernel's peak of all of RSS (which also
+# counts the file pages SQLite's own libraries and any mapped file brought in).
 ( peak=0
   while [ -e /proc/$gateway/status ]; do
     while read -r key value _; do [ "$key" = RssAnon: ] && [ "$value" -gt "$peak" ] && peak=$value; done < /proc/$gateway/status
@@ -54,5 +54,4 @@ sampler=$!
 "$here/batch-job.sh" "$job" "$certs" "$url" | tail -1 | sed "s/^/batch job $(basename "$job"): /"
 kill $sampler
 echo "gateway peak RSS: $(awk '/VmHWM/ { printf "%.0f MiB", $2 / 1024 }' /proc/$gateway/status)," \
-  "of which anonymous at most $(( $(cat /tmp/hot-path-anon) / 1024 )) MiB;" \
-  "the archive's mapped pages now $(awk '/^[0-9a-f]+-/ { file = $6 } /^Rss:/ && file ~ /archive/ { kb += $2 } END { printf "%.0f", kb / 1024 }' /proc/$gateway/smaps) MiB"
+  "of which anonymous at most $(( $(cat /tmp/hot-path-anon) / 1024 )) MiB"

@@ -20,12 +20,7 @@ extension SQLiteArchive {
     /// The keys in `range`. From the start, listing keys are read from the match index (a few
     /// hundred megabytes at 10M listings) rather than the events, which carry their published
     /// fields (3 GB).
-    ///
-    /// Keys are read through the page cache rather than the reader's map: mapped pages a scan touched
-    /// stay in the process's resident memory; index probes afterwards map only the pages they visit.
     private static func keys(_ db: Database, _ range: KeyFilter.KeyRange) throws -> [Int64] {
-        try db.execute(sql: "PRAGMA mmap_size = 0")
-        defer { try? db.execute(sql: "PRAGMA mmap_size = \(SQLiteArchive.readerMapBytes)") }
         let listings = range.from.defaulters == 0
             ? "SELECT match_key FROM defaulter_events INDEXED BY defaulter_events_match WHERE match_key IS NOT NULL AND id > ?1 AND id <= ?2"
             : "SELECT match_key FROM defaulter_events WHERE id > ?1 AND id <= ?2 AND match_key IS NOT NULL"
