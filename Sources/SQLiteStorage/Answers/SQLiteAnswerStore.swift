@@ -22,8 +22,15 @@ public struct SQLiteAnswerStore: AnswerStore {
         commit = GroupCommit { [database] answers in
             let now = Date().timeIntervalSince1970
             try await database.write { db in
-                let insert = try db.cachedStatement(sql: "INSERT INTO checks (check_id, client_id, created_at, answer, receipt) VALUES (?, ?, ?, ?, ?)")
-                for answer in answers { try insert.execute(arguments: [answer.checkID, answer.clientID, now, answer.answer, answer.receipt]) }
+                let insert = RawStatement(try db.cachedStatement(sql: "INSERT INTO checks (check_id, client_id, created_at, answer, receipt) VALUES (?, ?, ?, ?, ?)"))
+                for answer in answers {
+                    insert.bind(1, answer.checkID)
+                    insert.bind(2, answer.clientID)
+                    insert.bind(3, now)
+                    insert.bind(4, blob: answer.answer)
+                    insert.bind(5, blob: answer.receipt)
+                    try insert.run(db)
+                }
             }
             return answers.map { _ in () }
         }

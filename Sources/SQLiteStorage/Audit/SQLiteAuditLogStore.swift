@@ -62,13 +62,19 @@ public final class SQLiteAuditLogStore: AuditLogStore {
             let stored = try Self.size(db)
             let before = try self.lastFrontier.withLock { $0 }.flatMap { $0.size == stored ? $0 : nil } ?? Self.frontier(db, size: stored)
             let (batch, result) = try integrate(before)
-            let insertEntry = try db.cachedStatement(sql: "INSERT INTO entries (idx, data, leaf_hash) VALUES (?, ?, ?)")
+            let insertEntry = RawStatement(try db.cachedStatement(sql: "INSERT INTO entries (idx, data, leaf_hash) VALUES (?, ?, ?)"))
             for entry in batch.entries {
-                try insertEntry.execute(arguments: [entry.index, Data(entry.data), Data(entry.leafHash)])
+                insertEntry.bind(1, entry.index)
+                insertEntry.bind(2, blob: entry.data)
+                insertEntry.bind(3, blob: entry.leafHash)
+                try insertEntry.run(db)
             }
-            let insertNode = try db.cachedStatement(sql: "INSERT INTO nodes (level, idx, hash) VALUES (?, ?, ?)")
+            let insertNode = RawStatement(try db.cachedStatement(sql: "INSERT INTO nodes (level, idx, hash) VALUES (?, ?, ?)"))
             for node in batch.nodes {
-                try insertNode.execute(arguments: [node.id.level, node.id.index, Data(node.hash)])
+                insertNode.bind(1, node.id.level)
+                insertNode.bind(2, node.id.index)
+                insertNode.bind(3, blob: node.hash)
+                try insertNode.run(db)
             }
             try db.cachedStatement(sql: "INSERT INTO checkpoints (size, note) VALUES (?, ?)")
                 .execute(arguments: [batch.checkpoint.size, batch.checkpoint.note])

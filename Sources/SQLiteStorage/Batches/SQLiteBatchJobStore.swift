@@ -102,7 +102,7 @@ public struct SQLiteBatchJobStore: BatchJobStore {
         }
     }
 
-    public func input(_ id: String, chunk: Int) async throws -> [[UInt8]] {
+    public func input(_ id: String, chunk: Int) async throws -> [Data] {
         let blob = try await database.read { db in
             try Data.fetchOne(db, sql: "SELECT lines FROM batch_input WHERE batch_id = ? AND chunk = ?", arguments: [id, chunk])
         }

@@ -1,12 +1,14 @@
 import ArchiveClient
+import Foundation
 import GRDB
 import GRDBSQLite
 
 /// Direct binding and stepping on a GRDB-prepared statement.
 ///
 /// GRDB's `StatementArguments` allocate an array of values per execution; an import binds twenty
-/// columns for each of ten million rows and a lookup runs millions of point queries, so the hot paths
-/// bind and read through the SQLite C API on statements GRDB prepared and caches.
+/// columns for each of ten million rows, a lookup runs millions of point queries, and a 1M-line
+/// batch job writes two million audit rows and a million answers, so the hot paths bind and read
+/// through the SQLite C API on statements GRDB prepared and caches.
 struct RawStatement {
     /// Kept to keep the prepared statement alive: GRDB finalizes it when the object goes.
     private let statement: Statement
@@ -37,8 +39,12 @@ struct RawStatement {
         }
     }
 
-    @inline(__always) func bind(_ index: Int32, blob: [UInt8]) {
-        blob.withUnsafeBufferPointer { bytes in
+    @inline(__always) func bind(_ index: Int32, _ value: Double) {
+        sqlite3_bind_double(handle, index, value)
+    }
+
+    @inline(__always) func bind(_ index: Int32, blob: some ContiguousBytes) {
+        blob.withUnsafeBytes { bytes in
             _ = sqlite3_bind_blob(handle, index, bytes.baseAddress, Int32(bytes.count), RawStatement.transient)
         }
     }
