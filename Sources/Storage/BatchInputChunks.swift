@@ -28,8 +28,8 @@ public struct BatchInputChunks {
         return (number, Data(lines.joined(separator: [UInt8(ascii: "\n")])))
     }
 
-    /// The lines of a stored chunk.
-    public static func lines(_ blob: Data) -> [[UInt8]] {
-        blob.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map(Array.init)
+    /// The lines of a stored chunk, each a slice of the blob (not a copy).
+    public static func lines(_ blob: Data) -> [Data] {
+        blob.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
     }
 }

@@ -36,7 +36,7 @@ public protocol BatchJobStore: Sendable {
     func claim(owner: String, now: Date, until: Date) async throws -> BatchJobRecord?
 
     /// The candidate lines of one input chunk (empty past the last).
-    func input(_ id: String, chunk: Int) async throws -> [[UInt8]]
+    func input(_ id: String, chunk: Int) async throws -> [Data]
 
     /// Commits the result lines of input chunk `chunk` with the job's progress (`job`, counted with
     /// that chunk) and renews the lease until `until`. Throws ``BatchLeaseLost`` when `owner` no

@@ -92,7 +92,7 @@ public struct CandidateHasher: Sendable {
         var hmac = keyed
         var id = normalisedID
         id.withUTF8 { hmac.update(data: UnsafeRawBufferPointer($0)) }
-        return Hex.lowercase(hmac.finalize())
+        return hmac.finalize().withUnsafeBytes { Hex.lowercase($0) }
     }
 
     /// A keyed digest of a request body, taken as the body arrives: the audit entry's

@@ -230,11 +230,7 @@ package final class BatchRunner: Service, Sendable {
             case .ineligible: progressed.counts.ineligible += 1
             }
         }
-        var bytes = Data()
-        for item in items {
-            bytes.append(CanonicalJSON.encode { $0.write(item) })
-            bytes.append(UInt8(ascii: "\n"))
-        }
+        let bytes = CanonicalJSON.encode(lines: items)
         progressed.done += items.count
         progressed.counts.errors += chunk.errors
         progressed.nextChunk = chunk.number + 1
@@ -268,7 +264,7 @@ package final class BatchRunner: Service, Sendable {
         var errors = 0
         for (offset, line) in lines.enumerated() {
             let index = firstIndex + offset
-            let candidate = try? CheckStore.decoder.decode(Components.Schemas.BatchCandidate.self, from: Data(line))
+            let candidate = try? CheckStore.decoder.decode(Components.Schemas.BatchCandidate.self, from: line)
             do throws(Problem) {
                 guard let candidate else { throw Problem.malformed("line \(index + 1) is not a JSON object with name and idNumber") }
                 questions.append(try CheckQuestion(name: candidate.name, idNumber: candidate.idNumber, terms: terms, pointer: "/\(index)"))

@@ -117,6 +117,17 @@ extension CanonicalJSON {
         }
     }
 
+    /// A job's result lines, each followed by a newline, in one buffer (not a buffer per line
+    /// copied into the chunk's: each line carries a 2–3 KB answer).
+    static func encode(lines items: [BatchRunner.ResultLine]) -> Data {
+        encode(capacity: items.reduce(0) { $0 + ($1.answer?.count ?? 0) + 96 }) { json in
+            for item in items {
+                json.write(item)
+                json.raw(CollectionOfOne(UInt8(ascii: "\n")))
+            }
+        }
+    }
+
     mutating func write(_ line: BatchRunner.ResultLine) {
         object { o in
             if let error = line.error { o.field("error") { $0.write(error) } }

@@ -120,6 +120,13 @@ package struct CheckService: Sendable {
         answers.reserveCapacity(indices.count)
         entries.reserveCapacity(indices.count)
         let (version, checkedAt) = (assessment.version, assessment.checkedAt)
+        // What every candidate's entry shares, made once: the entry is dated when its answer was
+        // checked (formatting a date per entry and the archive's version were 2% of a batch job).
+        var shared = auditor.entry(operation, caller: caller, at: checkedAt)
+        shared.operator = terms.operator
+        shared.purpose = "\(terms.purpose.code) \(terms.purpose.recruitmentId)"
+        shared.consentReference = terms.purpose.consentReference
+        shared.archiveVersion = version.description
         for index in indices {
             let (question, decision) = (assessment.questions[index], assessment.decisions[index])
             let result = Components.Schemas.CheckResult(
@@ -129,14 +136,11 @@ package struct CheckService: Sendable {
                 archive: .init(version), asOf: terms.asOf.description, checkedAt: checkedAt,
                 recommendationOnly: decision.outcome != .clear, audit: .pending)
             results.append(result)
-            var entry = auditor.entry(operation, caller: caller, detail: "checkId=\(result.checkId)")
-            entry.operator = terms.operator
-            entry.purpose = "\(terms.purpose.code) \(terms.purpose.recruitmentId)"
-            entry.consentReference = terms.purpose.consentReference
+            var entry = shared
+            entry.detail = "checkId=\(result.checkId)"
             entry.candidateHMAC = auditor.hasher.hmac(ofIDNumber: question.candidate.id.unmaskedValue)
             entry.decision = decision.outcome.rawValue
             entry.policyVersion = "\(decision.policy.name)@\(decision.policy.version)"
-            entry.archiveVersion = version.description
             // The answer's digest: its canonical JSON before the receipt is attached (as stored).
             let answer = EncodedAnswer(result)
             entry.responseDigest = ContentDigest.header(for: answer.pending)
@@ -166,9 +170,12 @@ package struct CheckService: Sendable {
     }
 
     /// The audit write: the answers get their receipts. Not answered before ``save(_:)`` is done.
-    func audit(_ prepared: Prepared) async throws -> Committed {
+    func audit(_ prepared: consuming Prepared) async throws -> Committed {
         guard !prepared.results.isEmpty else { return Committed() }
+        // Taken, not copied: each result gets its receipt below, and a copy of the array (every
+        // result's strings and arrays retained once more) was 3% of a batch job.
         var results = prepared.results
+        prepared.results = []
         let receipts = try await auditor.record(prepared.entries)
         var rows: [StoredAnswer] = []
         var json: [Data] = []

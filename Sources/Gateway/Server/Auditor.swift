@@ -41,8 +41,8 @@ package struct Auditor: Sendable {
 
     /// An entry for an allowed operation by `caller`, with the digest of the request's body when
     /// one was read (made inside a request's task).
-    package func entry(_ operation: String, outcome: String = "ok", caller: Caller, detail: String? = nil) -> AuditEntry {
-        AuditEntry(operation: operation, outcome: outcome, clientID: caller.client.id, certificateFingerprint: caller.peer.fingerprint,
+    package func entry(_ operation: String, outcome: String = "ok", caller: Caller, detail: String? = nil, at time: Date = Date()) -> AuditEntry {
+        AuditEntry(time: time, operation: operation, outcome: outcome, clientID: caller.client.id, certificateFingerprint: caller.peer.fingerprint,
                    requestDigest: RequestDigest.current?.header, detail: detail)
     }
 

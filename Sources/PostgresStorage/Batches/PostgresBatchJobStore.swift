@@ -71,7 +71,7 @@ public struct PostgresBatchJobStore: BatchJobStore {
             """)).first
     }
 
-    public func input(_ id: String, chunk: Int) async throws -> [[UInt8]] {
+    public func input(_ id: String, chunk: Int) async throws -> [Data] {
         for blob in try await engine.query("""
             SELECT lines FROM batch_input WHERE batch_id = \(id) AND chunk = \(Int32(chunk))
             """).decode(ByteBuffer.self) {
