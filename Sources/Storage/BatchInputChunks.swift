@@ -28,8 +28,27 @@ public struct BatchInputChunks {
         return (number, Data(lines.joined(separator: [UInt8(ascii: "\n")])))
     }
 
-    /// The lines of a stored chunk, each a slice of the blob (not a copy).
+    /// The lines of a stored chunk, each a slice of the blob (not a copy). Found with `memchr`:
+    /// `Data.split` steps through the blob a byte at a time in generic code.
     public static func lines(_ blob: Data) -> [Data] {
-        blob.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        let ends: [Int] = blob.withUnsafeBytes { bytes in
+            var ends: [Int] = []
+            guard let base = bytes.baseAddress else { return ends }
+            var offset = 0
+            while let found = memchr(base + offset, Int32(UInt8(ascii: "\n")), bytes.count - offset) {
+                ends.append(base.distance(to: UnsafeRawPointer(found)))
+                offset = ends[ends.count - 1] + 1
+            }
+            return ends
+        }
+        var start = blob.startIndex
+        var lines: [Data] = []
+        lines.reserveCapacity(ends.count + 1)
+        for end in ends {
+            lines.append(blob[start..<(blob.startIndex + end)])
+            start = blob.startIndex + end + 1
+        }
+        lines.append(blob[start...])
+        return lines
     }
 }
