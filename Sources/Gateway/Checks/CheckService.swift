@@ -40,26 +40,13 @@ package struct CheckService: Sendable {
 
     /// Answers judged and encoded, with their audit entries, not yet audited or stored: a batch job
     /// prepares its next chunk while the previous one is being written.
-    struct Prepared: AnswerColumns {
+    struct Prepared: Sendable {
         var results: [Components.Schemas.CheckResult] = []
         var answers: [EncodedAnswer] = []
         var entries: [AuditEntry] = []
         /// For each answer, the first day its evidence changes with time alone (a watch's next re-check).
         var recheckOn: [CalendarDay?] = []
         var clientID: String
-
-        /// In place: a job's chunk grows a share at a time, and `a = a + b` would copy it all each time.
-        mutating func append(_ other: Prepared) {
-            results.append(contentsOf: other.results)
-            answers.append(contentsOf: other.answers)
-            entries.append(contentsOf: other.entries)
-            recheckOn.append(contentsOf: other.recheckOn)
-        }
-
-        func part(_ range: Range<Int>) -> Prepared {
-            Prepared(results: Array(results[range]), answers: Array(answers[range]), entries: Array(entries[range]),
-                     recheckOn: Array(recheckOn[range]), clientID: clientID)
-        }
     }
 
     /// The archive read and the policy's decision for each candidate, before any answer is made of
@@ -153,20 +140,10 @@ package struct CheckService: Sendable {
 
     /// Answers with their receipts: the values, and their JSON as sent (each answer encoded once,
     /// its receipt put in place), and the rows that store them.
-    struct Committed: AnswerColumns {
+    struct Committed: Sendable {
         var results: [Components.Schemas.CheckResult] = []
         var json: [Data] = []
         var rows: [StoredAnswer] = []
-
-        mutating func append(_ other: Committed) {
-            results.append(contentsOf: other.results)
-            json.append(contentsOf: other.json)
-            rows.append(contentsOf: other.rows)
-        }
-
-        func part(_ range: Range<Int>) -> Committed {
-            Committed(results: Array(results[range]), json: Array(json[range]), rows: Array(rows[range]))
-        }
     }
 
     /// The audit write: the answers get their receipts. Not answered before ``save(_:)`` is done.
@@ -195,20 +172,6 @@ package struct CheckService: Sendable {
         guard !audited.rows.isEmpty else { return }
         try await store.save(audited.rows)
         metrics.decided(audited.results.map(\.decision))
-    }
-}
-
-/// Answers held column by column (their results, encodings, entries or rows: one element each), which
-/// a batch job takes a share at a time.
-protocol AnswerColumns: Sendable {
-    var results: [Components.Schemas.CheckResult] { get }
-    func part(_ range: Range<Int>) -> Self
-}
-
-extension AnswerColumns {
-    /// Consecutive parts of at most `size` answers.
-    func slices(of size: Int) -> [Self] {
-        results.indices.parts(of: size).map(part)
     }
 }
 
