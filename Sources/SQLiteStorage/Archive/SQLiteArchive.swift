@@ -35,7 +35,7 @@ public struct SQLiteArchive: ArchiveStore {
             if db.configuration.readonly {
                 // Readers read pages into their own cache rather than map the file. Mapped, every page
                 // a lookup touched (and the kernel's fault-around neighbours) counted in the gateway's
-                // resident memory: 0.6–2.5 GiB after a 1M-line job, depending on how much of the
+                // resident memory: up to 2.5 GiB after a 1M-line job, depending on how much of the
                 // archive the page cache held. Lookups ran no slower without the map (ArchiveBenchmark,
                 // 10M listings, 2026-12-03: 34–44k exact hits/s mapped, 36–38k not).
                 try db.execute(sql: "PRAGMA cache_size = -65536; PRAGMA mmap_size = 0")
