@@ -192,7 +192,10 @@ struct WebhookTests {
     }
 
     @Test func endpointsMustBeHTTPSAndAllowed() async throws {
-        let gateway = try await TestGateway()   // webhooks.allow empty: nothing internal
+        // webhooks.allow empty: nothing internal. The watch's `until` is the gateway's today, which
+        // the real clock makes a day later from 16:00 UTC (China time).
+        let calendar = WatchTests.Calendar(WatchTests.today)
+        let gateway = try await TestGateway { configuration, _ in configuration.today = { calendar.today } }
         for (url, code) in [("https://127.0.0.1:9/hook", "webhook.url"), ("https://localhost:9/hook", "webhook.url"),
                             ("https://10.1.2.3/hook", "webhook.url")] {
             let response = try await gateway.raw("bureau", "POST", "/v1/webhook-endpoints", body: #"{"url": "\#(url)"}"#)
