@@ -31,24 +31,18 @@ public struct BatchInputChunks {
     /// The lines of a stored chunk, each a slice of the blob (not a copy). Found with `memchr`:
     /// `Data.split` steps through the blob a byte at a time in generic code.
     public static func lines(_ blob: Data) -> [Data] {
-        let ends: [Int] = blob.withUnsafeBytes { bytes in
-            var ends: [Int] = []
-            guard let base = bytes.baseAddress else { return ends }
-            var offset = 0
-            while let found = memchr(base + offset, Int32(UInt8(ascii: "\n")), bytes.count - offset) {
-                ends.append(base.distance(to: UnsafeRawPointer(found)))
-                offset = ends[ends.count - 1] + 1
+        blob.withUnsafeBytes { bytes in
+            var lines: [Data] = []
+            var start = 0
+            if let base = bytes.baseAddress {
+                while let found = memchr(base + start, Int32(UInt8(ascii: "\n")), bytes.count - start) {
+                    let end = base.distance(to: UnsafeRawPointer(found))
+                    lines.append(blob[(blob.startIndex + start)..<(blob.startIndex + end)])
+                    start = end + 1
+                }
             }
-            return ends
+            lines.append(blob[(blob.startIndex + start)...])
+            return lines
         }
-        var start = blob.startIndex
-        var lines: [Data] = []
-        lines.reserveCapacity(ends.count + 1)
-        for end in ends {
-            lines.append(blob[start..<(blob.startIndex + end)])
-            start = blob.startIndex + end + 1
-        }
-        lines.append(blob[start...])
-        return lines
     }
 }
