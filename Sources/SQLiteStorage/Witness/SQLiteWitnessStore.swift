@@ -11,6 +11,9 @@ public struct SQLiteWitnessStore: WitnessStore {
     public init(path: String) throws {
         var configuration = Configuration()
         configuration.label = "witness"
+        // Another opener of the file (the witness's own reads, a test reading its refusals) waits for
+        // a write in progress, as every other store's file does, rather than failing at once.
+        configuration.busyMode = .timeout(30)
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         database = try DatabaseQueue(path: path, configuration: configuration)
         var migrator = DatabaseMigrator()
