@@ -6,7 +6,8 @@ import Metrics
 /// **Group commit.** Entries that arrive while a write is in progress wait and go into the next
 /// one: many entries, one transaction, one durable commit, one checkpoint. An ``append(_:)``
 /// returns only once its entry is committed and covered by a signed checkpoint, with the proof of
-/// inclusion in that checkpoint.
+/// inclusion in that checkpoint. A writer that will append soon says so (``announce()``), and a
+/// write about to begin waits for it, up to the log's gather limit (``GroupCommit``).
 ///
 /// Each write counts itself in swift-metrics (`creditgate_audit_writes_total`,
 /// `creditgate_audit_entries_total`): entries per commit is the ratio of their rates.
@@ -38,50 +39,60 @@ public actor AuditLog {
     public nonisolated let origin: String
     /// Asked at each write, so a key rotated while the log is open signs the next checkpoint.
     let signer: @Sendable () throws -> NoteSigner
-    private var commit: GroupCommit<[UInt8], Receipt>?
+    private nonisolated let commit: GroupCommit<[UInt8], Receipt>
 
-    public init(store: any AuditLogStore, origin: String, signer: NoteSigner) {
-        self.init(store: store, origin: origin, currentSigner: { signer })
+    public init(store: any AuditLogStore, origin: String, signer: NoteSigner, gatherLimit: Duration = .zero) {
+        self.init(store: store, origin: origin, gatherLimit: gatherLimit, currentSigner: { signer })
     }
 
     /// A log whose checkpoints are signed by whatever `currentSigner` gives at the time of each write.
-    public init(store: any AuditLogStore, origin: String, currentSigner: @escaping @Sendable () throws -> NoteSigner) {
+    /// A write waits up to `gatherLimit` for the appends announced before it (``announce()``).
+    public init(
+        store: any AuditLogStore, origin: String, gatherLimit: Duration = .zero, currentSigner: @escaping @Sendable () throws -> NoteSigner
+    ) {
         self.store = store
         self.origin = origin
         self.signer = currentSigner
+        commit = GroupCommit(gatherLimit: gatherLimit) { leaves in
+            try await Self.write(leaves, to: store, origin: origin, signer: try currentSigner())
+        }
     }
 
     /// How many entries the log holds (every writer's).
     public nonisolated func treeSize() async throws -> Int { try await store.size() }
 
     /// Appends an entry; returns once it is durable and covered by a signed checkpoint.
-    public func append(_ entry: AuditEntry) async throws -> Receipt {
+    public nonisolated func append(_ entry: AuditEntry) async throws -> Receipt {
         try await append(contentsOf: [entry])[0]
     }
 
     /// Appends many entries (a batch of checks) at once; the receipts come back in order.
-    public func append(contentsOf entries: [AuditEntry]) async throws -> [Receipt] {
-        try await groupCommit.submit(entries.map(\.canonicalBytes))
+    /// `announced`: this append was announced (``announce()``), and ends the announcement.
+    public nonisolated func append(contentsOf entries: [AuditEntry], announced: Bool = false) async throws -> [Receipt] {
+        try await commit.submit(entries.map(\.canonicalBytes), announced: announced)
     }
+
+    /// Says that an append with `announced: true`, or a ``withdraw()``, will follow: the write about
+    /// to begin waits for it, up to the log's gather limit.
+    public nonisolated func announce() { commit.announce() }
+
+    /// An announced append that will not come.
+    public nonisolated func withdraw() async { await commit.withdraw() }
 
     /// How many entries each write carried (most recent last, bounded): the group-commit figure.
     public var recentBatchSizes: [Int] {
-        get async { await commit?.recentBatchSizes ?? [] }
+        get async { await commit.recentBatchSizes }
     }
 
-    private var groupCommit: GroupCommit<[UInt8], Receipt> {
-        if let commit { return commit }
-        let created = GroupCommit<[UInt8], Receipt> { [unowned self] leaves in try await self.write(leaves) }
-        commit = created
-        return created
+    /// How many announced appends the write about to begin still waits for; nil when none is waiting.
+    package var awaitedSubmissions: Int? {
+        get async { await commit.awaitedSubmissions }
     }
 
     /// One commit: the leaves, the completed subtree hashes, the signed checkpoint, integrated into
     /// the tree as stored (another gateway, or `creditgate keys rotate`, may have appended since).
     /// The proofs are made afterwards, outside the store's write lock, from the hashes in hand.
-    private func write(_ leaves: [[UInt8]]) async throws -> [Receipt] {
-        let origin = self.origin
-        let signer = try self.signer()
+    private static func write(_ leaves: [[UInt8]], to store: any AuditLogStore, origin: String, signer: NoteSigner) async throws -> [Receipt] {
         let (batch, known): (AuditBatch, SubtreeHashes) = try await store.append { before in
             var frontier = before
             var hashes = SubtreeHashes()

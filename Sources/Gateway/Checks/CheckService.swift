@@ -31,9 +31,14 @@ package struct CheckService: Sendable {
     /// Answers validated questions that share `terms`, in order, with their JSON as sent.
     /// The store write is only awaited before the response leaves (``ResponseBarrier``), so it runs
     /// while the response is put together and signed.
+    ///
+    /// A single check's entry is announced to the audit log while the check is judged, so the write
+    /// about to begin waits for it (``Auditor/announcing(_:)``). A batch is not announced: judging
+    /// thousands takes long enough that every other write would wait out the whole gather limit.
     func answer(_ questions: [CheckQuestion], terms: CheckQuestion.Terms, caller: Caller, operation: String) async throws -> Committed {
         interactive.touch()
-        let audited = try await audit(try await prepare(questions, terms: terms, caller: caller, operation: operation))
+        let audit = { try await self.audit(try await prepare(questions, terms: terms, caller: caller, operation: operation)) }
+        let audited = questions.count == 1 ? try await auditor.announcing(audit) : try await audit()
         try await ResponseBarrier.run { try await save(audited) }
         return audited
     }

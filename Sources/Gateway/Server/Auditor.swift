@@ -31,7 +31,7 @@ package struct Auditor: Sendable {
             operation: operation, outcome: "refused \(problem.status.code) \(problem.code)", clientID: caller?.client.id,
             certificateFingerprint: fingerprint ?? caller?.peer.fingerprint, requestDigest: RequestDigest.current?.header)
         do {
-            _ = try await log.append(entry)
+            _ = try await record([entry])
         } catch {
             logger.critical("audit append failed", metadata: ["operation": "\(operation)", "error": "\(type(of: error))"])
             return stores.isUnavailable(error) ? .storeUnavailable : .internalError
@@ -48,7 +48,24 @@ package struct Auditor: Sendable {
 
     /// Appends entries and waits until they are durable and covered by a signed checkpoint.
     package func record(_ entries: [AuditEntry]) async throws -> [AuditLog.Receipt] {
-        try await log.append(contentsOf: entries)
+        try await log.append(contentsOf: entries, announced: AuditAnnouncement.current?.take() ?? false)
+    }
+
+    /// Runs `body`, telling the log meanwhile that an entry is on its way: the write about to begin
+    /// waits for it (``AuditLog/announce()``), so one commit carries the entries of the checks in
+    /// progress, not only of those that happened to be waiting. The first record made within
+    /// `body` ends the announcement; if none is, it is withdrawn.
+    package func announcing<Result>(_ body: () async throws -> Result) async throws -> Result {
+        let announcement = AuditAnnouncement()
+        log.announce()
+        do {
+            let result = try await AuditAnnouncement.$current.withValue(announcement, operation: body)
+            if announcement.take() { await log.withdraw() }
+            return result
+        } catch {
+            if announcement.take() { await log.withdraw() }
+            throw error
+        }
     }
 
     /// Checks that the caller holds `role`; refuses and audits otherwise.

@@ -37,7 +37,7 @@ package enum GatewayApplication {
         logger.info("stores open", metadata: ["where": "\(stores.description)"])
         let state = try await ServiceState.open(
             configuration.stateDirectory, origin: configuration.auditOrigin, audit: stores.audit, directory: stores.keys,
-            sm2: configuration.signsWithSM2)
+            sm2: configuration.signsWithSM2, gatherLimit: .milliseconds(configuration.auditGatherMilliseconds))
         let archive = stores.archive
         let loading = Date()
         try await archive.prepareLookups()

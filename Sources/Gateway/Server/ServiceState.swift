@@ -28,10 +28,11 @@ package struct ServiceState: Sendable {
     package static let defaultOrigin = "creditgate.local/audit"
 
     /// `audit` is where the log is kept and `directory` where keys are published: by default
-    /// `audit.sqlite` and `published-keys.sqlite` in the folder.
+    /// `audit.sqlite` and `published-keys.sqlite` in the folder. An audit write waits up to
+    /// `gatherLimit` for the appends announced before it (``AuditLog/announce()``).
     package static func open(
         _ path: String, origin: String = defaultOrigin, audit store: (any AuditLogStore)? = nil, directory: (any KeyDirectory)? = nil,
-        sm2: Bool = false
+        sm2: Bool = false, gatherLimit: Duration = .zero
     ) async throws -> ServiceState {
         let folder = URL(fileURLWithPath: path, isDirectory: true)
         let keys = try KeyStore(directory: folder.appendingPathComponent("keys"))
@@ -46,7 +47,7 @@ package struct ServiceState: Sendable {
                 checkpoints: NoteSigner(name: origin, keys: active))
         }
         let audit = AuditLog(store: try store ?? SQLiteAuditLogStore(path: folder.appendingPathComponent("audit.sqlite").path), origin: origin,
-                             currentSigner: { signers.value.checkpoints })
+                             gatherLimit: gatherLimit, currentSigner: { signers.value.checkpoints })
         let hmacURL = folder.appendingPathComponent("audit-hmac.key")
         if !FileManager.default.fileExists(atPath: hmacURL.path) {
             try PrivateFile.write(SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }, to: hmacURL)
