@@ -37,22 +37,20 @@ public actor AuditLog {
 
     public nonisolated let store: any AuditLogStore
     public nonisolated let origin: String
-    /// Asked at each write, so a key rotated while the log is open signs the next checkpoint.
-    let signer: @Sendable () throws -> NoteSigner
     private nonisolated let commit: GroupCommit<[UInt8], Receipt>
 
     public init(store: any AuditLogStore, origin: String, signer: NoteSigner, gatherLimit: Duration = .zero) {
         self.init(store: store, origin: origin, gatherLimit: gatherLimit, currentSigner: { signer })
     }
 
-    /// A log whose checkpoints are signed by whatever `currentSigner` gives at the time of each write.
+    /// A log whose checkpoints are signed by whatever `currentSigner` gives at the time of each write
+    /// (asked at each one, so a key rotated while the log is open signs the next checkpoint).
     /// A write waits up to `gatherLimit` for the appends announced before it (``announce()``).
     public init(
         store: any AuditLogStore, origin: String, gatherLimit: Duration = .zero, currentSigner: @escaping @Sendable () throws -> NoteSigner
     ) {
         self.store = store
         self.origin = origin
-        self.signer = currentSigner
         commit = GroupCommit(gatherLimit: gatherLimit) { leaves in
             try await Self.write(leaves, to: store, origin: origin, signer: try currentSigner())
         }
