@@ -175,6 +175,12 @@ enum PostgresSchema {
             "DROP INDEX watches_due",
             "ALTER TABLE watches DROP COLUMN checked_seq, DROP COLUMN recheck_on",
         ]),
+        ("v11 checks answered by jobs", [
+            // A job's answers are stored once, in its result lines; this says which line holds
+            // which check (see `BatchJobStore`). Their dispositions refer to checks not in `checks`.
+            "CREATE TABLE batch_checks (check_id text PRIMARY KEY, batch_id text NOT NULL, chunk integer NOT NULL, line integer NOT NULL)",
+            "ALTER TABLE dispositions DROP CONSTRAINT dispositions_check_id_fkey",
+        ]),
     ]
 
     /// The lookup indexes of `defaulter_events`, which a first load drops and builds after its rows.

@@ -2,7 +2,8 @@ import Foundation
 
 /// Answers given and the dispositions recorded on them.
 ///
-/// Append-only like the rest of the service: an answer is stored once, exactly as sent; a
+/// Append-only like the rest of the service: an answer is stored once, exactly as sent (a batch
+/// job's answers are stored in its results instead, see ``BatchJobStore``); a
 /// disposition is a new row numbered after the check's earlier ones, never an update. The audit
 /// log holds the durable, tamper-evident record; this store serves `GET /v1/checks/{id}` and
 /// dispositions, from any gateway that shares it.
@@ -18,6 +19,10 @@ public protocol AnswerStore: Sendable {
 
     /// The stored answer and its dispositions in order, or `nil` when there is no such check.
     func answer(_ checkID: String) async throws -> StoredCheck?
+
+    /// The dispositions recorded on a check in order, whether its answer is stored here or (a batch
+    /// job's) in the job's results (``BatchJobStore/answer(_:)``).
+    func dispositions(_ checkID: String) async throws -> [Data]
 
     /// Stores a disposition under the check's next number (1 for the first).
     ///

@@ -14,6 +14,11 @@ import Foundation
 /// whoever finishes the job. (A chunk cut short by a crash is answered again: its first answers
 /// stay in the audit log, as every answer given does.)
 ///
+/// **Each answer once.** A job's answers are stored in its result lines only, not in the
+/// ``AnswerStore`` as well: a million lines wrote every 2–3 KB answer twice (four times counting
+/// each file's write-ahead log). Each chunk's commit also records which line holds which check,
+/// and ``answer(_:)`` finds a job's check by its id (`GET /v1/checks/{id}`).
+///
 /// **Minimisation.** A job's input (full ID numbers) is kept only while the job runs: finishing or
 /// failing the job deletes it.
 ///
@@ -39,9 +44,9 @@ public protocol BatchJobStore: Sendable {
     func input(_ id: String, chunk: Int) async throws -> [Data]
 
     /// Commits the result lines of input chunk `chunk` with the job's progress (`job`, counted with
-    /// that chunk) and renews the lease until `until`. Throws ``BatchLeaseLost`` when `owner` no
-    /// longer holds the lease; then nothing is written.
-    func commit(_ job: BatchJobRecord, chunk: Int, results: Data, owner: String, until: Date) async throws
+    /// that chunk) and the lines' answered checks (`checks`), and renews the lease until `until`.
+    /// Throws ``BatchLeaseLost`` when `owner` no longer holds the lease; then nothing is written.
+    func commit(_ job: BatchJobRecord, chunk: Int, results: Data, checks: [BatchCheck], owner: String, until: Date) async throws
 
     /// Records a job's end (finished or failed, with its counts and digest), frees its lease and
     /// deletes its input. Throws ``BatchLeaseLost`` when `owner` no longer holds the lease.
@@ -56,6 +61,38 @@ public protocol BatchJobStore: Sendable {
 
     /// The result lines of one chunk, as committed; `nil` past the last.
     func results(_ id: String, chunk: Int) async throws -> Data?
+
+    /// The committed result line that answered check `checkID`, and the job's client; `nil` when
+    /// no job's results hold it.
+    func answer(_ checkID: String) async throws -> BatchAnswer?
+}
+
+/// A check answered on a line of a job's chunk: `line` counts the chunk's result lines from 0.
+public struct BatchCheck: Sendable, Hashable {
+    public var checkID: String
+    public var line: Int
+    public init(checkID: String, line: Int) {
+        self.checkID = checkID
+        self.line = line
+    }
+}
+
+/// A job's result line holding one check's answer (its `result`), and the client the job is for.
+public struct BatchAnswer: Sendable, Hashable {
+    public var clientID: String
+    public var line: Data
+    public init(clientID: String, line: Data) {
+        self.clientID = clientID
+        self.line = line
+    }
+
+    /// Line `line` of a chunk's result lines (each ended by a line feed); `nil` past the last.
+    public static func line(_ line: Int, of results: Data) -> Data? {
+        let lines = BatchInputChunks.lines(results)
+        // The chunk's last line feed leaves an empty piece after it, which no check is on.
+        guard line >= 0, line < lines.count, !lines[line].isEmpty else { return nil }
+        return lines[line]
+    }
 }
 
 /// The lease of a batch job passed to another gateway (this one was too slow to renew it, or was

@@ -66,6 +66,37 @@ struct BatchJobTests {
         try await gateway.stop()
     }
 
+    /// A job's answers are stored once, in its results; each is still a check of its own, served
+    /// by `GET /v1/checks/{id}` as its line has it, and takes dispositions.
+    @Test func aJobsAnswerIsServedAsACheckAndTakesDispositions() async throws {
+        let gateway = try await TestGateway()
+        let accepted = try await gateway.raw("bureau", "POST", "/v1/batches?\(Self.query)", body: try Self.feed(5, bad: [3]),
+                                             contentType: "application/x-ndjson")
+        let id = try #require(accepted.json["batchId"] as? String)
+        #expect(try await Self.waitUntilFinished(gateway, id)["status"] as? String == "finished")
+        let results = try await gateway.raw("bureau", "GET", "/v1/batches/\(id)/results", contentType: nil)
+        struct Line: Decodable { var result: Components.Schemas.CheckResult? }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        let answers = try results.text.split(separator: "\n").compactMap { try decoder.decode(Line.self, from: Data($0.utf8)).result }
+        #expect(answers.count == 4)
+        let listed = answers[1]
+        #expect(listed.decision == .ineligible)
+
+        let (disposition, stored) = try await gateway.withClient("bureau") { client in
+            for answer in answers {
+                #expect(try await client.getCheck(path: .init(checkId: answer.checkId)).ok.body.json.result == answer)
+            }
+            let disposition = try await client.recordDisposition(path: .init(checkId: listed.checkId),
+                body: .json(.init(outcome: .confirmed, note: "judgment unpaid", _operator: "hr.li"))).created.body.json
+            return (disposition, try await client.getCheck(path: .init(checkId: listed.checkId)).ok.body.json)
+        }
+        #expect(disposition.sequence == 1)
+        #expect(stored.clientId == "bureau-dev" && stored.result == listed && stored.dispositions == [disposition])
+        #expect(try await gateway.raw("archivist", "GET", "/v1/checks/\(listed.checkId)", contentType: nil).status == 404)
+        try await gateway.stop()
+    }
+
     @Test func aJobResumesAfterARestartWithEveryLineOnce() async throws {
         let prepared = try await TestGateway.prepare()
         let first = try await TestGateway(prepared: prepared)

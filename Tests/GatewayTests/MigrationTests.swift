@@ -50,7 +50,7 @@ struct MigrationTests {
         let url = try #require(TestDatabase.freshSchemaURL())
         let copied = try await StateMigration.run(state: prepared.2.stateDirectory, archive: prepared.2.archivePath, to: url)
         #expect(copied["defaulter_events"] ?? 0 > TestGateway.listings)
-        #expect(copied["audit_entries"] ?? 0 > 0 && copied["batch_results"] == 2)
+        #expect(copied["audit_entries"] ?? 0 > 0 && copied["batch_results"] == 2 && copied["batch_checks"] == 2100)
         // Copying twice is refused: the target is no longer empty.
         await #expect(throws: StateMigration.MigrationRefused.self) {
             try await StateMigration.run(state: prepared.2.stateDirectory, archive: prepared.2.archivePath, to: url)
@@ -67,6 +67,11 @@ struct MigrationTests {
         let stored = try await after.withClient("bureau") { try await $0.getCheck(path: .init(checkId: answer.checkId)).ok.body.json }
         #expect(stored.result.audit.leafHash == answer.audit.leafHash && stored.dispositions.count == 1)
         #expect(try await after.raw("bureau", "GET", "/v1/batches/\(job)/results", contentType: nil).text == resultsBefore)
+        // A job's answer, stored in its results, is found by its check's id as before.
+        let jobCheck = try #require(resultsBefore.split(separator: "\n").last.flatMap {
+            ((try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["result"] as? [String: Any])?["checkId"] as? String
+        })
+        #expect(try await after.raw("bureau", "GET", "/v1/checks/\(jobCheck)", contentType: nil).status == 200)
         let verifiers = try keys.keys.map { NoteVerifier(name: ServiceState.defaultOrigin, publicKey: try #require(try $0.verificationKey() as? Ed25519VerificationKey)) }
         let old = try Checkpoint.open(checkpointBefore, verifiers: verifiers, origin: ServiceState.defaultOrigin)
         let proof = try await after.withClient("auditor") { client in

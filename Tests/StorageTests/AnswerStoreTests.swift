@@ -63,4 +63,14 @@ struct AnswerStoreTests {
         let first = try await store.addDisposition(checkID: "chk_2") { Data("{\"sequence\":\($0)}".utf8) }
         #expect(first == Data(#"{"sequence":1}"#.utf8))
     }
+
+    /// A batch job's answers are stored in its results, not here; their dispositions are.
+    @Test(arguments: StorageBackend.allCases)
+    func aJobsCheckTakesDispositionsWithoutItsAnswerHere(_ backend: StorageBackend) async throws {
+        let store = try await StorageFixture.make(backend).answers()
+        #expect(try await store.dispositions("chk_job").isEmpty)
+        for _ in 0..<2 { _ = try await store.addDisposition(checkID: "chk_job") { Data("{\"sequence\":\($0)}".utf8) } }
+        #expect(try await store.dispositions("chk_job") == [Data(#"{"sequence":1}"#.utf8), Data(#"{"sequence":2}"#.utf8)])
+        #expect(try await store.answer("chk_job") == nil)
+    }
 }

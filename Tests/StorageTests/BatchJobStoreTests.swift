@@ -65,7 +65,7 @@ struct BatchJobStoreTests {
         job.nextChunk = 1
         job.counts.clear = job.done
         job.resultsBytes = 6
-        try await one.commit(job, chunk: 0, results: Data("first\n".utf8), owner: "gw-1", until: Self.t0 + 60)
+        try await one.commit(job, chunk: 0, results: Data("first\n".utf8), checks: [], owner: "gw-1", until: Self.t0 + 60)
         #expect(try await two.claim(owner: "gw-2", now: Self.t0 + 45, until: Self.t0 + 75) == nil, "each commit renews the lease")
         // A chunk that takes its time renews the lease without committing; only the holder can.
         try await one.renew("bat_1", owner: "gw-1", until: Self.t0 + 60)
@@ -77,12 +77,14 @@ struct BatchJobStoreTests {
         var taken = try #require(try await two.claim(owner: "gw-2", now: Self.t0 + 61, until: Self.t0 + 91))
         #expect(taken.nextChunk == 1 && taken.done == BatchJobRecord.chunkLines && taken.counts.clear == BatchJobRecord.chunkLines)
         await #expect(throws: BatchLeaseLost.self, "the old holder can no longer commit") {
-            try await one.commit(job, chunk: 1, results: Data("stale\n".utf8), owner: "gw-1", until: Self.t0 + 90)
+            try await one.commit(job, chunk: 1, results: Data("stale\n".utf8), checks: [BatchCheck(checkID: "chk_stale", line: 0)],
+                                 owner: "gw-1", until: Self.t0 + 90)
         }
+        #expect(try await one.answer("chk_stale") == nil, "nothing of a refused commit is written")
         for chunk in 1..<3 {
             taken.done += BatchJobRecord.chunkLines
             taken.nextChunk = chunk + 1
-            try await two.commit(taken, chunk: chunk, results: Data("line \(chunk)\n".utf8), owner: "gw-2", until: Self.t0 + 91)
+            try await two.commit(taken, chunk: chunk, results: Data("line \(chunk)\n".utf8), checks: [], owner: "gw-2", until: Self.t0 + 91)
         }
         taken.status = .finished
         taken.resultsDigest = "sha-256=:x:"
@@ -97,6 +99,27 @@ struct BatchJobStoreTests {
         // Minimisation: the input (full ID numbers) is gone once the job has ended.
         #expect(try await one.input("bat_1", chunk: 0).isEmpty)
         #expect(try await one.claim(owner: "gw-1", now: Self.t0 + 200, until: Self.t0 + 230) == nil)
+    }
+
+    /// A job's answers are stored in its result lines only; a check is found by its id on its line.
+    @Test(arguments: StorageBackend.allCases)
+    func aCommittedChecksAnswerIsFoundOnItsResultLine(_ backend: StorageBackend) async throws {
+        let fixture = try await StorageFixture.make(backend)
+        let store = try await fixture.batchJobs()
+        let total = BatchJobRecord.chunkLines + 3
+        _ = try await store.create(Self.job("bat_1", total: total), input: try Self.upload(total))
+        var job = try #require(try await store.claim(owner: "gw-1", now: Self.t0, until: Self.t0 + 30))
+        job.nextChunk = 1
+        try await store.commit(job, chunk: 0, results: Data("{\"a\":1}\n{\"error\":2}\n{\"c\":3}\n".utf8),
+                               checks: [BatchCheck(checkID: "chk_a", line: 0), BatchCheck(checkID: "chk_c", line: 2)], owner: "gw-1", until: Self.t0 + 30)
+        job.nextChunk = 2
+        try await store.commit(job, chunk: 1, results: Data("{\"d\":4}\n".utf8), checks: [BatchCheck(checkID: "chk_d", line: 0)],
+                               owner: "gw-1", until: Self.t0 + 30)
+
+        #expect(try await store.answer("chk_a") == BatchAnswer(clientID: "bureau-1", line: Data(#"{"a":1}"#.utf8)))
+        #expect(try await store.answer("chk_c") == BatchAnswer(clientID: "bureau-1", line: Data(#"{"c":3}"#.utf8)))
+        #expect(try await fixture.batchJobs().answer("chk_d")?.line == Data(#"{"d":4}"#.utf8), "another gateway sharing the store finds it")
+        #expect(try await store.answer("chk_b") == nil)
     }
 
     @Test(arguments: StorageBackend.allCases)

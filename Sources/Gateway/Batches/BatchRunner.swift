@@ -8,10 +8,11 @@ import Storage
 
 /// Runs batch jobs in the background, oldest first, a chunk of candidates at a time.
 ///
-/// A chunk is one archive read, one audit write and one answer-store write (``CheckService``); its
-/// result lines and the job's progress are then committed together (``BatchJobStore/commit(_:chunk:results:owner:until:)``).
-/// Chunks go through these steps as a pipeline: one is judged, the one before it audited and the
-/// one before that stored and committed, at the same time.
+/// A chunk is one archive read and one audit write (``CheckService``); its result lines, which are
+/// where a job's answers are stored, and the job's progress are then committed together
+/// (``BatchJobStore/commit(_:chunk:results:checks:owner:until:)``). Chunks go through these steps as
+/// a pipeline: one is judged, the one before it audited and the one before that committed, at the
+/// same time.
 ///
 /// The runner works on a job only while it holds the job's lease, renewed by every commit. On
 /// graceful shutdown it stops between chunks and frees the lease; a gateway that dies just stops
@@ -136,14 +137,14 @@ package final class BatchRunner: Service, Sendable {
         }
         let chunks = (job.total + BatchJobRecord.chunkLines - 1) / BatchJobRecord.chunkLines
 
-        // Three stages overlap: while chunk n is stored and committed (on this task), chunk n + 1 is
-        // audited and chunk n + 2 read and judged. The audit write and the store writes each wait
-        // on their own commits; one after the other, the job used one core of two.
+        // Three stages overlap: while chunk n is committed (on this task), chunk n + 1 is audited
+        // and chunk n + 2 read and judged. The audit write and the commit each wait on their own
+        // sync; one after the other, the job used one core of two.
         var judged = try await prepare(job.id, chunk: job.nextChunk < chunks ? job.nextChunk : nil, terms: terms, caller: caller)
         var nextToRead = job.nextChunk + 1
         var audited: (chunk: Chunk, answers: [CheckService.Committed])?
         while judged != nil || audited != nil {
-            // Stopping: what is audited is still stored and committed; nothing new is audited, and
+            // Stopping: what is audited is still committed; nothing new is audited, and
             // the job resumes after its last committed chunk.
             let toAudit = Task.isShuttingDownGracefully ? nil : judged
             let following = toAudit != nil && nextToRead < chunks ? nextToRead : nil
@@ -152,7 +153,6 @@ package final class BatchRunner: Service, Sendable {
             async let upcoming = prepare(jobID, chunk: following, terms: terms, caller: caller)
             async let auditing = audit(toAudit)
             if let (chunk, answers) = audited {
-                try await save(answers)
                 var chunk = chunk
                 if let watching {
                     try await watch(&chunk, answers, job: job.id, terms: terms, until: watching.until, endpointID: watching.endpointID, caller: caller)
@@ -191,13 +191,6 @@ package final class BatchRunner: Service, Sendable {
         return (chunk, committed)
     }
 
-    /// The store write of an audited chunk, a share at a time.
-    private func save(_ answers: [CheckService.Committed]) async throws {
-        for part in answers {
-            try await share { try await checks.save(part) }
-        }
-    }
-
     /// One share of a job's work, then room for others: a turn of the cooperative pool, and while
     /// people are checking (within the last second), as long again as the share took, so that a
     /// job takes at most half of what it shares with them.
@@ -224,15 +217,18 @@ package final class BatchRunner: Service, Sendable {
         for (position, id) in zip(chunk.positions, ids) { chunk.items[position].watchID = id }
     }
 
-    /// Commits an audited and stored chunk's result lines with the job's progress.
+    /// Commits an audited chunk's result lines, and with them its answers, with the job's progress.
     private func commit(
         _ chunk: Chunk, _ answers: [CheckService.Committed], digest: inout ContentDigest.Streaming, job: inout BatchJobRecord
     ) async throws {
         var items = chunk.items
         var progressed = job
-        let answered = answers.lazy.flatMap { zip($0.results.lazy.map(\.decision), $0.json) }
-        for (position, (decision, json)) in zip(chunk.positions, answered) {
+        var checked: [BatchCheck] = []
+        checked.reserveCapacity(chunk.positions.count)
+        let answered = answers.lazy.flatMap { zip($0.results.lazy.map { ($0.checkId, $0.decision) }, $0.json) }
+        for (position, ((checkID, decision), json)) in zip(chunk.positions, answered) {
             items[position].answer = json
+            checked.append(BatchCheck(checkID: checkID, line: position))
             switch decision {
             case .clear: progressed.counts.clear += 1
             case .review: progressed.counts.review += 1
@@ -244,7 +240,8 @@ package final class BatchRunner: Service, Sendable {
         progressed.counts.errors += chunk.errors
         progressed.nextChunk = chunk.number + 1
         progressed.resultsBytes += bytes.count
-        try await store.commit(progressed, chunk: chunk.number, results: bytes, owner: owner, until: leaseEnd)
+        try await store.commit(progressed, chunk: chunk.number, results: bytes, checks: checked, owner: owner, until: leaseEnd)
+        for part in answers { checks.count(part) }
         digest.update(bytes)
         job = progressed
     }

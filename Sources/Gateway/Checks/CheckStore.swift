@@ -8,12 +8,15 @@ import Storage
 ///
 /// An answer is kept as the JSON its audit digest was taken over (the receipt left empty) and the
 /// receipt beside it, so the digest can be checked against the stored bytes and each answer is
-/// encoded once.
+/// encoded once. A batch job's answers are kept in its result lines instead (``BatchJobStore``),
+/// and found there by their check's id.
 package struct CheckStore: Sendable {
     let answers: any AnswerStore
+    let jobs: any BatchJobStore
 
-    package init(_ answers: any AnswerStore) {
+    package init(_ answers: any AnswerStore, jobs: any BatchJobStore) {
         self.answers = answers
+        self.jobs = jobs
     }
 
     /// JSON as the generated server writes it (sorted keys, slashes as they are, ``AnswerDates``):
@@ -42,10 +45,27 @@ package struct CheckStore: Sendable {
 
     /// The stored answer, the client it was given to, and its dispositions in order.
     func check(_ id: String) async throws -> (clientID: String, result: Components.Schemas.CheckResult, dispositions: [Components.Schemas.Disposition])? {
-        guard let stored = try await answers.answer(id) else { return nil }
-        var result = try Self.decoder.decode(Components.Schemas.CheckResult.self, from: stored.answer.answer)
-        result.audit = try Self.decoder.decode(Components.Schemas.AuditReceipt.self, from: stored.answer.receipt)
-        return (stored.answer.clientID, result, try stored.dispositions.map { try Self.decoder.decode(Components.Schemas.Disposition.self, from: $0) })
+        let clientID: String
+        var result: Components.Schemas.CheckResult
+        let dispositions: [Data]
+        if let stored = try await answers.answer(id) {
+            clientID = stored.answer.clientID
+            result = try Self.decoder.decode(Components.Schemas.CheckResult.self, from: stored.answer.answer)
+            result.audit = try Self.decoder.decode(Components.Schemas.AuditReceipt.self, from: stored.answer.receipt)
+            dispositions = stored.dispositions
+        } else if let answered = try await jobs.answer(id) {
+            clientID = answered.clientID
+            result = try Self.decoder.decode(JobLine.self, from: answered.line).result
+            dispositions = try await answers.dispositions(id)
+        } else {
+            return nil
+        }
+        return (clientID, result, try dispositions.map { try Self.decoder.decode(Components.Schemas.Disposition.self, from: $0) })
+    }
+
+    /// A job's result line, as far as a stored check needs it.
+    private struct JobLine: Decodable {
+        var result: Components.Schemas.CheckResult
     }
 
     /// Stores the disposition `make` returns for the check's next number (see

@@ -46,7 +46,7 @@ package enum GatewayApplication {
         let metrics = GatewayMetrics()
         let checks = CheckService(
             archive: archive, policies: policies, defaultPolicy: configuration.defaultPolicy, auditor: auditor,
-            store: CheckStore(stores.answers),
+            store: CheckStore(stores.answers, jobs: stores.batches),
             metrics: metrics, clock: configuration.today)
         let stateFolder = URL(fileURLWithPath: configuration.stateDirectory)
         let watches = WatchService(store: stores.watches, archive: archive, checks: checks, logger: logger)

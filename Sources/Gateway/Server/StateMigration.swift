@@ -36,6 +36,7 @@ package enum StateMigration {
         ], order: "created_at, batch_id"),
         TableCopy("batches/batches.sqlite", "batch_input", columns: ["batch_id", "chunk", "lines"], order: "batch_id, chunk"),
         TableCopy("batches/batches.sqlite", "batch_results", columns: ["batch_id", "chunk", "lines"], order: "batch_id, chunk"),
+        TableCopy("batches/batches.sqlite", "batch_checks", columns: ["check_id", "batch_id", "chunk", "line"], order: "check_id"),
         TableCopy("published-keys.sqlite", "published_keys", columns: ["kid", "jwk", "published_at"], order: "published_at, kid"),
     ]
 

@@ -46,13 +46,13 @@ public struct PostgresAnswerStore: AnswerStore {
             answer = StoredAnswer(checkID: checkID, clientID: client, answer: Data(buffer: json), receipt: Data(buffer: receipt))
         }
         guard let answer else { return nil }
-        var dispositions: [Data] = []
-        for disposition in try await engine.query("""
+        return StoredCheck(answer: answer, dispositions: try await dispositions(checkID))
+    }
+
+    public func dispositions(_ checkID: String) async throws -> [Data] {
+        try await engine.query("""
             SELECT disposition FROM dispositions WHERE check_id = \(checkID) ORDER BY sequence
-            """).decode(ByteBuffer.self) {
-            dispositions.append(Data(buffer: disposition))
-        }
-        return StoredCheck(answer: answer, dispositions: dispositions)
+            """).decode(ByteBuffer.self).map { Data(buffer: $0) }
     }
 
     public func addDisposition(checkID: String, _ record: @escaping @Sendable (Int) async throws -> Data) async throws -> Data {

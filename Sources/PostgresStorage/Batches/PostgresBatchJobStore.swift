@@ -80,11 +80,16 @@ public struct PostgresBatchJobStore: BatchJobStore {
         return []
     }
 
-    public func commit(_ job: BatchJobRecord, chunk: Int, results: Data, owner: String, until: Date) async throws {
+    public func commit(_ job: BatchJobRecord, chunk: Int, results: Data, checks: [BatchCheck], owner: String, until: Date) async throws {
         try await engine.transaction { connection in
             try await update(job, owner: owner, leaseUntil: until.timeIntervalSince1970, on: connection)
             try await connection.query("""
                 INSERT INTO batch_results (batch_id, chunk, lines) VALUES (\(job.id), \(Int32(chunk)), \(ByteBuffer(data: results)))
+                """, logger: engine.logger)
+            guard !checks.isEmpty else { return }
+            try await connection.query("""
+                INSERT INTO batch_checks (check_id, batch_id, chunk, line)
+                SELECT id, \(job.id), \(Int32(chunk)), line FROM unnest(\(checks.map(\.checkID))::text[], \(checks.map { Int32($0.line) })::integer[]) AS answered (id, line)
                 """, logger: engine.logger)
         }
     }
@@ -112,6 +117,18 @@ public struct PostgresBatchJobStore: BatchJobStore {
             SELECT lines FROM batch_results WHERE batch_id = \(id) AND chunk = \(Int32(chunk))
             """).decode(ByteBuffer.self) {
             return Data(buffer: blob)
+        }
+        return nil
+    }
+
+    public func answer(_ checkID: String) async throws -> BatchAnswer? {
+        for (client, blob, line) in try await engine.query("""
+            SELECT b.client_id, r.lines, c.line FROM batch_checks c
+            JOIN batch_results r ON r.batch_id = c.batch_id AND r.chunk = c.chunk
+            JOIN batches b ON b.batch_id = c.batch_id
+            WHERE c.check_id = \(checkID)
+            """).decode((String, ByteBuffer, Int32).self) {
+            return BatchAnswer.line(Int(line), of: Data(buffer: blob)).map { BatchAnswer(clientID: client, line: $0) }
         }
         return nil
     }

@@ -73,6 +73,21 @@ public struct SQLiteAnswerStore: AnswerStore {
                 ALTER TABLE checks_v2 RENAME TO checks;
                 """)
         }
+        // A batch job's answers are stored in its result lines (see `BatchJobStore`), not here:
+        // their dispositions refer to checks this file does not hold.
+        migrator.registerMigration("v3 dispositions of job answers") { db in
+            try db.execute(sql: """
+                CREATE TABLE dispositions_v3 (
+                    check_id TEXT NOT NULL,
+                    sequence INTEGER NOT NULL,
+                    disposition BLOB NOT NULL,
+                    PRIMARY KEY (check_id, sequence)
+                ) WITHOUT ROWID;
+                INSERT INTO dispositions_v3 SELECT check_id, sequence, disposition FROM dispositions;
+                DROP TABLE dispositions;
+                ALTER TABLE dispositions_v3 RENAME TO dispositions;
+                """)
+        }
         return migrator
     }
 
@@ -85,9 +100,17 @@ public struct SQLiteAnswerStore: AnswerStore {
             guard let row = try Row.fetchOne(db, sql: "SELECT client_id, answer, receipt FROM checks WHERE check_id = ?", arguments: [checkID]) else {
                 return nil
             }
-            let dispositions = try Data.fetchAll(db, sql: "SELECT disposition FROM dispositions WHERE check_id = ? ORDER BY sequence", arguments: [checkID])
-            return StoredCheck(answer: StoredAnswer(checkID: checkID, clientID: row[0], answer: row[1], receipt: row[2]), dispositions: dispositions)
+            return StoredCheck(answer: StoredAnswer(checkID: checkID, clientID: row[0], answer: row[1], receipt: row[2]),
+                               dispositions: try Self.dispositions(checkID, in: db))
         }
+    }
+
+    public func dispositions(_ checkID: String) async throws -> [Data] {
+        try await database.read { db in try Self.dispositions(checkID, in: db) }
+    }
+
+    private static func dispositions(_ checkID: String, in db: Database) throws -> [Data] {
+        try Data.fetchAll(db, sql: "SELECT disposition FROM dispositions WHERE check_id = ? ORDER BY sequence", arguments: [checkID])
     }
 
     public func addDisposition(checkID: String, _ record: @escaping @Sendable (Int) async throws -> Data) async throws -> Data {

@@ -12,7 +12,8 @@ import Storage
 ///
 /// - `batches`: one row per job (terms, progress, lease);
 /// - `batch_input(batch_id, chunk, lines)`: the input while the job runs, a chunk of lines a row;
-/// - `batch_results(batch_id, chunk, lines)`: the result lines, a chunk a row.
+/// - `batch_results(batch_id, chunk, lines)`: the result lines, a chunk a row;
+/// - `batch_checks(check_id, batch_id, chunk, line)`: which result line answered which check.
 public struct SQLiteBatchJobStore: BatchJobStore {
     let database: DatabaseQueue
 
@@ -62,6 +63,11 @@ public struct SQLiteBatchJobStore: BatchJobStore {
                 """)
             try LegacyBatchFiles.move(in: folder, into: db)
         }
+        migrator.registerMigration("v4 checks answered by jobs") { db in
+            try db.execute(sql: """
+                CREATE TABLE batch_checks (check_id TEXT PRIMARY KEY, batch_id TEXT NOT NULL, chunk INTEGER NOT NULL, line INTEGER NOT NULL) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 
@@ -109,10 +115,18 @@ public struct SQLiteBatchJobStore: BatchJobStore {
         return blob.map(BatchInputChunks.lines) ?? []
     }
 
-    public func commit(_ job: BatchJobRecord, chunk: Int, results: Data, owner: String, until: Date) async throws {
+    public func commit(_ job: BatchJobRecord, chunk: Int, results: Data, checks: [BatchCheck], owner: String, until: Date) async throws {
         try await database.write { db in
             try Self.update(db, job, owner: owner, leaseUntil: until.timeIntervalSince1970)
             try db.execute(sql: "INSERT INTO batch_results (batch_id, chunk, lines) VALUES (?, ?, ?)", arguments: [job.id, chunk, results])
+            let insert = RawStatement(try db.cachedStatement(sql: "INSERT INTO batch_checks (check_id, batch_id, chunk, line) VALUES (?, ?, ?, ?)"))
+            for check in checks {
+                insert.bind(1, check.checkID)
+                insert.bind(2, job.id)
+                insert.bind(3, chunk)
+                insert.bind(4, check.line)
+                try insert.run(db)
+            }
         }
     }
 
@@ -142,6 +156,18 @@ public struct SQLiteBatchJobStore: BatchJobStore {
     public func results(_ id: String, chunk: Int) async throws -> Data? {
         try await database.read { db in
             try Data.fetchOne(db, sql: "SELECT lines FROM batch_results WHERE batch_id = ? AND chunk = ?", arguments: [id, chunk])
+        }
+    }
+
+    public func answer(_ checkID: String) async throws -> BatchAnswer? {
+        try await database.read { db in
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT b.client_id, r.lines, c.line FROM batch_checks c
+                JOIN batch_results r ON r.batch_id = c.batch_id AND r.chunk = c.chunk
+                JOIN batches b ON b.batch_id = c.batch_id
+                WHERE c.check_id = ?
+                """, arguments: [checkID]), let line = BatchAnswer.line(row[2], of: row[1]) else { return nil }
+            return BatchAnswer(clientID: row[0], line: line)
         }
     }
 
