@@ -142,7 +142,7 @@ package final class BatchRunner: Service, Sendable {
         // sync; one after the other, the job used one core of two.
         var judged = try await prepare(job.id, chunk: job.nextChunk < chunks ? job.nextChunk : nil, terms: terms, caller: caller)
         var nextToRead = job.nextChunk + 1
-        var audited: (chunk: Chunk, answers: [CheckService.Committed])?
+        var audited: (chunk: Chunk, answers: [CheckService.Recorded])?
         while judged != nil || audited != nil {
             // Stopping: what is audited is still committed; nothing new is audited, and
             // the job resumes after its last committed chunk.
@@ -152,8 +152,12 @@ package final class BatchRunner: Service, Sendable {
             let jobID = job.id
             async let upcoming = prepare(jobID, chunk: following, terms: terms, caller: caller)
             async let auditing = audit(toAudit)
-            if let (chunk, answers) = audited {
-                var chunk = chunk
+            if var (chunk, recorded) = audited.take() {
+                // The receipts are put in the answers here, not in the audit stage, whose writes
+                // follow one another: that stage took the longest of the three. Each share is
+                // moved out, so that its results are changed in place, not copied.
+                var answers: [CheckService.Committed] = []
+                while !recorded.isEmpty { answers.append(checks.receive(recorded.removeFirst())) }
                 if let watching {
                     try await watch(&chunk, answers, job: job.id, terms: terms, until: watching.until, endpointID: watching.endpointID, caller: caller)
                 }
@@ -176,19 +180,19 @@ package final class BatchRunner: Service, Sendable {
     /// The audit write of a judged chunk, a share at a time. Each share's answers are handed over,
     /// not copied: gathering a chunk's answers and cutting them into shares again copied every
     /// result (its strings and arrays retained, then released), 4–5% of a job's CPU under perf.
-    private func audit(_ chunk: Chunk?) async throws -> (chunk: Chunk, answers: [CheckService.Committed])? {
+    private func audit(_ chunk: Chunk?) async throws -> (chunk: Chunk, answers: [CheckService.Recorded])? {
         guard var chunk else { return nil }
         var shares = chunk.shares
         chunk.shares = []
-        var committed: [CheckService.Committed] = []
+        var recorded: [CheckService.Recorded] = []
         for index in shares.indices {
             try await share {
                 var taken = CheckService.Prepared(clientID: shares[index].clientID)
                 swap(&taken, &shares[index])
-                committed.append(try await checks.audit(consume taken))
+                recorded.append(try await checks.record(consume taken))
             }
         }
-        return (chunk, committed)
+        return (chunk, recorded)
     }
 
     /// One share of a job's work, then room for others: a turn of the cooperative pool, and while

@@ -153,21 +153,42 @@ package struct CheckService: Sendable {
 
     /// The audit write: the answers get their receipts. Not answered before ``save(_:)`` is done.
     func audit(_ prepared: consuming Prepared) async throws -> Committed {
-        guard !prepared.results.isEmpty else { return Committed() }
+        receive(try await record(prepared))
+    }
+
+    /// Prepared answers whose audit entries the log holds, and the receipts the log gave them, not
+    /// yet put in the answers.
+    struct Recorded: Sendable {
+        var prepared: Prepared
+        var receipts: [AuditLog.Receipt]
+    }
+
+    /// The audit write alone. A batch job records a chunk's answers a share at a time, one write
+    /// after another, and puts the receipts in them (``receive(_:)``) beside, when it commits them.
+    func record(_ prepared: consuming Prepared) async throws -> Recorded {
+        guard !prepared.results.isEmpty else { return Recorded(prepared: prepared, receipts: []) }
+        let receipts = try await auditor.record(prepared.entries)
+        prepared.entries = []
+        return Recorded(prepared: prepared, receipts: receipts)
+    }
+
+    /// The receipts put in the answers they were given for: each answer's JSON as sent, and the row that stores it.
+    func receive(_ recorded: consuming Recorded) -> Committed {
+        guard !recorded.receipts.isEmpty else { return Committed() }
         // Taken, not copied: each result gets its receipt below, and a copy of the array would
         // retain every result's strings and arrays once more.
-        var results = prepared.results
-        prepared.results = []
-        let receipts = try await auditor.record(prepared.entries)
+        var results = recorded.prepared.results
+        recorded.prepared.results = []
+        let (answers, clientID) = (recorded.prepared.answers, recorded.prepared.clientID)
         var rows: [StoredAnswer] = []
         var json: [Data] = []
         rows.reserveCapacity(results.count)
         json.reserveCapacity(results.count)
         for index in results.indices {
-            results[index].audit = .init(receipts[index])
+            results[index].audit = .init(recorded.receipts[index])
             let receipt = CanonicalJSON.encode(results[index].audit)
-            rows.append(StoredAnswer(checkID: results[index].checkId, clientID: prepared.clientID, answer: prepared.answers[index].pending, receipt: receipt))
-            json.append(prepared.answers[index].with(receipt: receipt))
+            rows.append(StoredAnswer(checkID: results[index].checkId, clientID: clientID, answer: answers[index].pending, receipt: receipt))
+            json.append(answers[index].with(receipt: receipt))
         }
         return Committed(results: results, json: json, rows: rows)
     }
