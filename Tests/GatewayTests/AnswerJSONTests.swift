@@ -56,6 +56,15 @@ struct AnswerJSONTests {
         let answer = EncodedAnswer(pending)
         #expect(answer.pending == CanonicalJSON.encode(pending))
         #expect(answer.with(receipt: CanonicalJSON.encode(result.audit)) == CanonicalJSON.encode(result))
+        #expect(Data(CanonicalJSON.bytes { answer.write(receipt: CanonicalJSON.encode(result.audit), into: &$0) }) == CanonicalJSON.encode(result))
+        #expect(Self.audited(result).json == CanonicalJSON.encode(result))
+    }
+
+    /// An answer as the log's receipt leaves it: made before the receipt, the receipt beside it.
+    static func audited(_ result: Components.Schemas.CheckResult) -> AuditedAnswer {
+        var pending = result
+        pending.audit = .pending
+        return AuditedAnswer(encoded: EncodedAnswer(pending), receipt: CanonicalJSON.encode(result.audit))
     }
 
     @Test func problemsToo() throws {
@@ -76,7 +85,7 @@ struct AnswerJSONTests {
         ]
         let summary = Components.Schemas.BatchSummary(total: 3, clear: 0, review: 0, ineligible: 2, errors: 1)
         let lines = items.map { item in
-            BatchRunner.ResultLine(index: item.index, reference: item.reference, answer: item.result.map(CanonicalJSON.encode), error: item.error)
+            BatchRunner.ResultLine(index: item.index, reference: item.reference, answer: item.result.map(Self.audited), error: item.error)
         }
         #expect(CanonicalJSON.encode(batch: lines, summary: summary)
             == (try Self.encoder.encode(Components.Schemas.BatchCheckResult(items: items, summary: summary))))

@@ -74,7 +74,7 @@ extension GatewayHandler {
             let terms = try checks.terms(purpose: body.purpose, policy: body.policy, asOf: body.asOf, operator: body._operator)
             let question = try CheckQuestion(name: body.candidate.name, idNumber: body.candidate.idNumber, terms: terms, pointer: "/candidate")
             let answered = try await checks.answer([question], terms: terms, caller: caller, operation: "createCheck")
-            return SentAnswer(value: { answered.results[0] }, json: answered.json[0])
+            return SentAnswer(value: { answered.results[0] }, json: answered.answers[0].json)
         }
     }
 
@@ -89,7 +89,7 @@ extension GatewayHandler {
             let rows = CandidateRows(body.candidates, terms: terms)
             var lines = rows.rows.map { BatchRunner.ResultLine(index: $0.index, reference: $0.reference, error: $0.error) }
             let answered = try await checks.answer(rows.questions, terms: terms, caller: caller, operation: "createBatchCheck")
-            for (position, json) in zip(rows.positions, answered.json) { lines[position].answer = json }
+            for (position, answer) in zip(rows.positions, answered.answers) { lines[position].answer = answer }
             let summary = rows.summary(answered.results.map(\.decision))
             _ = try await auditor.record([auditor.entry("createBatchCheck", caller: caller, detail: "items=\(lines.count) errors=\(summary.errors)")])
             let value: @Sendable () -> Components.Schemas.BatchCheckResult = { [rows = rows.rows, positions = rows.positions] in

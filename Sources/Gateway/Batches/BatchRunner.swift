@@ -229,9 +229,9 @@ package final class BatchRunner: Service, Sendable {
         var progressed = job
         var checked: [BatchCheck] = []
         checked.reserveCapacity(chunk.positions.count)
-        let answered = answers.lazy.flatMap { zip($0.results.lazy.map { ($0.checkId, $0.decision) }, $0.json) }
-        for (position, ((checkID, decision), json)) in zip(chunk.positions, answered) {
-            items[position].answer = json
+        let answered = answers.lazy.flatMap { zip($0.results.lazy.map { ($0.checkId, $0.decision) }, $0.answers) }
+        for (position, ((checkID, decision), answer)) in zip(chunk.positions, answered) {
+            items[position].answer = answer
             checked.append(BatchCheck(checkID: checkID, line: position))
             switch decision {
             case .clear: progressed.counts.clear += 1
@@ -300,8 +300,8 @@ package final class BatchRunner: Service, Sendable {
     struct ResultLine: Sendable {
         var index: Int
         var reference: String?
-        /// The answer's JSON as sent (``CheckService/Committed/json``), written as the line's `result`.
-        var answer: Data?
+        /// The answer as sent, written as the line's `result`.
+        var answer: AuditedAnswer?
         var error: Components.Schemas.Problem?
         /// The watch made for the line (a watch upload).
         var watchID: String?

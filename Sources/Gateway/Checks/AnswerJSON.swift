@@ -133,7 +133,7 @@ extension CanonicalJSON {
             if let error = line.error { o.field("error") { $0.write(error) } }
             o.integer("index", line.index)
             o.string("reference", line.reference)
-            if let answer = line.answer { o.field("result") { $0.raw(answer) } }
+            if let answer = line.answer { o.field("result") { answer.write(into: &$0) } }
             o.string("watchId", line.watchID)
         }
     }
@@ -168,9 +168,35 @@ struct EncodedAnswer: Sendable {
     /// The answer as sent: the receipt's JSON in its place; the same bytes as encoding the answer with the receipt.
     func with(receipt: Data) -> Data {
         var sent = Data(capacity: pending.count + receipt.count)
-        sent.append(pending[..<receiptRange.lowerBound])
-        sent.append(receipt)
-        sent.append(pending[receiptRange.upperBound...])
+        parts(receipt) { sent.append($0) }
         return sent
     }
+
+    /// Writes the answer as sent (``with(receipt:)``) straight into a larger JSON (a batch's items,
+    /// a job's result lines), without making its bytes apart first.
+    func write(receipt: Data, into json: inout CanonicalJSON) {
+        parts(receipt) { json.raw($0) }
+    }
+
+    /// The answer as sent, in order: what comes before the receipt, the receipt, what comes after.
+    private func parts(_ receipt: Data, _ body: (Data) -> Void) {
+        body(pending[..<receiptRange.lowerBound])
+        body(receipt)
+        body(pending[receiptRange.upperBound...])
+    }
+}
+
+/// An audited answer as its two pieces of JSON, the answer made before its receipt and the
+/// receipt, put together only where they are written (``json``, ``write(into:)``).
+struct AuditedAnswer: Sendable {
+    let encoded: EncodedAnswer
+    let receipt: Data
+
+    /// Bytes of the answer as sent.
+    var count: Int { encoded.pending.count + receipt.count }
+
+    /// The answer as sent (a single check's body).
+    var json: Data { encoded.with(receipt: receipt) }
+
+    func write(into json: inout CanonicalJSON) { encoded.write(receipt: receipt, into: &json) }
 }

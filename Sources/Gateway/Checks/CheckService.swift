@@ -144,11 +144,16 @@ package struct CheckService: Sendable {
     }
 
     /// Answers with their receipts: the values, and their JSON as sent (each answer encoded once,
-    /// its receipt put in place), and the rows that store them.
+    /// its receipt beside it).
     struct Committed: Sendable {
         var results: [Components.Schemas.CheckResult] = []
-        var json: [Data] = []
-        var rows: [StoredAnswer] = []
+        var answers: [AuditedAnswer] = []
+        var clientID = ""
+
+        /// The rows that store them (``save(_:)``).
+        var rows: [StoredAnswer] {
+            zip(results, answers).map { StoredAnswer(checkID: $0.checkId, clientID: clientID, answer: $1.encoded.pending, receipt: $1.receipt) }
+        }
     }
 
     /// The audit write: the answers get their receipts. Not answered before ``save(_:)`` is done.
@@ -172,30 +177,26 @@ package struct CheckService: Sendable {
         return Recorded(prepared: prepared, receipts: receipts)
     }
 
-    /// The receipts put in the answers they were given for: each answer's JSON as sent, and the row that stores it.
+    /// The receipts put in the answers they were given for, each with its JSON.
     func receive(_ recorded: consuming Recorded) -> Committed {
         guard !recorded.receipts.isEmpty else { return Committed() }
         // Taken, not copied: each result gets its receipt below, and a copy of the array would
         // retain every result's strings and arrays once more.
         var results = recorded.prepared.results
         recorded.prepared.results = []
-        let (answers, clientID) = (recorded.prepared.answers, recorded.prepared.clientID)
-        var rows: [StoredAnswer] = []
-        var json: [Data] = []
-        rows.reserveCapacity(results.count)
-        json.reserveCapacity(results.count)
+        let encoded = recorded.prepared.answers
+        var answers: [AuditedAnswer] = []
+        answers.reserveCapacity(results.count)
         for index in results.indices {
             results[index].audit = .init(recorded.receipts[index])
-            let receipt = CanonicalJSON.encode(results[index].audit)
-            rows.append(StoredAnswer(checkID: results[index].checkId, clientID: clientID, answer: answers[index].pending, receipt: receipt))
-            json.append(answers[index].with(receipt: receipt))
+            answers.append(AuditedAnswer(encoded: encoded[index], receipt: CanonicalJSON.encode(results[index].audit)))
         }
-        return Committed(results: results, json: json, rows: rows)
+        return Committed(results: results, answers: answers, clientID: recorded.prepared.clientID)
     }
 
     /// The store write of audited answers (what `GET /v1/checks/{id}` serves), and their count in the metrics.
     func save(_ audited: Committed) async throws {
-        guard !audited.rows.isEmpty else { return }
+        guard !audited.answers.isEmpty else { return }
         try await store.save(audited.rows)
         count(audited)
     }
