@@ -1,4 +1,5 @@
 import Attestation
+import CreditCore
 import Foundation
 import Testing
 
@@ -50,5 +51,18 @@ struct CanonicalJSONTests {
             }
         }
         #expect(written == Array(try encoder.encode(sample)))
+    }
+
+    /// Every byte that needs an escape is found wherever it falls, beside ASCII, multi-byte UTF-8
+    /// and bytes just above and below the limits.
+    @Test func everyEscapeIsFoundAtEveryOffset() throws {
+        let pieces = ["a", "Z", "0", " ", "!", "#", "[", "]", "\"", "\\", "/", "\u{0}", "\u{1f}", "\n", "\u{7f}", "é", "张", "😀", "\u{20}"]
+        var random = SeededRandom(seed: 20261204)
+        for length in 0..<40 {
+            for _ in 0..<25 {
+                let text = (0..<length).map { _ in pieces[Int(random.next() % UInt64(pieces.count))] }.joined()
+                #expect(CanonicalJSON.bytes { $0.string(text) } == Array(try Self.encoder.encode(text)), "\(text.debugDescription)")
+            }
+        }
     }
 }
