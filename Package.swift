@@ -258,7 +258,7 @@ if Context.environment["CREDITGATE_FUZZ"] != nil {
         .executableTarget(
             name: "CreditGateFuzz",
             dependencies: [
-                "CreditCore", "ArchiveClient", "Attestation", "CreditClient", "Gateway",
+                "CreditCore", "ArchiveClient", "Attestation", "CreditClient", "Gateway", "GatewayAPI",
                 .product(name: "X509", package: "swift-certificates"),
             ],
             path: "Fuzz/CreditGateFuzz",

@@ -277,7 +277,7 @@ package final class BatchRunner: Service, Sendable {
         var errors = 0
         for (offset, line) in lines.enumerated() {
             let index = firstIndex + offset
-            let candidate = try? CheckStore.decoder.decode(Components.Schemas.BatchCandidate.self, from: line)
+            let candidate = CandidateLine.decode(line)
             do throws(Problem) {
                 guard let candidate else { throw Problem.malformed("line \(index + 1) is not a JSON object with name and idNumber") }
                 questions.append(try CheckQuestion(name: candidate.name, idNumber: candidate.idNumber, terms: terms, pointer: "/\(index)"))
