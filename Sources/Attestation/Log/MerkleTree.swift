@@ -52,13 +52,14 @@ public enum MerkleTree {
         }
     }
 
-    /// PATH(m, D[n]) (§2.1.3.1); `subtree` returns MTH of a range of leaves.
+    /// PATH(m, D[n]) (§2.1.3.1); `subtree` returns MTH of a range of leaves, or what stands for it
+    /// (the log's receipts take its Base64, made once per subtree for all the leaves of a write).
     ///
     /// The recursion of the RFC walked iteratively, root to leaf, into one array: a group commit
     /// makes a proof per entry, and concatenating at every level copied each proof twenty times.
-    public static func inclusionProof(index: Int, size: Int, subtree: (Range<Int>) throws -> Hash) throws -> [Hash] {
+    public static func inclusionProof<Node>(index: Int, size: Int, subtree: (Range<Int>) throws -> Node) throws -> [Node] {
         guard index >= 0, index < size else { throw AttestationError(.proofInvalid, "leaf \(index) is not in a tree of \(size)") }
-        var proof: [Hash] = []
+        var proof: [Node] = []
         var m = index
         var range = 0..<size
         while range.count > 1 {

@@ -229,14 +229,19 @@ package final class BatchRunner: Service, Sendable {
         var progressed = job
         var checked: [BatchCheck] = []
         checked.reserveCapacity(chunk.positions.count)
-        let answered = answers.lazy.flatMap { zip($0.results.lazy.map { ($0.checkId, $0.decision) }, $0.answers) }
-        for (position, ((checkID, decision), answer)) in zip(chunk.positions, answered) {
-            items[position].answer = answer
-            checked.append(BatchCheck(checkID: checkID, line: position))
-            switch decision {
-            case .clear: progressed.counts.clear += 1
-            case .review: progressed.counts.review += 1
-            case .ineligible: progressed.counts.ineligible += 1
+        var positions = chunk.positions.makeIterator()
+        // By index: a result is read in place, where a closure over the results got each one copied
+        // (every field retained and released again).
+        for part in answers {
+            for index in part.results.indices {
+                guard let position = positions.next() else { break }
+                items[position].answer = part.answers[index]
+                checked.append(BatchCheck(checkID: part.results[index].checkId, line: position))
+                switch part.results[index].decision {
+                case .clear: progressed.counts.clear += 1
+                case .review: progressed.counts.review += 1
+                case .ineligible: progressed.counts.ineligible += 1
+                }
             }
         }
         let bytes = CanonicalJSON.encode(lines: items)

@@ -152,7 +152,9 @@ package struct CheckService: Sendable {
 
         /// The rows that store them (``save(_:)``).
         var rows: [StoredAnswer] {
-            zip(results, answers).map { StoredAnswer(checkID: $0.checkId, clientID: clientID, answer: $1.encoded.pending, receipt: $1.receipt) }
+            answers.indices.map {
+                StoredAnswer(checkID: results[$0].checkId, clientID: clientID, answer: answers[$0].encoded.pending, receipt: answers[$0].receipt)
+            }
         }
     }
 
