@@ -133,7 +133,8 @@ package enum GatewayApplication {
             router: router,
             server: try .tls(
                 .http1(configuration: .init(
-                    additionalChannelHandlers: [ConnectionGuard(policy: policy, counts: connections, peers: peers, metrics: metrics, logger: logger)],
+                    additionalChannelHandlers: [ConnectionGuard(policy: policy, counts: connections, peers: peers, metrics: metrics, logger: logger),
+                                                ContinueResponder()],
                     idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))),
                 tlsConfiguration: try tlsConfiguration(configuration, clientCertificates: true)),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "CreditGate"),
