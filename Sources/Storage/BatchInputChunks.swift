@@ -19,13 +19,14 @@ public struct BatchInputChunks {
 
     /// The next chunk's number and blob; `nil` after the last.
     public mutating func next() throws -> (number: Int, blob: Data)? {
-        let (lines, _) = try reader.next(BatchJobRecord.chunkLines)
-        guard !lines.isEmpty else {
+        var blob: [UInt8] = []
+        guard try reader.append(BatchJobRecord.chunkLines, to: &blob).lines > 0 else {
             reader.close()
             return nil
         }
         defer { number += 1 }
-        return (number, Data(lines.joined(separator: [UInt8(ascii: "\n")])))
+        // Stored without the last line's line feed.
+        return (number, Data(blob.dropLast()))
     }
 
     /// The lines of a stored chunk, each a slice of the blob (not a copy). Found with `memchr`:

@@ -7,7 +7,8 @@ import Foundation
 /// ```swift
 /// var chunks = try LineChunks(file: upload, offset: 0)
 /// defer { chunks.close() }
-/// while case let (lines, _) = try chunks.next(2000), !lines.isEmpty { store(lines) }
+/// var blob: [UInt8] = []
+/// while try chunks.append(2000, to: &blob).lines > 0 { store(blob); blob = [] }
 /// ```
 public struct LineChunks {
     /// Whether a byte makes its line a candidate line: a line of nothing but CRs is blank. The one
@@ -26,16 +27,22 @@ public struct LineChunks {
 
     public func close() { try? handle.close() }
 
-    /// Up to `count` non-empty lines, and the bytes consumed to read them.
-    public mutating func next(_ count: Int) throws -> (lines: [ArraySlice<UInt8>], bytes: Int) {
-        var lines: [ArraySlice<UInt8>] = []
+    /// Up to `count` non-empty lines (without their CRs) appended to `blob`, each followed by a
+    /// line feed; how many there were and the bytes consumed to read them. Each line is copied
+    /// once, into the chunk it goes to: collecting lines and then joining them copied each twice,
+    /// the join a byte at a time (6% of the samples while a million-line upload was stored). An
+    /// array, not `Data`: appending to `Data` checks exclusive access in Foundation at every line.
+    public mutating func append(_ count: Int, to blob: inout [UInt8]) throws -> (lines: Int, bytes: Int) {
+        var lines = 0
         var consumed = 0
         func take(_ line: ArraySlice<UInt8>) {
             guard line.contains(where: Self.isContent) else { return }
-            lines.append(line.last == UInt8(ascii: "\r") ? line.dropLast() : line)
+            blob.append(contentsOf: line.last == UInt8(ascii: "\r") ? line.dropLast() : line)
+            blob.append(UInt8(ascii: "\n"))
+            lines += 1
         }
-        while lines.count < count {
-            if let newline = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) {
+        while lines < count {
+            if let newline = Self.newline(in: buffer, from: start) {
                 take(buffer[start..<newline])
                 consumed += newline + 1 - start
                 start = newline + 1
@@ -58,7 +65,15 @@ public struct LineChunks {
                 ended = true
             }
         }
-        // Detached from the buffer, which the next call rearranges.
-        return (lines.map { ArraySlice(Array($0)) }, consumed)
+        return (lines, consumed)
+    }
+
+    /// The index of the first line feed at or after `start`, found with `memchr`.
+    private static func newline(in buffer: [UInt8], from start: Int) -> Int? {
+        buffer.withUnsafeBytes { bytes in
+            guard start < bytes.count, let base = bytes.baseAddress,
+                  let found = memchr(base + start, Int32(UInt8(ascii: "\n")), bytes.count - start) else { return nil }
+            return base.distance(to: UnsafeRawPointer(found))
+        }
     }
 }

@@ -32,12 +32,10 @@ enum LegacyBatchFiles {
                 try handle.close()
                 var lines = try LineChunks(file: resultsFile, offset: 0)
                 defer { lines.close() }
-                while case let (read, _) = try lines.next(BatchJobRecord.chunkLines), !read.isEmpty {
-                    let blob = read.reduce(into: Data()) { blob, line in
-                        blob.append(contentsOf: line)
-                        blob.append(UInt8(ascii: "\n"))
-                    }
-                    try insertResults.execute(arguments: [id, resultChunks, blob])
+                while true {
+                    var blob: [UInt8] = []
+                    guard try lines.append(BatchJobRecord.chunkLines, to: &blob).lines > 0 else { break }
+                    try insertResults.execute(arguments: [id, resultChunks, Data(blob)])
                     resultChunks += 1
                 }
             }
