@@ -29,18 +29,15 @@ public struct BatchInputChunks {
         return (number, Data(blob.dropLast()))
     }
 
-    /// The lines of a stored chunk, each a slice of the blob (not a copy). Found with `memchr`:
+    /// The lines of a stored chunk, each a slice of the blob (not a copy), cut at ``LineChunks/lineFeed(in:from:)``:
     /// `Data.split` steps through the blob a byte at a time in generic code.
     public static func lines(_ blob: Data) -> [Data] {
         blob.withUnsafeBytes { bytes in
             var lines: [Data] = []
             var start = 0
-            if let base = bytes.baseAddress {
-                while let found = memchr(base + start, Int32(UInt8(ascii: "\n")), bytes.count - start) {
-                    let end = base.distance(to: UnsafeRawPointer(found))
-                    lines.append(blob[(blob.startIndex + start)..<(blob.startIndex + end)])
-                    start = end + 1
-                }
+            while let end = LineChunks.lineFeed(in: bytes, from: start) {
+                lines.append(blob[(blob.startIndex + start)..<(blob.startIndex + end)])
+                start = end + 1
             }
             lines.append(blob[(blob.startIndex + start)...])
             return lines

@@ -42,7 +42,7 @@ public struct LineChunks {
             lines += 1
         }
         while lines < count {
-            if let newline = Self.newline(in: buffer, from: start) {
+            if let newline = buffer.withUnsafeBytes({ Self.lineFeed(in: $0, from: start) }) {
                 take(buffer[start..<newline])
                 consumed += newline + 1 - start
                 start = newline + 1
@@ -68,12 +68,12 @@ public struct LineChunks {
         return (lines, consumed)
     }
 
-    /// The index of the first line feed at or after `start`, found with `memchr`.
-    private static func newline(in buffer: [UInt8], from start: Int) -> Int? {
-        buffer.withUnsafeBytes { bytes in
-            guard start < bytes.count, let base = bytes.baseAddress,
-                  let found = memchr(base + start, Int32(UInt8(ascii: "\n")), bytes.count - start) else { return nil }
-            return base.distance(to: UnsafeRawPointer(found))
-        }
+    /// The index of the first line feed in `bytes` at or after `start`, found with `memchr`: the one
+    /// search for line ends of a job's lines, as they are read here, counted as they arrive
+    /// (``Uploads``) and cut out of a stored chunk (``BatchInputChunks``).
+    public static func lineFeed(in bytes: UnsafeRawBufferPointer, from start: Int) -> Int? {
+        guard start < bytes.count, let base = bytes.baseAddress,
+              let found = memchr(base + start, Int32(UInt8(ascii: "\n")), bytes.count - start) else { return nil }
+        return base.distance(to: UnsafeRawPointer(found))
     }
 }

@@ -60,7 +60,7 @@ struct Uploads: Sendable {
     private static let writeSize = 1 << 20
 
     /// Counts the lines that are not blank in bytes that arrive in pieces, a line possibly cut
-    /// between two: line feeds found with `memchr`, and a line's bytes looked at only until one
+    /// between two: line feeds found by ``LineChunks/lineFeed(in:from:)``, and a line's bytes looked at only until one
     /// makes it a candidate line (``LineChunks/isContent(_:)``), usually its first.
     struct LineCounter {
         private var complete = 0
@@ -71,11 +71,10 @@ struct Uploads: Sendable {
 
         mutating func count(_ piece: ArraySlice<UInt8>) {
             piece.withUnsafeBytes { bytes in
-                guard let base = bytes.baseAddress else { return }
                 var start = 0
                 while start < bytes.count {
-                    let found = memchr(base + start, Int32(UInt8(ascii: "\n")), bytes.count - start)
-                    let end = found.map { base.distance(to: UnsafeRawPointer($0)) } ?? bytes.count
+                    let found = LineChunks.lineFeed(in: bytes, from: start)
+                    let end = found ?? bytes.count
                     if !lineHasContent { lineHasContent = bytes[start..<end].contains(where: LineChunks.isContent) }
                     guard found != nil else { return }
                     if lineHasContent { complete += 1 }
