@@ -19,7 +19,7 @@ import Synchronization
 /// the WAL is reused.
 ///
 /// ```swift
-/// let checkpointer = WALCheckpointer(path: path, label: "audit", synchronous: "FULL")
+/// let checkpointer = try WALCheckpointer(path: path, label: "audit", synchronous: "FULL")
 /// configuration.prepareDatabase { db in checkpointer.watch(db) }  // which keeps it alive
 /// ```
 final class WALCheckpointer: Sendable {
@@ -28,9 +28,7 @@ final class WALCheckpointer: Sendable {
     /// How much of the WAL a commit copies itself after a checkpoint beside it.
     static let inline = 250
 
-    private let path: String
-    private let label: String
-    private let synchronous: String
+    private let connection: DatabaseQueue
     private let queue: DispatchQueue
     private let state = Mutex(State())
 
@@ -45,10 +43,12 @@ final class WALCheckpointer: Sendable {
     }
 
     /// `synchronous` as the writers have it: the checkpoint syncs as they would have.
-    init(path: String, label: String, synchronous: String) {
-        self.path = path
-        self.label = label
-        self.synchronous = synchronous
+    init(path: String, label: String, synchronous: String) throws {
+        var configuration = Configuration()
+        configuration.label = "\(label).checkpoint"
+        configuration.busyMode = .timeout(30)
+        connection = try DatabaseQueue(path: path, configuration: configuration)
+        try connection.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = \(synchronous)") }
         queue = DispatchQueue(label: "creditgate.\(label).checkpoint", qos: .utility)
     }
 
@@ -88,7 +88,12 @@ final class WALCheckpointer: Sendable {
 
     private func checkpointBeside() {
         queue.async { [self] in
-            let result = try? checkpoint()
+            let result = try? connection.writeWithoutTransaction { db in
+                // A connection that has not read the file since it went into WAL mode has not
+                // opened the WAL, and its checkpoint would copy nothing.
+                _ = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master")
+                return try db.checkpoint(.passive)
+            }
             state.withLock { state in
                 state.queued = false
                 state.copied = result.map(\.checkpointedFrameCount)
@@ -98,24 +103,6 @@ final class WALCheckpointer: Sendable {
                 // is tried again once the WAL grows by as much again.
                 state.next = result?.walFrameCount ?? (state.seen + Self.pages)
             }
-        }
-    }
-
-    /// A passive checkpoint on a connection opened for it and closed after it. One kept open
-    /// between checkpoints would be let go only after the writers' own connections, and, closing
-    /// last, would lock the file for its final checkpoint at that moment: `creditgate migrate`,
-    /// opening the file just after the stores it had opened were let go, found it locked.
-    private func checkpoint() throws -> (walFrameCount: Int, checkpointedFrameCount: Int) {
-        var configuration = Configuration()
-        configuration.label = "\(label).checkpoint"
-        configuration.busyMode = .timeout(30)
-        let connection = try DatabaseQueue(path: path, configuration: configuration)
-        return try connection.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
-            // A connection that has not read the file has not opened its WAL, and its checkpoint
-            // would copy nothing.
-            _ = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master")
-            return try db.checkpoint(.passive)
         }
     }
 }

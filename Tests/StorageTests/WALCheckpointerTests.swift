@@ -5,7 +5,7 @@ import Testing
 import TestSupport
 
 /// A writer whose WAL is checkpointed beside it: the WAL starts over as with SQLite's own
-/// checkpoint, nothing written is lost, and the file is free once the writer is let go.
+/// checkpoint, and nothing written is lost.
 @Suite("WAL checkpoints beside the writers")
 struct WALCheckpointerTests {
     /// 20,000 commits of a page each put 80 MB through the WAL. Left to grow (no checkpoint, or
@@ -13,7 +13,7 @@ struct WALCheckpointerTests {
     @Test func theWALStartsOverWhileAWriterKeepsWritingAndEveryRowIsKept() throws {
         let path = TemporaryFiles.url("wal-checkpoints", extension: "sqlite").path
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
-        let checkpointer = WALCheckpointer(path: path, label: "test", synchronous: "NORMAL")
+        let checkpointer = try WALCheckpointer(path: path, label: "test", synchronous: "NORMAL")
         var configuration = Configuration()
         configuration.prepareDatabase { db in checkpointer.watch(db) }
         let database = try DatabaseQueue(path: path, configuration: configuration)
@@ -31,25 +31,6 @@ struct WALCheckpointerTests {
         #expect(largestWAL < 40 << 20, "the WAL reached \(largestWAL >> 20) MiB")
         let reader = try DatabaseQueue(path: path)
         #expect(try reader.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM rows") } == rows)
-    }
-
-    /// A store let go leaves its file free at once: `creditgate migrate` opens the stores (which
-    /// brings their files up to date), lets them go and reads the files read-only, without waiting
-    /// on locks. A checkpointer that kept a connection of its own open closed it after the store's,
-    /// locking the file for its final checkpoint just then (most of these openings failed).
-    @Test func aStoreLetGoLeavesItsFileFreeToRead() throws {
-        let folder = TemporaryFiles.url("wal-let-go")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let (answers, audit) = (folder.appendingPathComponent("checks.sqlite").path, folder.appendingPathComponent("audit.sqlite").path)
-        var refused = 0
-        for _ in 0..<100 {
-            _ = try SQLiteAnswerStore(path: answers)
-            if (try? SQLiteTableReader(path: answers)) == nil { refused += 1 }
-            _ = try SQLiteAuditLogStore(path: audit)
-            if (try? SQLiteTableReader(path: audit)) == nil { refused += 1 }
-        }
-        #expect(refused == 0, "\(refused) of 200 openings found the file locked")
     }
 
     private static func size(of file: String) throws -> Int {

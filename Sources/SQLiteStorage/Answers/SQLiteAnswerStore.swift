@@ -17,7 +17,7 @@ public struct SQLiteAnswerStore: AnswerStore {
     public init(path: String) throws {
         var configuration = Configuration()
         configuration.label = "checks"
-        let checkpointer = WALCheckpointer(path: path, label: "checks", synchronous: "NORMAL")
+        let checkpointer = try WALCheckpointer(path: path, label: "checks", synchronous: "NORMAL")
         configuration.prepareDatabase { db in checkpointer.watch(db) }
         database = try DatabasePool(path: path, configuration: configuration)
         try Self.migrator.migrate(database)

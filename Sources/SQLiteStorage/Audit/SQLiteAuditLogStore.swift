@@ -29,7 +29,7 @@ public final class SQLiteAuditLogStore: AuditLogStore {
         configuration.label = "audit"
         // Another process's append holds the write lock for one commit: wait for it, never fail.
         configuration.busyMode = .timeout(30)
-        let checkpointer = WALCheckpointer(path: path, label: "audit", synchronous: "FULL")
+        let checkpointer = try WALCheckpointer(path: path, label: "audit", synchronous: "FULL")
         configuration.prepareDatabase { db in checkpointer.watch(db) }
         database = try DatabaseQueue(path: path, configuration: configuration)
         try database.writeWithoutTransaction { db in
