@@ -11,6 +11,9 @@ public struct SQLiteTableReader: Sendable {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         var configuration = Configuration()
         configuration.readonly = true
+        // A store just let go may still be closing its connections (the last to close locks the
+        // file for its final checkpoint): wait for it, as every other connection of ours does.
+        configuration.busyMode = .timeout(30)
         database = try DatabaseQueue(path: path, configuration: configuration)
     }
 

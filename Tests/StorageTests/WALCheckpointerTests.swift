@@ -33,6 +33,25 @@ struct WALCheckpointerTests {
         #expect(try reader.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM rows") } == rows)
     }
 
+    /// `creditgate migrate` opens the stores (which brings their files up to date), lets them go
+    /// and at once reads the files read-only. The checkpointer's connection closes after the
+    /// store's, and the last to close locks the file for its final checkpoint: the reader waits for
+    /// that instead of failing (most of these openings failed before it waited).
+    @Test func aStoreLetGoLeavesItsFileToBeRead() throws {
+        let folder = TemporaryFiles.url("wal-let-go")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (answers, audit) = (folder.appendingPathComponent("checks.sqlite").path, folder.appendingPathComponent("audit.sqlite").path)
+        var refused = 0
+        for _ in 0..<100 {
+            _ = try SQLiteAnswerStore(path: answers)
+            if (try? SQLiteTableReader(path: answers)) == nil { refused += 1 }
+            _ = try SQLiteAuditLogStore(path: audit)
+            if (try? SQLiteTableReader(path: audit)) == nil { refused += 1 }
+        }
+        #expect(refused == 0, "\(refused) of 200 openings failed")
+    }
+
     private static func size(of file: String) throws -> Int {
         (try FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
     }
