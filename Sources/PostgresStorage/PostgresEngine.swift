@@ -101,14 +101,15 @@ public final class PostgresEngine: Sendable {
 
     /// Runs `body` on a connection of the pool. Waiting for one is bounded by `leaseTimeout`: the
     /// pool keeps a request waiting while the server is away, and a gateway must answer `503`
-    /// then, not hang (``PostgresUnavailable``). Once `body` has its connection it is not timed.
+    /// then, not hang (``PostgresUnavailable``). Once `body` has its connection it is not timed,
+    /// unless the connection closes under it (``abandoningOnClose(_:_:)``).
     func connection<Result: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> sending Result) async throws -> Result {
         let started = LeaseStarted()
         return try await withThrowingTaskGroup(of: Result?.self) { group in
             group.addTask {
                 try await self.client.withConnection { connection in
                     started.set()
-                    return try await body(connection)
+                    return try await Self.abandoningOnClose(connection, body)
                 }
             }
             group.addTask { [leaseTimeout] in
