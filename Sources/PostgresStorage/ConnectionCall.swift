@@ -1,106 +1,142 @@
-import NIOCore
 import PostgresNIO
 import Synchronization
 
-extension PostgresEngine {
-    /// How often a call's connection is looked at while the call runs, and how long the call may
-    /// go on once it is found closed.
-    static let closedConnectionGrace: TimeAmount = .seconds(5)
-
-    /// Runs `body` on `connection`; if the connection closes and `body` has still not ended a
-    /// grace period later, fails with ``PostgresUnavailable`` instead and leaves `body` behind.
-    ///
-    /// A query on a closed connection fails at once, except one that postgres-nio (1.33) drops: it
-    /// writes each query to its channel without a promise, so a query written just after the
-    /// server ended the session (a fast shutdown, an administrator's `pg_terminate_backend`) is
-    /// lost with nobody told, and its caller waited for ever. A CI run hung so: after the database
-    /// restarted, the watch screening waited on such a query and the gateway's graceful stop on the
-    /// screening. `body` therefore runs in a task of its own, which is abandoned in that case: it is
-    /// never resumed, and holds the closed connection's object, not a connection of the pool.
-    static func abandoningOnClose<Value: Sendable>(
-        _ connection: PostgresConnection, _ body: @escaping @Sendable (PostgresConnection) async throws -> sending Value
-    ) async throws -> Value {
-        let call = ConnectionCall<Value>()
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { continuation in
-                let work = Task {
-                    do { call.end(.success(try await body(connection))) } catch { call.end(.failure(error)) }
-                }
-                let watch = connection.eventLoop.scheduleRepeatedTask(initialDelay: closedConnectionGrace, delay: closedConnectionGrace) { _ in
-                    if connection.isClosed { call.foundClosed() }
-                }
-                call.begin(continuation, work: work, watch: watch)
-            }
-        } onCancel: {
-            call.cancel()
-        }
-    }
-}
-
-/// One call on a connection, ended once: by its body, or by the loss of its connection. The body
-/// may end before the call has begun waiting for it, and the waiting task may be cancelled before
-/// either.
-private final class ConnectionCall<Value: Sendable>: Sendable {
+/// One store call (``PostgresEngine/connection(_:)``): it waits for a connection of the pool,
+/// then runs its body there, and can be ended from outside (``CallWatch``) when the wait has gone
+/// on too long or the connection has closed under the body.
+///
+/// A query on a closed connection fails at once, except one that postgres-nio (1.33) drops: it
+/// writes each query to its channel without a promise, so a query written just after the server
+/// ended the session (a fast shutdown, an administrator's `pg_terminate_backend`) is lost with
+/// nobody told, and its caller waited for ever. A CI run hung so: after the database restarted,
+/// the watch screening waited on such a query and the gateway's graceful stop on the screening.
+/// The call's work therefore runs in a task of its own, which a call ended from outside leaves
+/// behind: cancelled, and in that case never resumed, holding the closed connection's object
+/// (the pool's lease is returned). The work may end before the call waits for it, and the call
+/// may be cancelled before either.
+final class ConnectionCall<Value: Sendable>: Sendable {
     private struct State {
+        var started = ContinuousClock.now
+        var connection: PostgresConnection?
+        /// When the connection was first found closed.
+        var closedSince: ContinuousClock.Instant?
         var continuation: CheckedContinuation<Value, any Error>?
         /// The outcome, when it came before the continuation.
         var early: Result<Value, any Error>?
         var ended = false
         var work: Task<Void, Never>?
-        var watch: RepeatedTask?
         var cancelled = false
-        /// The connection was found closed at the last look.
-        var closed = false
     }
 
     private let state = Mutex(State())
 
-    func begin(_ continuation: CheckedContinuation<Value, any Error>, work: Task<Void, Never>, watch: RepeatedTask) {
+    /// Runs `work` (the lease and the body) in a task of its own until it ends or the call is ended.
+    func run(_ work: @escaping @Sendable () async throws -> Value) async throws -> Value {
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                begin(continuation, work: Task {
+                    do { end(.success(try await work())) } catch { end(.failure(error)) }
+                })
+            }
+        } onCancel: {
+            cancel()
+        }
+    }
+
+    /// The pool handed over `connection`: runs `body` there, unless the call has ended meanwhile.
+    func leased(_ connection: PostgresConnection, _ body: @Sendable (PostgresConnection) async throws -> sending Value) async throws -> sending Value {
+        let ended = state.withLock { state in
+            state.connection = connection
+            return state.ended
+        }
+        if ended { throw CancellationError() }
+        return try await body(connection)
+    }
+
+    /// Ends the call with ``PostgresUnavailable`` when it has waited `leaseTimeout` for a
+    /// connection, or when its connection has been closed for `grace` and the body goes on.
+    func look(now: ContinuousClock.Instant, leaseTimeout: Duration, grace: Duration) {
+        let reason = state.withLock { state -> String? in
+            guard !state.ended else { return nil }
+            guard let connection = state.connection else {
+                return now - state.started >= leaseTimeout ? "no connection to the database within \(leaseTimeout)" : nil
+            }
+            guard connection.isClosed else { return nil }
+            let since = state.closedSince ?? now
+            state.closedSince = since
+            return now - since >= grace ? "the connection closed under a call, which did not end" : nil
+        }
+        guard let reason else { return }
+        end(.failure(PostgresUnavailable(reason: reason)))
+        cancel()
+    }
+
+    private func begin(_ continuation: CheckedContinuation<Value, any Error>, work: Task<Void, Never>) {
         let (early, cancelled) = state.withLock { state -> (Result<Value, any Error>?, Bool) in
             state.work = work
-            state.watch = watch
             if let early = state.early { return (early, false) }
             state.continuation = continuation
             return (nil, state.cancelled)
         }
-        if let early {
-            watch.cancel()
-            continuation.resume(with: early)
-        }
+        if let early { continuation.resume(with: early) }
         if cancelled { work.cancel() }
     }
 
-    func end(_ outcome: Result<Value, any Error>) {
-        let taken = state.withLock { state -> (CheckedContinuation<Value, any Error>, RepeatedTask?)? in
+    private func end(_ outcome: Result<Value, any Error>) {
+        let continuation = state.withLock { state -> CheckedContinuation<Value, any Error>? in
             guard !state.ended else { return nil }
             state.ended = true
-            guard let continuation = state.continuation.take() else {
-                state.early = outcome
-                return nil
-            }
-            return (continuation, state.watch)
+            if state.continuation == nil { state.early = outcome }
+            return state.continuation.take()
         }
-        guard let (continuation, watch) = taken else { return }
-        watch?.cancel()
-        continuation.resume(with: outcome)
+        continuation?.resume(with: outcome)
     }
 
-    /// The connection is closed: the call is lost if it was already closed at the look before.
-    func foundClosed() {
-        let (lost, work) = state.withLock { state in
-            defer { state.closed = true }
-            return (state.closed, state.work)
-        }
-        guard lost else { return }
-        end(.failure(PostgresUnavailable(reason: "the connection closed under a call, which did not end")))
-        work?.cancel()
-    }
-
-    func cancel() {
+    private func cancel() {
         let work = state.withLock { state in
             state.cancelled = true
             return state.work
         }
         work?.cancel()
+    }
+}
+
+/// The calls under way on one engine, looked at once a second by a task of its own: one timer for
+/// all of them, where a timer per call cost single checks on PostgreSQL about 5%.
+final class CallWatch: Sendable {
+    /// How long a call may go on once its connection is found closed.
+    static let grace: Duration = .seconds(5)
+    let leaseTimeout: Duration
+    private let calls = Mutex<(next: Int, under: [Int: @Sendable (ContinuousClock.Instant) -> Void])>((0, [:]))
+    private let ticking = Mutex<Task<Void, Never>?>(nil)
+
+    init(leaseTimeout: Duration) {
+        self.leaseTimeout = leaseTimeout
+        let task = Task { [weak self] in
+            while (try? await Task.sleep(for: .seconds(1))) != nil {
+                guard let self else { return }
+                let now = ContinuousClock.now
+                for look in calls.withLock({ Array($0.under.values) }) { look(now) }
+            }
+        }
+        ticking.withLock { $0 = task }
+    }
+
+    deinit { stop() }
+
+    /// Runs `operation` with `call` looked at until it returns.
+    func watching<Value: Sendable>(_ call: ConnectionCall<Value>, _ operation: () async throws -> Value) async throws -> Value {
+        let id = calls.withLock { [leaseTimeout] calls in
+            calls.next += 1
+            calls.under[calls.next] = { call.look(now: $0, leaseTimeout: leaseTimeout, grace: Self.grace) }
+            return calls.next
+        }
+        defer { _ = calls.withLock { $0.under.removeValue(forKey: id) } }
+        return try await operation()
+    }
+
+    /// Stops looking (the engine is closing).
+    func stop() {
+        ticking.withLock { $0?.cancel() }
     }
 }

@@ -3,7 +3,6 @@ import Logging
 import NIOCore
 import NIOSSL
 import PostgresNIO
-import Synchronization
 
 /// One PostgreSQL database shared by several gateways, importers and other systems: the pool of
 /// connections every store of this module uses, and the schema they keep their tables in.
@@ -29,12 +28,15 @@ public final class PostgresEngine: Sendable {
     /// for the first under load (a full test run on two cores saw waits over 5 s).
     let leaseTimeout: Duration
     private let running: Task<Void, Never>
+    /// The calls under way, which ``CallWatch`` times out or gives up.
+    private let calls: CallWatch
 
     private init(client: PostgresClient, schema: String, logger: Logger, leaseTimeout: Duration) async {
         self.client = client
         self.schema = schema
         self.logger = logger
         self.leaseTimeout = leaseTimeout
+        calls = CallWatch(leaseTimeout: leaseTimeout)
         // The pool hands out connections only once `run()` has started.
         var task: Task<Void, Never>?
         await withCheckedContinuation { started in
@@ -50,6 +52,7 @@ public final class PostgresEngine: Sendable {
     /// ``close()``.
     deinit {
         running.cancel()
+        calls.stop()
     }
 
     /// Connects and migrates. Fails (and closes) when the database cannot be reached.
@@ -76,6 +79,7 @@ public final class PostgresEngine: Sendable {
 
     /// Closes every connection.
     public func close() async {
+        calls.stop()
         running.cancel()
         await running.value
     }
@@ -102,31 +106,11 @@ public final class PostgresEngine: Sendable {
     /// Runs `body` on a connection of the pool. Waiting for one is bounded by `leaseTimeout`: the
     /// pool keeps a request waiting while the server is away, and a gateway must answer `503`
     /// then, not hang (``PostgresUnavailable``). Once `body` has its connection it is not timed,
-    /// unless the connection closes under it (``abandoningOnClose(_:_:)``).
+    /// unless the connection closes under it (``ConnectionCall``).
     func connection<Result: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> sending Result) async throws -> Result {
-        let started = LeaseStarted()
-        return try await withThrowingTaskGroup(of: Result?.self) { group in
-            group.addTask {
-                try await self.client.withConnection { connection in
-                    started.set()
-                    return try await Self.abandoningOnClose(connection, body)
-                }
-            }
-            group.addTask { [leaseTimeout] in
-                try? await Task.sleep(for: leaseTimeout)
-                return nil
-            }
-            while let outcome = try await group.next() {
-                if let result = outcome {
-                    group.cancelAll()
-                    return result
-                }
-                if !started.isSet {
-                    group.cancelAll()
-                    throw PostgresUnavailable(reason: "no connection to the database within \(leaseTimeout)")
-                }
-            }
-            throw CancellationError()
+        let call = ConnectionCall<Result>()
+        return try await calls.watching(call) {
+            try await call.run { [client] in try await client.withConnection { try await call.leased($0, body) } }
         }
     }
 }
@@ -176,13 +160,6 @@ public struct PostgresURLError: Error, CustomStringConvertible {
 public struct PostgresUnavailable: Error, CustomStringConvertible {
     public var reason: String
     public var description: String { "PostgreSQL unavailable: \(reason)" }
-}
-
-/// Set once a connection has been handed over.
-private final class LeaseStarted: Sendable {
-    private let flag = Mutex(false)
-    func set() { flag.withLock { $0 = true } }
-    var isSet: Bool { flag.withLock { $0 } }
 }
 
 extension Array where Element == PostgresRow {
