@@ -106,6 +106,9 @@ final class ConnectionCall<Value: Sendable>: Sendable {
 final class CallWatch: Sendable {
     /// How long a call may go on once its connection is found closed.
     static let grace: Duration = .seconds(5)
+    /// How long a call waits for a connection before the database counts as out of reach. The
+    /// pool gives no sign that tells a busy pool from a server that is away, so this is long enough
+    /// for the first under load (a full test run on two cores saw waits over 5 s).
     let leaseTimeout: Duration
     private let calls = Mutex<(next: Int, under: [Int: @Sendable (ContinuousClock.Instant) -> Void])>((0, [:]))
     private let ticking = Mutex<Task<Void, Never>?>(nil)
@@ -122,6 +125,7 @@ final class CallWatch: Sendable {
         ticking.withLock { $0 = task }
     }
 
+    /// The engine is gone with its calls.
     deinit { stop() }
 
     /// Runs `operation` with `call` looked at until it returns.

@@ -23,10 +23,6 @@ public final class PostgresEngine: Sendable {
     public let client: PostgresClient
     public let schema: String
     let logger: Logger
-    /// How long a request waits for a connection before the database counts as out of reach. The
-    /// pool gives no sign that tells a busy pool from a server that is away, so this is long enough
-    /// for the first under load (a full test run on two cores saw waits over 5 s).
-    let leaseTimeout: Duration
     private let running: Task<Void, Never>
     /// The calls under way, which ``CallWatch`` times out or gives up.
     private let calls: CallWatch
@@ -35,7 +31,6 @@ public final class PostgresEngine: Sendable {
         self.client = client
         self.schema = schema
         self.logger = logger
-        self.leaseTimeout = leaseTimeout
         calls = CallWatch(leaseTimeout: leaseTimeout)
         // The pool hands out connections only once `run()` has started.
         var task: Task<Void, Never>?
@@ -52,7 +47,6 @@ public final class PostgresEngine: Sendable {
     /// ``close()``.
     deinit {
         running.cancel()
-        calls.stop()
     }
 
     /// Connects and migrates. Fails (and closes) when the database cannot be reached.
@@ -103,7 +97,7 @@ public final class PostgresEngine: Sendable {
         try await connection { [logger] in try await $0.query(query, logger: logger).collect() }
     }
 
-    /// Runs `body` on a connection of the pool. Waiting for one is bounded by `leaseTimeout`: the
+    /// Runs `body` on a connection of the pool. Waiting for one is bounded by the lease timeout: the
     /// pool keeps a request waiting while the server is away, and a gateway must answer `503`
     /// then, not hang (``PostgresUnavailable``). Once `body` has its connection it is not timed,
     /// unless the connection closes under it (``ConnectionCall``).

@@ -12,8 +12,7 @@ struct PostgresEngineTests {
     /// the watch screening's `expire` after the database had restarted.
     @Test(.enabled(if: TestDatabase.url != nil, "needs PostgreSQL (Scripts/with-postgres swift test)"))
     func aQueryOnAConnectionTheServerClosedFailsInsteadOfWaitingForEver() async throws {
-        // Long calls' connections are looked at from the lease timeout on.
-        let engine = try await PostgresEngine.open(url: try #require(TestDatabase.freshSchemaURL()), maximumConnections: 2, leaseTimeout: .seconds(2))
+        let engine = try await PostgresEngine.open(url: try #require(TestDatabase.freshSchemaURL()), maximumConnections: 2)
         let logger = Logger(label: "test")
         let started = ContinuousClock.now
         let error = await #expect(throws: (any Error).self) {
