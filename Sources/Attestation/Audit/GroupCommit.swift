@@ -83,7 +83,7 @@ package actor GroupCommit<Item: Sendable, Output: Sendable> {
             let batch = pending
             pending = []
             do {
-                var outputs = try await write(batch.flatMap(\.items))[...]
+                var outputs = try await write(batch.flatMap { $0.items })[...]
                 for submission in batch {
                     submission.continuation.resume(returning: Array(outputs.prefix(submission.items.count)))
                     outputs = outputs.dropFirst(submission.items.count)

@@ -10,13 +10,23 @@ extension SQLiteArchive {
     /// almost everyone; otherwise an index probe on `match_key` for the full ID (exact), one per mask
     /// shape in the archive (probable), one on `record_events.id_key`; then, only for listings or
     /// records found, their full event histories, folded as of the day asked.
+    ///
+    /// A lookup of a few candidates (a single check's one) runs on the calling thread: it is tens of
+    /// microseconds of CPU, which is less than GRDB's hop to a reader's queue and back (two thread
+    /// switches, the futex wakes and the async read's bookkeeping). Larger ones (inline batches of
+    /// thousands, tens of milliseconds) go to the reader's queue, off Swift's cooperative threads.
     public func lookup(_ candidates: [Candidate], asOf: AsOf) async throws -> ArchiveLookup {
-        try await pool.read { db in try self.lookup(candidates, asOf: asOf, in: db) }
+        if candidates.count <= Self.inlineLookupLimit {
+            return try lookupHere(candidates, asOf: asOf)
+        }
+        return try await pool.read { db in try self.lookup(candidates, asOf: asOf, in: db) }
     }
 
-    /// The same lookup without an async hop, for callers already on a thread of their own (batch
-    /// workers, benchmarks).
-    public func lookupSync(_ candidates: [Candidate], asOf: AsOf) throws -> ArchiveLookup {
+    /// The most candidates a lookup reads on the calling thread.
+    static let inlineLookupLimit = 16
+
+    /// The lookup on the calling thread (GRDB's synchronous read, which an async function cannot name).
+    private func lookupHere(_ candidates: [Candidate], asOf: AsOf) throws -> ArchiveLookup {
         try pool.read { db in try lookup(candidates, asOf: asOf, in: db) }
     }
 
