@@ -11,24 +11,20 @@ extension SQLiteArchive {
     /// shape in the archive (probable), one on `record_events.id_key`; then, only for listings or
     /// records found, their full event histories, folded as of the day asked.
     ///
-    /// A lookup of a few candidates (a single check's one) runs on the calling thread: it is tens of
-    /// microseconds of CPU, which is less than GRDB's hop to a reader's queue and back (two thread
-    /// switches, the futex wakes and the async read's bookkeeping). Larger ones (inline batches of
-    /// thousands, tens of milliseconds) go to the reader's queue, off Swift's cooperative threads.
+    /// A lookup of a few candidates (a single check's one) runs on the calling thread, on a
+    /// connection of its own (``LookupConnections``): it is tens of microseconds of CPU, less than
+    /// GRDB's hop to a reader's queue and back (two thread switches, the futex wakes, the async
+    /// read's bookkeeping). Larger ones (inline batches of thousands, tens of milliseconds) go to
+    /// the pool's readers, off Swift's cooperative threads.
     public func lookup(_ candidates: [Candidate], asOf: AsOf) async throws -> ArchiveLookup {
         if candidates.count <= Self.inlineLookupLimit {
-            return try lookupHere(candidates, asOf: asOf)
+            return try lookups.read { db in try lookup(candidates, asOf: asOf, in: db) }
         }
         return try await pool.read { db in try self.lookup(candidates, asOf: asOf, in: db) }
     }
 
     /// The most candidates a lookup reads on the calling thread.
     static let inlineLookupLimit = 16
-
-    /// The lookup on the calling thread (GRDB's synchronous read, which an async function cannot name).
-    private func lookupHere(_ candidates: [Candidate], asOf: AsOf) throws -> ArchiveLookup {
-        try pool.read { db in try lookup(candidates, asOf: asOf, in: db) }
-    }
 
     public func recordHistory(recordID: String) async throws -> RecordHistory? {
         try await pool.read { db in

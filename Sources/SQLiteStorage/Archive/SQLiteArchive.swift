@@ -15,6 +15,8 @@ import GRDB
 /// ```
 public struct SQLiteArchive: ArchiveStore {
     let pool: DatabasePool
+    /// Connections for lookups of a few candidates, outside the pool (``LookupConnections``).
+    let lookups: LookupConnections
     let texts = TextCache()
     let keyFilter = KeyFilter()
     /// Held while a reader reads keys for the filter (``filterBits(_:)``).
@@ -44,6 +46,7 @@ public struct SQLiteArchive: ArchiveStore {
             }
         }
         self.pool = try DatabasePool(path: path, configuration: configuration)
+        lookups = LookupConnections(path: path, configuration: configuration)
         if !readOnly {
             try pool.writeWithoutTransaction { db in
                 // DatabasePool sets NORMAL after prepareDatabase: imports must be durable when reported.
