@@ -53,10 +53,12 @@ package final class BatchRunner: Service, Sendable {
     /// A job was queued.
     func notify() { wakeups.notify() }
 
-    /// A job's share: it reads, judges, audits and stores this many lines at a time, and lets other
-    /// work run between (``share(_:)``). Interactive checks share the archive, the audit log's group
-    /// commit, the answer store and the cores with it; behind a whole chunk's write (2,000 lines) a
-    /// single check waited 80–120 ms (Benchmarks/gateway/job-beside-checks.sh).
+    /// A job's share while people are checking: it reads, judges, audits and stores this many lines
+    /// at a time, and lets other work run between (``share(_:)``). Interactive checks share the
+    /// archive, the audit log's group commit, the answer store and the cores with it; behind a whole
+    /// chunk's write (2,000 lines) a single check waited 80–120 ms
+    /// (Benchmarks/gateway/job-beside-checks.sh). With no one checking, a chunk is one share: eight
+    /// audit writes, each a hop to the log's writer and back, made the audit the chunk's slowest step.
     static let shareLines = 250
 
     private var leaseEnd: Date { Date() + lease.timeInterval }
@@ -263,7 +265,7 @@ package final class BatchRunner: Service, Sendable {
         var positions: [Int]
         /// The valid lines' questions, one per prepared answer.
         var questions: [CheckQuestion]
-        /// The prepared answers, a share (``shareLines``) each, in order; handed to the audit.
+        /// The prepared answers, a share each (``shareLines`` while people are checking), in order; handed to the audit.
         var shares: [CheckService.Prepared]
         /// For each prepared answer, the first day its evidence changes with time alone (a watch's next re-check).
         var recheckOn: [CalendarDay?]
@@ -294,7 +296,8 @@ package final class BatchRunner: Service, Sendable {
             }
         }
         var shares: [CheckService.Prepared] = []
-        for range in questions.indices.parts(of: Self.shareLines) {
+        let shareLines = checks.interactive.seen(within: .seconds(1)) ? Self.shareLines : max(questions.count, 1)
+        for range in questions.indices.parts(of: shareLines) {
             try await share { shares.append(try await checks.prepare(Array(questions[range]), terms: terms, caller: caller, operation: "createBatchJob")) }
         }
         return Chunk(number: number, items: items, positions: positions, questions: questions, shares: shares,
