@@ -25,10 +25,16 @@ final class LookupConnections: Sendable {
     /// `body` inside one read transaction, on an idle connection or a new one.
     func read<T>(_ body: (Database) throws -> T) throws -> T {
         let connection = try idle.withLock { $0.popLast() } ?? DatabaseQueue(path: path, configuration: configuration)
-        defer { idle.withLock { $0.append(connection) } }
+        var reusable = true
+        defer { if reusable { idle.withLock { $0.append(connection) } } }
         return try connection.inDatabase { db in
             try RawStatement(db.cachedStatement(sql: "BEGIN DEFERRED")).run(db)
-            defer { try? RawStatement(db.cachedStatement(sql: "COMMIT")).run(db) }
+            defer {
+                try? RawStatement(db.cachedStatement(sql: "COMMIT")).run(db)
+                // A connection a failed COMMIT left inside its transaction is dropped: every later
+                // lookup on it would fail at its BEGIN.
+                reusable = !db.isInsideTransaction
+            }
             return try body(db)
         }
     }
