@@ -11,8 +11,9 @@ import Storage
 /// A chunk is one archive read and one audit write (``CheckService``); its result lines, which are
 /// where a job's answers are stored, and the job's progress are then committed together
 /// (``BatchJobStore/commit(_:chunk:results:checks:owner:until:)``). Chunks go through these steps as
-/// a pipeline: one is judged, the one before it audited and the one before that committed, at the
-/// same time.
+/// a pipeline, each step a task of its own handing chunks on through a ``Handoff``: while one chunk
+/// is judged, the one before it is audited, the one before that put in its lines and the one before
+/// that committed.
 ///
 /// The runner works on a job only while it holds the job's lease, renewed by every commit. On
 /// graceful shutdown it stops between chunks and frees the lease; a gateway that dies just stops
@@ -139,35 +140,56 @@ package final class BatchRunner: Service, Sendable {
         }
         let chunks = (job.total + BatchJobRecord.chunkLines - 1) / BatchJobRecord.chunkLines
 
-        // Three stages overlap: while chunk n is committed (on this task), chunk n + 1 is audited
-        // and chunk n + 2 read and judged. The audit write and the commit each wait on their own
-        // sync; one after the other, the job used one core of two.
-        var judged = try await prepare(job.id, chunk: job.nextChunk < chunks ? job.nextChunk : nil, terms: terms, caller: caller)
-        var nextToRead = job.nextChunk + 1
-        var audited: (chunk: Chunk, answers: [CheckService.Recorded])?
-        while judged != nil || audited != nil {
-            // Stopping: what is audited is still committed; nothing new is audited, and
-            // the job resumes after its last committed chunk.
-            let toAudit = Task.isShuttingDownGracefully ? nil : judged
-            let following = toAudit != nil && nextToRead < chunks ? nextToRead : nil
-            if following != nil { nextToRead += 1 }
-            let jobID = job.id
-            async let upcoming = prepare(jobID, chunk: following, terms: terms, caller: caller)
-            async let auditing = audit(toAudit)
-            if var (chunk, recorded) = audited.take() {
-                // The receipts are put in the answers here, not in the audit stage, whose writes
-                // follow one another: that stage took the longest of the three. Each share is
-                // moved out, so that its results are changed in place, not copied.
+        // Four steps run at once, each over the chunks in order, handing each chunk on to the next:
+        // reading and judging, the audit write, the answers' receipts and lines, and the commit.
+        // The audit write and the commit each wait on their own sync, so one after the other the
+        // job used one core of two; and steps that waited for the slowest at every chunk left a
+        // core idle for the difference. A step runs ahead of the next by one chunk at most.
+        let judged = Handoff<Chunk>(capacity: 1)
+        let audited = Handoff<(chunk: Chunk, answers: [CheckService.Recorded])>(capacity: 1)
+        let settled = Handoff<Settled>(capacity: 1)
+        let (first, jobID) = (job.nextChunk, job.id)
+        async let reading: Void = {
+            defer { judged.finish() }
+            for number in first..<chunks {
+                guard let chunk = try await prepare(jobID, chunk: number, terms: terms, caller: caller), await judged.send(chunk) else { return }
+            }
+        }()
+        async let auditing: Void = {
+            defer {
+                judged.close()
+                audited.finish()
+            }
+            // Stopping: nothing new is audited; what is audited is still committed, and the job
+            // resumes after its last committed chunk.
+            while !Task.isShuttingDownGracefully, let chunk = await judged.next() {
+                guard await audited.send(try await audit(chunk)) else { return }
+            }
+        }()
+        async let settling: Void = {
+            defer {
+                audited.close()
+                settled.finish()
+            }
+            while var (chunk, recorded) = await audited.next() {
+                // The receipts are put in the answers here, not in the audit step, whose writes
+                // follow one another. Each share is moved out, so that its results are changed in
+                // place, not copied.
                 var answers: [CheckService.Committed] = []
                 while !recorded.isEmpty { answers.append(checks.receive(recorded.removeFirst())) }
                 if let watching {
-                    try await watch(&chunk, answers, job: job.id, terms: terms, until: watching.until, endpointID: watching.endpointID, caller: caller)
+                    try await watch(&chunk, answers, job: jobID, terms: terms, until: watching.until, endpointID: watching.endpointID, caller: caller)
                 }
-                try await commit(chunk, answers, digest: &digest, job: &job)
+                guard await settled.send(settle(chunk, answers)) else { return }
             }
-            audited = try await auditing
-            judged = try await upcoming
+        }()
+        do {
+            defer { settled.close() }
+            while let lines = await settled.next() { try await commit(lines, digest: &digest, job: &job) }
         }
+        try await reading
+        try await auditing
+        try await settling
         if Task.isShuttingDownGracefully, job.nextChunk < chunks {
             try await store.release(job.id, owner: owner)
             return
@@ -182,8 +204,7 @@ package final class BatchRunner: Service, Sendable {
     /// The audit write of a judged chunk, a share at a time. Each share's answers are handed over,
     /// not copied: gathering a chunk's answers and cutting them into shares again copied every
     /// result (its strings and arrays retained, then released), 4–5% of a job's CPU under perf.
-    private func audit(_ chunk: Chunk?) async throws -> (chunk: Chunk, answers: [CheckService.Recorded])? {
-        guard var chunk else { return nil }
+    private func audit(_ chunk: consuming Chunk) async throws -> (chunk: Chunk, answers: [CheckService.Recorded]) {
         var shares = chunk.shares
         chunk.shares = []
         var recorded: [CheckService.Recorded] = []
@@ -223,14 +244,25 @@ package final class BatchRunner: Service, Sendable {
         for (position, id) in zip(chunk.positions, ids) { chunk.items[position].watchID = id }
     }
 
-    /// Commits an audited chunk's result lines, and with them its answers, with the job's progress.
-    private func commit(
-        _ chunk: Chunk, _ answers: [CheckService.Committed], digest: inout ContentDigest.Streaming, job: inout BatchJobRecord
-    ) async throws {
+    /// An audited chunk's result lines, encoded, with what its commit adds to the job's progress.
+    struct Settled: Sendable {
+        var number: Int
+        var lines: Data
+        var count: Int
+        var checked: [BatchCheck]
+        var counts: BatchJobRecord.Counts
+        var decisions: [Components.Schemas.Decision]
+    }
+
+    /// An audited chunk's answers put in its result lines. The chunk and its answers end here, so
+    /// freeing them is this step's work, not the commit's.
+    private func settle(_ chunk: consuming Chunk, _ answers: consuming [CheckService.Committed]) -> Settled {
         var items = chunk.items
-        var progressed = job
+        var counts = BatchJobRecord.Counts(errors: chunk.errors)
         var checked: [BatchCheck] = []
+        var decisions: [Components.Schemas.Decision] = []
         checked.reserveCapacity(chunk.positions.count)
+        decisions.reserveCapacity(chunk.positions.count)
         var positions = chunk.positions.makeIterator()
         // By index: a result is read in place, where a closure over the results got each one copied
         // (every field retained and released again).
@@ -239,21 +271,31 @@ package final class BatchRunner: Service, Sendable {
                 guard let position = positions.next() else { break }
                 items[position].answer = part.answers[index]
                 checked.append(BatchCheck(checkID: part.results[index].checkId, line: position))
+                decisions.append(part.results[index].decision)
                 switch part.results[index].decision {
-                case .clear: progressed.counts.clear += 1
-                case .review: progressed.counts.review += 1
-                case .ineligible: progressed.counts.ineligible += 1
+                case .clear: counts.clear += 1
+                case .review: counts.review += 1
+                case .ineligible: counts.ineligible += 1
                 }
             }
         }
-        let bytes = CanonicalJSON.encode(lines: items)
-        progressed.done += items.count
-        progressed.counts.errors += chunk.errors
-        progressed.nextChunk = chunk.number + 1
-        progressed.resultsBytes += bytes.count
-        try await store.commit(progressed, chunk: chunk.number, results: bytes, checks: checked, owner: owner, until: leaseEnd)
-        for part in answers { checks.count(part) }
-        digest.update(bytes)
+        return Settled(number: chunk.number, lines: CanonicalJSON.encode(lines: items), count: items.count, checked: checked,
+                       counts: counts, decisions: decisions)
+    }
+
+    /// Commits a chunk's result lines, and with them its answers, with the job's progress.
+    private func commit(_ settled: Settled, digest: inout ContentDigest.Streaming, job: inout BatchJobRecord) async throws {
+        var progressed = job
+        progressed.done += settled.count
+        progressed.counts.errors += settled.counts.errors
+        progressed.counts.clear += settled.counts.clear
+        progressed.counts.review += settled.counts.review
+        progressed.counts.ineligible += settled.counts.ineligible
+        progressed.nextChunk = settled.number + 1
+        progressed.resultsBytes += settled.lines.count
+        try await store.commit(progressed, chunk: settled.number, results: settled.lines, checks: settled.checked, owner: owner, until: leaseEnd)
+        checks.metrics.decided(settled.decisions)
+        digest.update(settled.lines)
         job = progressed
     }
 
@@ -273,8 +315,7 @@ package final class BatchRunner: Service, Sendable {
     }
 
     /// Reads a chunk's lines, validates them (each bad one gets its problem) and judges the rest.
-    private func prepare(_ jobID: String, chunk number: Int?, terms: CheckQuestion.Terms, caller: Caller) async throws -> Chunk? {
-        guard let number else { return nil }
+    private func prepare(_ jobID: String, chunk number: Int, terms: CheckQuestion.Terms, caller: Caller) async throws -> Chunk? {
         let lines = try await store.input(jobID, chunk: number)
         guard !lines.isEmpty else { return nil }
         let firstIndex = number * BatchJobRecord.chunkLines
