@@ -35,9 +35,22 @@ public actor AuditLog {
         public var inclusionProof: [String]
     }
 
+    /// An entry made ready to append: its canonical bytes and their leaf hash, worked out by whoever
+    /// makes it, beside others, rather than in the log's write, which runs one at a time (a batch
+    /// job's chunk of 2,000 spent 3 ms there encoding and hashing).
+    public struct Leaf: Sendable {
+        public let data: [UInt8]
+        public let hash: MerkleTree.Hash
+
+        public init(_ entry: AuditEntry) {
+            data = entry.canonicalBytes
+            hash = MerkleTree.leafHash(data)
+        }
+    }
+
     public nonisolated let store: any AuditLogStore
     public nonisolated let origin: String
-    private nonisolated let commit: GroupCommit<[UInt8], Receipt>
+    private nonisolated let commit: GroupCommit<Leaf, Receipt>
 
     public init(store: any AuditLogStore, origin: String, signer: NoteSigner, gatherLimit: Duration = .zero) {
         self.init(store: store, origin: origin, gatherLimit: gatherLimit, currentSigner: { signer })
@@ -67,7 +80,12 @@ public actor AuditLog {
     /// Appends many entries (a batch of checks) at once; the receipts come back in order.
     /// `announced`: this append was announced (``announce()``), and ends the announcement.
     public nonisolated func append(contentsOf entries: [AuditEntry], announced: Bool = false) async throws -> [Receipt] {
-        try await commit.submit(entries.map(\.canonicalBytes), announced: announced)
+        try await append(entries.map(Leaf.init), announced: announced)
+    }
+
+    /// Appends entries made ready beforehand (``Leaf``); the receipts come back in order.
+    public nonisolated func append(_ leaves: [Leaf], announced: Bool = false) async throws -> [Receipt] {
+        try await commit.submit(leaves, announced: announced)
     }
 
     /// Says that an append with `announced: true`, or a ``withdraw()``, will follow: the write about
@@ -90,7 +108,7 @@ public actor AuditLog {
     /// One commit: the leaves, the completed subtree hashes, the signed checkpoint, integrated into
     /// the tree as stored (another gateway, or `creditgate keys rotate`, may have appended since).
     /// The proofs are made afterwards, outside the store's write lock, from the hashes in hand.
-    private static func write(_ leaves: [[UInt8]], to store: any AuditLogStore, origin: String, signer: NoteSigner) async throws -> [Receipt] {
+    private static func write(_ leaves: [Leaf], to store: any AuditLogStore, origin: String, signer: NoteSigner) async throws -> [Receipt] {
         let (batch, known): (AuditBatch, SubtreeHashes) = try await store.append { before in
             var frontier = before
             var hashes = SubtreeHashes()
@@ -98,12 +116,11 @@ public actor AuditLog {
             var entries: [AuditBatch.Entry] = []
             var nodes: [TreeFrontier.Node] = []
             entries.reserveCapacity(leaves.count)
-            for bytes in leaves {
-                let leafHash = MerkleTree.leafHash(bytes)
+            for leaf in leaves {
                 let index = frontier.size
-                entries.append(AuditBatch.Entry(index: index, data: bytes, leafHash: leafHash))
-                hashes.add(SubtreeID(level: 0, index: index), leafHash)
-                for node in frontier.append(leafHash) {
+                entries.append(AuditBatch.Entry(index: index, data: leaf.data, leafHash: leaf.hash))
+                hashes.add(SubtreeID(level: 0, index: index), leaf.hash)
+                for node in frontier.append(leaf.hash) {
                     nodes.append(node)
                     hashes.add(node.id, node.hash)
                 }

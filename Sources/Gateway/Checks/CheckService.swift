@@ -48,7 +48,8 @@ package struct CheckService: Sendable {
     struct Prepared: Sendable {
         var results: [Components.Schemas.CheckResult] = []
         var answers: [EncodedAnswer] = []
-        var entries: [AuditEntry] = []
+        /// Their audit entries, encoded and hashed here rather than in the log's one-at-a-time write.
+        var entries: [AuditLog.Leaf] = []
         /// For each answer, the first day its evidence changes with time alone (a watch's next re-check).
         var recheckOn: [CalendarDay?] = []
         var clientID: String
@@ -107,7 +108,7 @@ package struct CheckService: Sendable {
     private func judge(_ assessment: Assessment, _ indices: ArraySlice<Int>, terms: CheckQuestion.Terms, caller: Caller, operation: String) -> Prepared {
         var results: [Components.Schemas.CheckResult] = []
         var answers: [EncodedAnswer] = []
-        var entries: [AuditEntry] = []
+        var entries: [AuditLog.Leaf] = []
         results.reserveCapacity(indices.count)
         answers.reserveCapacity(indices.count)
         entries.reserveCapacity(indices.count)
@@ -137,7 +138,7 @@ package struct CheckService: Sendable {
             let answer = EncodedAnswer(result)
             entry.responseDigest = ContentDigest.header(for: answer.pending)
             answers.append(answer)
-            entries.append(entry)
+            entries.append(AuditLog.Leaf(entry))
         }
         return Prepared(results: results, answers: answers, entries: entries, recheckOn: indices.map { assessment.recheckOn[$0] },
                         clientID: caller.client.id)

@@ -48,7 +48,12 @@ package struct Auditor: Sendable {
 
     /// Appends entries and waits until they are durable and covered by a signed checkpoint.
     package func record(_ entries: [AuditEntry]) async throws -> [AuditLog.Receipt] {
-        try await log.append(contentsOf: entries, announced: AuditAnnouncement.current?.take() ?? false)
+        try await record(entries.map(AuditLog.Leaf.init))
+    }
+
+    /// Appends entries made ready beforehand and waits until they are durable and covered by a signed checkpoint.
+    package func record(_ leaves: [AuditLog.Leaf]) async throws -> [AuditLog.Receipt] {
+        try await log.append(leaves, announced: AuditAnnouncement.current?.take() ?? false)
     }
 
     /// Runs `body`, telling the log meanwhile that an entry is on its way: the write about to begin
