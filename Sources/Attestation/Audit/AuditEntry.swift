@@ -53,9 +53,10 @@ public struct AuditEntry: Codable, Sendable, Hashable {
     package static let timeFormat = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 
     /// The leaf bytes: JSON with sorted keys and no insignificant whitespace (what `JSONEncoder`
-    /// with `.sortedKeys` makes of it), so anyone can re-derive the leaf hash from the entry.
+    /// with `.sortedKeys` makes of it), so anyone can re-derive the leaf hash from the entry. Room
+    /// for 1 KB: a check's entry is 600–700 bytes, and one of 512 was copied to a larger buffer.
     public var canonicalBytes: [UInt8] {
-        CanonicalJSON.bytes(capacity: 512) { json in
+        CanonicalJSON.bytes(capacity: 1024) { json in
             json.object { o in
                 o.string("archiveVersion", archiveVersion)
                 o.string("candidateHMAC", candidateHMAC)
