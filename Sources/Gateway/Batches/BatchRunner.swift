@@ -253,17 +253,19 @@ package final class BatchRunner: Service, Sendable {
     struct Settled: Sendable {
         var number: Int
         var lines: Data
+        /// How many lines the chunk had, answered or refused.
         var count: Int
         var checked: [BatchCheck]
-        var counts: BatchJobRecord.Counts
+        /// The answered lines' decisions, in order (the job's counts and the metrics are made of them).
         var decisions: [Components.Schemas.Decision]
+        /// How many lines were refused (a problem instead of an answer).
+        var errors: Int
     }
 
     /// An audited chunk's answers put in its result lines. The chunk and its answers end here, so
     /// freeing them is this step's work, not the commit's.
     private func settle(_ chunk: consuming Chunk, _ answers: consuming [CheckService.Committed]) -> Settled {
         var items = chunk.items
-        var counts = BatchJobRecord.Counts(errors: chunk.errors)
         var checked: [BatchCheck] = []
         var decisions: [Components.Schemas.Decision] = []
         checked.reserveCapacity(chunk.positions.count)
@@ -277,25 +279,24 @@ package final class BatchRunner: Service, Sendable {
                 items[position].answer = part.answers[index]
                 checked.append(BatchCheck(checkID: part.results[index].checkId, line: position))
                 decisions.append(part.results[index].decision)
-                switch part.results[index].decision {
-                case .clear: counts.clear += 1
-                case .review: counts.review += 1
-                case .ineligible: counts.ineligible += 1
-                }
             }
         }
         return Settled(number: chunk.number, lines: CanonicalJSON.encode(lines: items), count: items.count, checked: checked,
-                       counts: counts, decisions: decisions)
+                       decisions: decisions, errors: chunk.errors)
     }
 
     /// Commits a chunk's result lines, and with them its answers, with the job's progress.
     private func commit(_ settled: Settled, digest: inout ContentDigest.Streaming, job: inout BatchJobRecord) async throws {
         var progressed = job
         progressed.done += settled.count
-        progressed.counts.errors += settled.counts.errors
-        progressed.counts.clear += settled.counts.clear
-        progressed.counts.review += settled.counts.review
-        progressed.counts.ineligible += settled.counts.ineligible
+        progressed.counts.errors += settled.errors
+        for decision in settled.decisions {
+            switch decision {
+            case .clear: progressed.counts.clear += 1
+            case .review: progressed.counts.review += 1
+            case .ineligible: progressed.counts.ineligible += 1
+            }
+        }
         progressed.nextChunk = settled.number + 1
         progressed.resultsBytes += settled.lines.count
         try await store.commit(progressed, chunk: settled.number, results: settled.lines, checks: settled.checked, owner: owner, until: leaseEnd)

@@ -201,12 +201,6 @@ package struct CheckService: Sendable {
     func save(_ audited: Committed) async throws {
         guard !audited.answers.isEmpty else { return }
         try await store.save(audited.rows)
-        count(audited)
-    }
-
-    /// Stored answers counted in the metrics: a batch job's are stored with its result lines
-    /// (``BatchJobStore``), not by ``save(_:)``.
-    func count(_ audited: Committed) {
         metrics.decided(audited.results.map(\.decision))
     }
 }
