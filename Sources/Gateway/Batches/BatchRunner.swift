@@ -190,7 +190,7 @@ package final class BatchRunner: Service, Sendable {
         }()
         do {
             defer { settled.close() }
-            while let lines = await settled.next() { try await commit(lines, digest: &digest, job: &job) }
+            while let chunk = await settled.next() { try await commit(chunk, digest: &digest, job: &job) }
         }
         try await reading
         try await auditing
